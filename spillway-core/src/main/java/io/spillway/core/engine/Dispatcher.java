@@ -1,0 +1,254 @@
+package io.spillway.core.engine;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.Lifecycle;
+import io.spillway.core.Outcome;
+import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.Finish;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.task.TaskHandler;
+import io.spillway.core.task.TaskRegistry;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims runnable jobs from the store and runs them on the worker pool.
+ *
+ * <p>Implementation notes. One dispatcher thread claims; it never polls on a fixed period while
+ * work arrives: a committed insert, a recorded completion (free capacity) or a due retry
+ * {@link #wake() wakes} it, and it claims in batches until a claim comes back short. The
+ * {@code wakeRequested} flag is cleared before each claim, so a wake-up that races with a claim
+ * is never lost. Without wake-ups it sleeps at most {@code pollInterval} (jobs written by other
+ * processes, retries). Claimed jobs are tracked in {@code inFlight} (id to fencing ref) until
+ * their completion commits; there are never more than {@code maxInFlight}.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final JobStore store;
+    private final TaskRegistry tasks;
+    private final EngineConfig config;
+    private final InstantSource clock;
+    private final ExecutorService workers;
+    private final BatchWriter<Finish, Boolean> completer;
+    private final ConcurrentHashMap<String, JobRef> inFlight = new ConcurrentHashMap<>();
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+    private final AtomicLong nextDueMillis = new AtomicLong(Long.MAX_VALUE);
+    private final Thread thread;
+    private volatile boolean claiming = true;
+    private volatile boolean stopped;
+
+    Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock,
+               ExecutorService workers, Consumer<List<String>> onChanged) {
+        this.store = store;
+        this.tasks = tasks;
+        this.config = config;
+        this.clock = clock;
+        this.workers = workers;
+        this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
+                finishes -> store.jobFinishMany(new io.spillway.core.store.FinishParams(finishes, clock.instant())),
+                (finishes, applied) -> afterFinish(finishes, applied, onChanged));
+        this.thread = Thread.ofPlatform().name("spillway-dispatcher").daemon(true).unstarted(this::loop);
+    }
+
+    void start() {
+        completer.start();
+        thread.start();
+    }
+
+    /** Asks the dispatcher to claim now. Cheap; safe from any thread. */
+    void wake() {
+        if (wakeRequested.compareAndSet(false, true)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Makes sure the dispatcher looks for work no later than {@code epochMillis}. */
+    void wakeAt(long epochMillis) {
+        nextDueMillis.accumulateAndGet(epochMillis, Math::min);
+        LockSupport.unpark(thread);
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    List<JobRef> inFlightRefs() {
+        return List.copyOf(inFlight.values());
+    }
+
+    /** Stops claiming; running jobs go on. */
+    void stopClaiming() {
+        claiming = false;
+        LockSupport.unpark(thread);
+    }
+
+    /** Waits until nothing is in flight or the timeout passes; true when drained. */
+    boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!inFlight.isEmpty()) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            synchronized (inFlight) {
+                inFlight.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left))));
+            }
+        }
+        return true;
+    }
+
+    /** Stops the thread and flushes recorded completions. */
+    void stop() {
+        stopped = true;
+        claiming = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        completer.close();
+    }
+
+    private void loop() {
+        while (!stopped) {
+            wakeRequested.set(false);
+            long now = clock.millis();
+            if (nextDueMillis.get() <= now) {
+                nextDueMillis.set(Long.MAX_VALUE);
+            }
+            int free = config.maxInFlight() - inFlight.size();
+            if (claiming && free > 0) {
+                int want = Math.min(free, config.claimBatch());
+                List<Job> claimed;
+                try {
+                    var leaseUntil = clock.instant().plus(config.leaseDuration());
+                    claimed = store.jobClaim(new ClaimParams(want, clock.instant(), leaseUntil, config.workerId()));
+                } catch (RuntimeException e) {
+                    log.warn("claim failed, retrying in {} ms: {}", config.pollInterval().toMillis(), e.toString());
+                    LockSupport.parkNanos(this, config.pollInterval().toNanos());
+                    continue;
+                }
+                if (!claimed.isEmpty()) {
+                    dispatch(claimed);
+                }
+                if (claimed.size() == want) {
+                    continue;
+                }
+            }
+            long sleepMillis = Math.min(config.pollInterval().toMillis(), nextDueMillis.get() - clock.millis());
+            if (!wakeRequested.get() && sleepMillis > 0) {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(sleepMillis));
+            }
+        }
+    }
+
+    private void dispatch(List<Job> claimed) {
+        Map<String, List<Job>> byTask = new LinkedHashMap<>();
+        for (Job job : claimed) {
+            inFlight.put(job.id(), job.ref());
+            byTask.computeIfAbsent(job.task(), t -> new ArrayList<>()).add(job);
+        }
+        for (var entry : byTask.entrySet()) {
+            var handler = tasks.handler(entry.getKey());
+            if (handler.isEmpty()) {
+                for (Job job : entry.getValue()) {
+                    record(Finish.failed(job.ref(), "no handler for task '" + job.task()
+                            + "' in this process (tasks here: " + tasks.names() + ")"));
+                }
+                continue;
+            }
+            var jobs = entry.getValue();
+            int max = handler.get().maxBatchSize();
+            for (int from = 0; from < jobs.size(); from += max) {
+                var chunk = List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + max)));
+                try {
+                    workers.execute(() -> runBatch(handler.get(), chunk));
+                } catch (RejectedExecutionException e) {
+                    log.debug("worker pool closed; {} jobs stay claimed until released", chunk.size());
+                }
+            }
+        }
+    }
+
+    private void runBatch(TaskHandler handler, List<Job> batch) {
+        List<Outcome> outcomes;
+        try {
+            outcomes = handler.run(batch);
+            if (outcomes == null || outcomes.size() != batch.size()) {
+                var error = "task handler '" + handler.name() + "' returned "
+                        + (outcomes == null ? "null" : outcomes.size() + " outcomes") + " for " + batch.size() + " jobs";
+                log.error(error);
+                outcomes = nCopies(batch.size(), Outcome.failed(error));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // shutting down: the jobs are released
+        } catch (Exception | LinkageError | AssertionError e) {
+            var error = describe(e);
+            log.debug("task '{}' threw on a batch of {}: {}", handler.name(), batch.size(), error);
+            outcomes = nCopies(batch.size(), Outcome.retry(error));
+        }
+        var now = clock.instant();
+        for (int i = 0; i < batch.size(); i++) {
+            record(Lifecycle.transitionFor(batch.get(i), outcomes.get(i), now, config.backoff()));
+        }
+    }
+
+    private void record(Finish finish) {
+        try {
+            completer.submit(finish);
+        } catch (EngineClosedException | OverloadedException e) {
+            log.debug("completion of {} not recorded ({}); the job is released or rescued", finish.ref().id(), e.getMessage());
+        }
+    }
+
+    private void afterFinish(List<Finish> finishes, List<Boolean> applied, Consumer<List<String>> onChanged) {
+        var changed = new ArrayList<String>(finishes.size());
+        for (int i = 0; i < finishes.size(); i++) {
+            var f = finishes.get(i);
+            inFlight.remove(f.ref().id(), f.ref());
+            if (applied.get(i)) {
+                changed.add(f.ref().id());
+                if (f.state() == JobState.PENDING) {
+                    wakeAt(f.runAt().toEpochMilli());
+                }
+            } else {
+                log.info("discarded a stale completion of job {} (attempt {}): its lease had expired",
+                        f.ref().id(), f.ref().attempt());
+            }
+        }
+        onChanged.accept(changed);
+        if (inFlight.isEmpty()) {
+            synchronized (inFlight) {
+                inFlight.notifyAll();
+            }
+        }
+        wake();
+    }
+
+    static String describe(Throwable e) {
+        var msg = e.getMessage();
+        return e.getClass().getSimpleName() + (msg == null || msg.isBlank() ? "" : ": " + msg);
+    }
+
+    private static List<Outcome> nCopies(int n, Outcome o) {
+        return java.util.Collections.nCopies(n, o);
+    }
+}

@@ -1,0 +1,279 @@
+package io.spillway.core.engine;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
+import io.spillway.core.store.CancelParams;
+import io.spillway.core.store.ExpireParams;
+import io.spillway.core.store.Finish;
+import io.spillway.core.store.FinishParams;
+import io.spillway.core.store.InsertParams;
+import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JobPage;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.store.LeaseRenewParams;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.RescueParams;
+import io.spillway.core.task.TaskRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job engine: accepts jobs with group commit, dispatches them to task handlers, records
+ * outcomes, renews and rescues leases, expires deadlines, and wakes long polls.
+ *
+ * <p>Life: {@link #start()} once, then any thread may call the job methods; {@link #shutdown}
+ * stops accepting, lets running jobs finish within the drain time and hands the rest back to
+ * the store as pending. Nothing acknowledged is lost: a submit's future completes only after
+ * its commit.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    private final JobStore store;
+    private final TaskRegistry tasks;
+    private final EngineConfig config;
+    private final InstantSource clock;
+    private final JobWaiters waiters = new JobWaiters();
+    private final BatchWriter<NewJob, InsertResult> accepter;
+    private final ExecutorService workers;
+    private final ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService maintenance;
+    private final Dispatcher dispatcher;
+    private volatile boolean accepting;
+
+    public Engine(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock) {
+        this.store = store;
+        this.tasks = tasks;
+        this.config = config;
+        this.clock = clock;
+        var workerNo = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon(true)
+                .name("spillway-worker-" + workerNo.incrementAndGet()).unstarted(r));
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon(true).name("spillway-maintenance").unstarted(r));
+        this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, this::changed);
+        this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
+                jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
+                (jobs, results) -> dispatcher.wake());
+    }
+
+    /** Recovers what a previous process left, then starts the threads. */
+    public void start() {
+        if (config.ownsStore()) {
+            int rescued = rescue(Instant.MAX);
+            if (rescued > 0) {
+                log.info("recovered {} jobs that were processing when the previous process stopped", rescued);
+            }
+        }
+        accepter.start();
+        dispatcher.start();
+        long renewMillis = Math.max(1, config.leaseDuration().toMillis() / 3);
+        maintenance.scheduleWithFixedDelay(guard(this::renewLeases), renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        long m = config.maintenanceInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(guard(this::maintain), m, m, TimeUnit.MILLISECONDS);
+        accepting = true;
+    }
+
+    public TaskRegistry tasks() {
+        return tasks;
+    }
+
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /**
+     * Queues a new job for the next group commit. The future completes after the commit (or
+     * with the store's error); for a repeated idempotency key it holds the existing job.
+     *
+     * @throws EngineClosedException when shutting down
+     * @throws OverloadedException when too many submits wait for a commit
+     */
+    public CompletableFuture<InsertResult> submit(NewJob job) {
+        if (!accepting) {
+            throw new EngineClosedException("the server is shutting down and accepts no new jobs");
+        }
+        return accepter.submit(job);
+    }
+
+    public Optional<Job> get(String tenant, String id) {
+        return store.jobGet(tenant, id);
+    }
+
+    /**
+     * The job once it is terminal, or as it is when {@code wait} passes; empty when there is no
+     * such job. Waiting holds no thread.
+     */
+    public CompletableFuture<Optional<Job>> awaitTerminal(String tenant, String id, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        return CompletableFuture.supplyAsync(() -> awaitStep(tenant, id, deadline), reads).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Optional<Job>> awaitStep(String tenant, String id, long deadline) {
+        var signal = waiters.register(id);
+        Optional<Job> job;
+        try {
+            job = store.jobGet(tenant, id);
+        } catch (RuntimeException e) {
+            waiters.unregister(id, signal);
+            return CompletableFuture.failedFuture(e);
+        }
+        long left = deadline - System.nanoTime();
+        if (job.isEmpty() || job.get().state().isTerminal() || left <= 0) {
+            waiters.unregister(id, signal);
+            return CompletableFuture.completedFuture(job);
+        }
+        return signal.completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenComposeAsync(v -> {
+            waiters.unregister(id, signal);
+            return awaitStep(tenant, id, deadline);
+        }, reads);
+    }
+
+    /**
+     * Cancels a pending job. Returns the job afterwards (cancelled, or unchanged when it was no
+     * longer pending); empty when there is no such job.
+     */
+    public Optional<Job> cancel(String tenant, String id) {
+        var job = store.jobCancel(new CancelParams(tenant, id, clock.instant()));
+        job.filter(j -> j.state() == JobState.CANCELLED).ifPresent(j -> waiters.notifyChanged(j.id()));
+        return job;
+    }
+
+    public JobPage list(ListParams params) {
+        return store.jobList(params);
+    }
+
+    /** Throws when the store cannot be reached. */
+    public void ping() {
+        store.ping();
+    }
+
+    /** Jobs claimed and not yet recorded. */
+    public int inFlight() {
+        return dispatcher.inFlightCount();
+    }
+
+    /** Jobs waiting for their insert to commit. */
+    public int acceptBacklog() {
+        return accepter.backlog();
+    }
+
+    /**
+     * Stops accepting, commits what was accepted, lets running jobs finish for up to
+     * {@code drain}, then hands the still-running jobs back to the store as pending.
+     */
+    public void shutdown(Duration drain) {
+        if (!accepting && maintenance.isShutdown()) {
+            return;
+        }
+        accepting = false;
+        accepter.close(10_000);
+        dispatcher.stopClaiming();
+        boolean drained = false;
+        try {
+            drained = dispatcher.awaitIdle(drain.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        maintenance.shutdownNow();
+        workers.shutdownNow();
+        dispatcher.stop();
+        if (!drained) {
+            var refs = dispatcher.inFlightRefs();
+            if (!refs.isEmpty()) {
+                var now = clock.instant();
+                var releases = new ArrayList<Finish>(refs.size());
+                for (JobRef ref : refs) {
+                    releases.add(Finish.release(ref, now));
+                }
+                try {
+                    var applied = store.jobFinishMany(new FinishParams(releases, now));
+                    log.info("released {} running jobs back to pending after a {} ms drain",
+                            applied.stream().filter(b -> b).count(), drain.toMillis());
+                } catch (RuntimeException e) {
+                    log.warn("could not release {} running jobs; they run again when their lease expires: {}",
+                            refs.size(), e.toString());
+                }
+            }
+        }
+        reads.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+
+    private void changed(List<String> ids) {
+        for (String id : ids) {
+            waiters.notifyChanged(id);
+        }
+    }
+
+    private void renewLeases() {
+        var refs = dispatcher.inFlightRefs();
+        if (refs.isEmpty()) {
+            return;
+        }
+        var now = clock.instant();
+        var renewed = store.jobLeaseRenew(new LeaseRenewParams(refs, now.plus(config.leaseDuration()), now));
+        if (renewed.size() < refs.size()) {
+            log.debug("{} of {} leases were stale at renewal", refs.size() - renewed.size(), refs.size());
+        }
+    }
+
+    private void maintain() {
+        var now = clock.instant();
+        rescue(now);
+        List<Job> expired;
+        do {
+            expired = store.jobExpire(new ExpireParams(now, 1000));
+            for (Job job : expired) {
+                waiters.notifyChanged(job.id());
+            }
+        } while (expired.size() == 1000);
+    }
+
+    private int rescue(Instant leaseExpiredBefore) {
+        int total = 0;
+        List<Job> rescued;
+        do {
+            rescued = store.jobRescue(new RescueParams(leaseExpiredBefore, clock.instant(), 1000));
+            total += rescued.size();
+            for (Job job : rescued) {
+                waiters.notifyChanged(job.id());
+            }
+        } while (rescued.size() == 1000);
+        if (total > 0 && accepting) {
+            dispatcher.wake();
+        }
+        return total;
+    }
+
+    private static Runnable guard(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("maintenance step failed, will retry: {}", e.toString());
+            }
+        };
+    }
+}

@@ -1,0 +1,20 @@
+package io.spillway.core.store;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Claim up to {@code limit} runnable jobs (pending, {@code runAt <= now}, deadline not passed),
+ * best priority first, then oldest {@code runAt}: each becomes processing with attempt + 1 and a
+ * lease until {@code leaseUntil}, owned by {@code worker}.
+ */
+public record ClaimParams(int limit, Instant now, Instant leaseUntil, String worker) implements Params {
+    public ClaimParams {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        Objects.requireNonNull(worker, "worker");
+    }
+}

@@ -1,0 +1,42 @@
+package io.spillway.core.task;
+
+import io.spillway.core.Job;
+import io.spillway.core.Outcome;
+import java.util.List;
+
+/**
+ * The task SPI: runs one named kind of work. The engine hands a handler batches of claimed jobs
+ * of its task, at most {@link #maxBatchSize()} at a time, so a model-backed handler can run a
+ * whole batch in one model call.
+ *
+ * <p>Threading: {@link #run} is called from worker threads, possibly concurrently; a handler is
+ * responsible for its own thread-safety. It may block. An exception thrown by {@code run} is
+ * treated as a retryable failure of every job in the batch.
+ */
+public interface TaskHandler {
+
+    /** The task name clients submit, e.g. {@code echo}. Lower case, stable. */
+    String name();
+
+    /** Largest batch {@link #run} accepts; 1 means one job per call. */
+    default int maxBatchSize() {
+        return 1;
+    }
+
+    /**
+     * Checks a job's input at submit time, so bad input is refused with a 4xx instead of
+     * failing later.
+     *
+     * @param inputJson the job's {@code input} as JSON text
+     * @throws InvalidInputException with a message that tells the client what is wrong
+     */
+    default void validate(String inputJson) {
+    }
+
+    /**
+     * Runs a batch. Returns exactly one outcome per job, in the order given.
+     *
+     * @throws Exception on a failure that should retry every job of the batch
+     */
+    List<Outcome> run(List<Job> batch) throws Exception;
+}

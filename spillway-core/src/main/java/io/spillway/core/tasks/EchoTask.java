@@ -1,0 +1,34 @@
+package io.spillway.core.tasks;
+
+import io.spillway.core.Job;
+import io.spillway.core.Outcome;
+import io.spillway.core.task.TaskHandler;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code echo}: the result is the job's input. No model; used to test and measure the engine
+ * itself. Thread-safe.
+ */
+public final class EchoTask implements TaskHandler {
+    public static final String NAME = "echo";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return 256;
+    }
+
+    @Override
+    public List<Outcome> run(List<Job> batch) {
+        var outcomes = new ArrayList<Outcome>(batch.size());
+        for (Job job : batch) {
+            outcomes.add(new Outcome.Completed(job.input()));
+        }
+        return outcomes;
+    }
+}

@@ -1,0 +1,540 @@
+package io.spillway.store.sqlite;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import io.spillway.core.store.CancelParams;
+import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.ExpireParams;
+import io.spillway.core.store.Finish;
+import io.spillway.core.store.FinishParams;
+import io.spillway.core.store.InsertParams;
+import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JobPage;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.store.LeaseRenewParams;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.RescueParams;
+import io.spillway.core.store.StoreException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded {@link JobStore}: one SQLite file in WAL mode.
+ *
+ * <p>Implementation notes. SQLite has one writer at a time, so this store has exactly one write
+ * connection, serialized by {@code writeLock}: writers queue in Java instead of spinning on
+ * {@code SQLITE_BUSY}. Reads use a small pool of read connections, which WAL lets run while a
+ * write is in progress. Callers batch (group commit), so one transaction carries many jobs.
+ * The file is locked ({@code <db>.lock}) for the life of the store: a second process on the
+ * same data directory fails at open instead of corrupting leases. Times are stored as epoch
+ * milliseconds; a millisecond is the resolution of every time this store returns.
+ */
+public final class SqliteJobStore implements JobStore {
+    private static final String COLS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
+            + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
+            + " idempotency_key, request_hash";
+
+    private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash)"
+            + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"
+            // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
+            + " ON CONFLICT DO NOTHING";
+
+    private static final String CLAIM = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
+            + " lease_until = ?, started_at = ?, worker = ?"
+            + " WHERE id IN (SELECT id FROM jobs"
+            // literal state predicate: lets the planner use the partial index jobs_runnable
+            + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
+            + "   ORDER BY priority, run_at LIMIT ?)"
+            + " RETURNING " + COLS;
+
+    private static final String FINISH = "UPDATE jobs SET state = ?, result = ?, error = ?,"
+            + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
+            // fencing: only the claim that is still current may record its outcome
+            + " WHERE id = ? AND state = 'processing' AND attempt = ?";
+
+    private static final String RENEW = "UPDATE jobs SET lease_until = ?"
+            + " WHERE id = ? AND state = 'processing' AND attempt = ?";
+
+    private static final String RESCUE = "UPDATE jobs SET"
+            + " state = CASE WHEN attempt < max_attempts THEN 'pending' ELSE 'failed' END,"
+            + " error = CASE WHEN attempt < max_attempts"
+            + "   THEN 'attempt ' || attempt || ' stopped: its worker (' || coalesce(worker, '?') || ') went away before finishing'"
+            + "   ELSE 'failed after ' || attempt || ' attempts: the last worker (' || coalesce(worker, '?') || ') went away before finishing' END,"
+            + " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ? END,"
+            + " run_at = ?, lease_until = NULL"
+            + " WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < ? LIMIT ?)"
+            + " RETURNING " + COLS;
+
+    private static final String EXPIRE = "UPDATE jobs SET state = 'expired', finished_at = ?,"
+            + " error = 'the deadline passed before the job started'"
+            + " WHERE id IN (SELECT id FROM jobs"
+            + "   WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?)"
+            + " RETURNING " + COLS;
+
+    private static final String CANCEL = "UPDATE jobs SET state = 'cancelled', finished_at = ?,"
+            + " error = 'cancelled by the client'"
+            + " WHERE tenant = ? AND id = ? AND state = 'pending'"
+            + " RETURNING " + COLS;
+
+    private final Path file;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Connection> readers;
+    private final List<Connection> allReaders = new ArrayList<>();
+    private final FileChannel lockChannel;
+    private final FileLock fileLock;
+    private volatile boolean closed;
+
+    private SqliteJobStore(Path file, Durability durability, int readConnections) throws SQLException, IOException {
+        this.file = file;
+        var parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        this.lockChannel = FileChannel.open(Path.of(file + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new StoreException("the store " + file + " is in use by another Spillway process");
+        }
+        this.fileLock = lock;
+        var url = "jdbc:sqlite:" + file.toAbsolutePath();
+        try {
+            var wc = new SQLiteConfig();
+            wc.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            wc.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(durability.synchronous()));
+            wc.setBusyTimeout(10_000);
+            wc.setTempStore(SQLiteConfig.TempStore.MEMORY);
+            wc.setCacheSize(-32_768); // 32 MiB page cache for the writer
+            this.writer = wc.createConnection(url);
+            Migrations.apply(writer);
+            writer.setAutoCommit(false);
+            this.readers = new ArrayBlockingQueue<>(readConnections);
+            for (int i = 0; i < readConnections; i++) {
+                var rc = new SQLiteConfig();
+                rc.setBusyTimeout(10_000);
+                rc.setCacheSize(-8_192);
+                var c = rc.createConnection(url);
+                allReaders.add(c);
+                readers.add(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            releaseFileLock();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code file}, migrating its schema.
+     *
+     * @throws StoreException when the file cannot be opened, is locked by another process, or
+     *                        has a newer schema
+     */
+    public static SqliteJobStore open(Path file, Durability durability) {
+        return open(file, durability, 4);
+    }
+
+    public static SqliteJobStore open(Path file, Durability durability, int readConnections) {
+        try {
+            return new SqliteJobStore(file, durability, readConnections);
+        } catch (SQLException | IOException e) {
+            throw new StoreException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public List<InsertResult> jobInsertMany(InsertParams params) {
+        return write("insert", c -> {
+            var jobs = params.jobs();
+            var results = new ArrayList<InsertResult>(jobs.size());
+            long now = params.now().toEpochMilli();
+            int[] counts;
+            try (var ps = c.prepareStatement(INSERT)) {
+                for (NewJob j : jobs) {
+                    ps.setString(1, j.id());
+                    ps.setString(2, j.tenant());
+                    ps.setString(3, j.task());
+                    ps.setInt(4, j.priority().rank());
+                    ps.setString(5, j.input());
+                    ps.setString(6, j.metadata());
+                    ps.setInt(7, j.maxAttempts());
+                    ps.setLong(8, now);
+                    ps.setLong(9, now);
+                    setMillis(ps, 10, j.deadline());
+                    ps.setString(11, j.idempotencyKey());
+                    ps.setString(12, j.requestHash());
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
+            }
+            for (int i = 0; i < jobs.size(); i++) {
+                NewJob j = jobs.get(i);
+                if (counts[i] == 1) {
+                    results.add(new InsertResult(inserted(j, params.now()), true));
+                } else if (j.idempotencyKey() != null) {
+                    try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
+                        ps.setString(1, j.tenant());
+                        ps.setString(2, j.idempotencyKey());
+                        var existing = one(ps).orElseThrow(() -> new StoreException(
+                                "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
+                        results.add(new InsertResult(existing, false));
+                    }
+                } else {
+                    throw new StoreException("job id " + j.id() + " already exists");
+                }
+            }
+            return results;
+        });
+    }
+
+    @Override
+    public List<Job> jobClaim(ClaimParams params) {
+        return write("claim", c -> {
+            try (var ps = c.prepareStatement(CLAIM)) {
+                ps.setLong(1, params.leaseUntil().toEpochMilli());
+                ps.setLong(2, params.now().toEpochMilli());
+                ps.setString(3, params.worker());
+                ps.setLong(4, params.now().toEpochMilli());
+                ps.setLong(5, params.now().toEpochMilli());
+                ps.setInt(6, params.limit());
+                var jobs = many(ps);
+                // RETURNING does not keep the subquery's order
+                jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
+                return jobs;
+            }
+        });
+    }
+
+    @Override
+    public List<Boolean> jobFinishMany(FinishParams params) {
+        return write("finish", c -> {
+            long now = params.now().toEpochMilli();
+            int[] counts;
+            try (var ps = c.prepareStatement(FINISH)) {
+                for (Finish f : params.finishes()) {
+                    ps.setString(1, f.state().wireName());
+                    ps.setString(2, f.result());
+                    ps.setString(3, f.error());
+                    setMillis(ps, 4, f.runAt());
+                    if (f.state().isTerminal()) {
+                        ps.setLong(5, now);
+                    } else {
+                        ps.setNull(5, Types.INTEGER);
+                    }
+                    ps.setString(6, f.ref().id());
+                    ps.setInt(7, f.ref().attempt());
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
+            }
+            var applied = new ArrayList<Boolean>(counts.length);
+            for (int n : counts) {
+                applied.add(n == 1);
+            }
+            return applied;
+        });
+    }
+
+    @Override
+    public List<JobRef> jobLeaseRenew(LeaseRenewParams params) {
+        return write("renew", c -> {
+            int[] counts;
+            try (var ps = c.prepareStatement(RENEW)) {
+                for (JobRef r : params.refs()) {
+                    ps.setLong(1, params.leaseUntil().toEpochMilli());
+                    ps.setString(2, r.id());
+                    ps.setInt(3, r.attempt());
+                    ps.addBatch();
+                }
+                counts = ps.executeBatch();
+            }
+            var renewed = new ArrayList<JobRef>(counts.length);
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 1) {
+                    renewed.add(params.refs().get(i));
+                }
+            }
+            return renewed;
+        });
+    }
+
+    @Override
+    public List<Job> jobRescue(RescueParams params) {
+        return write("rescue", c -> {
+            try (var ps = c.prepareStatement(RESCUE)) {
+                long now = params.now().toEpochMilli();
+                ps.setLong(1, now);
+                ps.setLong(2, now);
+                ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
+                        : params.leaseExpiredBefore().toEpochMilli());
+                ps.setInt(4, params.limit());
+                return many(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<Job> jobExpire(ExpireParams params) {
+        return write("expire", c -> {
+            try (var ps = c.prepareStatement(EXPIRE)) {
+                long now = params.now().toEpochMilli();
+                ps.setLong(1, now);
+                ps.setLong(2, now);
+                ps.setInt(3, params.limit());
+                return many(ps);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Job> jobCancel(CancelParams params) {
+        var cancelled = write("cancel", c -> {
+            try (var ps = c.prepareStatement(CANCEL)) {
+                ps.setLong(1, params.now().toEpochMilli());
+                ps.setString(2, params.tenant());
+                ps.setString(3, params.id());
+                return one(ps);
+            }
+        });
+        return cancelled.isPresent() ? cancelled : jobGet(params.tenant(), params.id());
+    }
+
+    @Override
+    public Optional<Job> jobGet(String tenant, String id) {
+        return read("get", c -> {
+            try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?")) {
+                ps.setString(1, id);
+                ps.setString(2, tenant);
+                return one(ps);
+            }
+        });
+    }
+
+    @Override
+    public JobPage jobList(ListParams params) {
+        var sql = new StringBuilder("SELECT " + COLS + " FROM jobs WHERE tenant = ?");
+        if (params.state() != null) {
+            sql.append(" AND state = ?");
+        }
+        if (params.task() != null) {
+            sql.append(" AND task = ?");
+        }
+        if (params.afterId() != null) {
+            sql.append(" AND id < ?");
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        return read("list", c -> {
+            try (var ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, params.tenant());
+                if (params.state() != null) {
+                    ps.setString(i++, params.state().wireName());
+                }
+                if (params.task() != null) {
+                    ps.setString(i++, params.task());
+                }
+                if (params.afterId() != null) {
+                    ps.setString(i++, params.afterId());
+                }
+                ps.setInt(i, params.limit() + 1);
+                var jobs = many(ps);
+                if (jobs.size() > params.limit()) {
+                    jobs = jobs.subList(0, params.limit());
+                    return new JobPage(jobs, jobs.getLast().id());
+                }
+                return new JobPage(jobs, null);
+            }
+        });
+    }
+
+    @Override
+    public long jobCountPending() {
+        return read("count", c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public void ping() {
+        read("ping", c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT 1 FROM schema_version LIMIT 1")) {
+                return rs.next();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writeLock.lock();
+        try {
+            try (var st = writer.createStatement()) {
+                writer.commit();
+                writer.setAutoCommit(true);
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException ignored) {
+                // best effort: the WAL is replayed at the next open
+            }
+            closeQuietly(writer);
+        } finally {
+            writeLock.unlock();
+        }
+        for (var c : allReaders) {
+            closeQuietly(c);
+        }
+        releaseFileLock();
+    }
+
+    private void releaseFileLock() {
+        try {
+            fileLock.release();
+            lockChannel.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the OS releases the lock when the process exits
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T write(String what, SqlWork<T> work) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            try {
+                T result = work.run(writer);
+                writer.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    writer.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e instanceof StoreException se ? se
+                        : new StoreException("SQLite " + what + " failed on " + file + ": " + e.getMessage(), e);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private <T> T read(String what, SqlWork<T> work) {
+        ensureOpen();
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a read connection");
+        }
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException("SQLite " + what + " failed on " + file + ": " + e.getMessage(), e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("the store " + file + " is closed");
+        }
+    }
+
+    private static Job inserted(NewJob j, Instant now) {
+        var at = Instant.ofEpochMilli(now.toEpochMilli());
+        return new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
+                j.maxAttempts(), at, at, truncate(j.deadline()), null, null, null, null, null,
+                j.idempotencyKey(), j.requestHash());
+    }
+
+    private static Instant truncate(Instant t) {
+        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
+    }
+
+    private static Optional<Job> one(PreparedStatement ps) throws SQLException {
+        try (var rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+        }
+    }
+
+    private static List<Job> many(PreparedStatement ps) throws SQLException {
+        var out = new ArrayList<Job>();
+        try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(map(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Job map(ResultSet rs) throws SQLException {
+        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
+                Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
+                millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
+                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
+    }
+
+    private static Instant millis(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static void setMillis(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setLong(i, t.toEpochMilli());
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,403 @@
+package io.spillway.store.testkit;
+
+import static io.spillway.store.testkit.NewJobs.aNewJob;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import io.spillway.core.store.CancelParams;
+import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.ExpireParams;
+import io.spillway.core.store.Finish;
+import io.spillway.core.store.FinishParams;
+import io.spillway.core.store.InsertParams;
+import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.store.LeaseRenewParams;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.RescueParams;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link JobStore} passes. A store's test extends this class and opens a
+ * fresh, empty store in {@link #openStore()} (its own file or schema per test). Time is given
+ * explicitly: nothing here sleeps.
+ */
+public abstract class JobStoreContract {
+    protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    protected JobStore store;
+
+    /** A new, empty store for one test. */
+    protected abstract JobStore openStore() throws Exception;
+
+    @BeforeEach
+    void openFreshStore() throws Exception {
+        store = openStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private List<InsertResult> insert(Instant now, NewJob... jobs) {
+        return store.jobInsertMany(new InsertParams(List.of(jobs), now));
+    }
+
+    private List<Job> claim(int limit, Instant now) {
+        return store.jobClaim(new ClaimParams(limit, now, now.plus(LEASE), "w1"));
+    }
+
+    private boolean finish(Finish f, Instant now) {
+        return store.jobFinishMany(new FinishParams(List.of(f), now)).getFirst();
+    }
+
+    private Job get(String id) {
+        return store.jobGet("default", id).orElseThrow();
+    }
+
+    @Test
+    void insert_storesPendingJobWithAllFields() {
+        var nj = aNewJob().input("{\"a\":[1,2]}").metadata("{\"m\":\"x\"}").priority(Priority.BATCH)
+                .maxAttempts(5).deadline(T0.plusSeconds(60)).build();
+        var result = insert(T0, nj).getFirst();
+
+        assertThat(result.created()).isTrue();
+        var job = get(nj.id());
+        assertThat(job).isEqualTo(result.job());
+        assertThat(job.state()).isEqualTo(JobState.PENDING);
+        assertThat(job.input()).isEqualTo("{\"a\":[1,2]}");
+        assertThat(job.metadata()).isEqualTo("{\"m\":\"x\"}");
+        assertThat(job.priority()).isEqualTo(Priority.BATCH);
+        assertThat(job.maxAttempts()).isEqualTo(5);
+        assertThat(job.attempt()).isZero();
+        assertThat(job.createdAt()).isEqualTo(T0);
+        assertThat(job.runAt()).isEqualTo(T0);
+        assertThat(job.deadline()).isEqualTo(T0.plusSeconds(60));
+        assertThat(job.result()).isNull();
+    }
+
+    @Test
+    void insert_manyInOneCallKeepsOrder() {
+        var jobs = new ArrayList<NewJob>();
+        for (int i = 0; i < 500; i++) {
+            jobs.add(aNewJob().input("{\"i\":" + i + "}").build());
+        }
+        var results = store.jobInsertMany(new InsertParams(jobs, T0));
+
+        assertThat(results).hasSize(500).allMatch(InsertResult::created);
+        assertThat(results.get(42).job().id()).isEqualTo(jobs.get(42).id());
+        assertThat(store.jobCountPending()).isEqualTo(500);
+    }
+
+    @Test
+    void insert_sameIdempotencyKeyResolvesToTheFirstJob() {
+        var first = aNewJob().idempotencyKey("k1", "h1").build();
+        var again = aNewJob().idempotencyKey("k1", "h2").build();
+        var sameBatchA = aNewJob().idempotencyKey("k2", "h").build();
+        var sameBatchB = aNewJob().idempotencyKey("k2", "h").build();
+
+        insert(T0, first);
+        var results = insert(T0.plusSeconds(1), again, sameBatchA, sameBatchB);
+
+        assertThat(results.get(0).created()).isFalse();
+        assertThat(results.get(0).job().id()).isEqualTo(first.id());
+        assertThat(results.get(0).job().requestHash()).isEqualTo("h1");
+        assertThat(results.get(1).created()).isTrue();
+        assertThat(results.get(2).created()).isFalse();
+        assertThat(results.get(2).job().id()).isEqualTo(sameBatchA.id());
+        assertThat(store.jobGet("default", again.id())).isEmpty();
+    }
+
+    @Test
+    void insert_idempotencyKeysAreScopedByTenant() {
+        var a = aNewJob().tenant("a").idempotencyKey("k", "h").build();
+        var b = aNewJob().tenant("b").idempotencyKey("k", "h").build();
+
+        var results = insert(T0, a, b);
+
+        assertThat(results).allMatch(InsertResult::created);
+    }
+
+    @Test
+    void get_anotherTenantsJobIsNotFound() {
+        var nj = aNewJob().tenant("a").build();
+        insert(T0, nj);
+
+        assertThat(store.jobGet("b", nj.id())).isEmpty();
+        assertThat(store.jobGet("a", nj.id())).isPresent();
+    }
+
+    @Test
+    void claim_takesBestPriorityThenOldestAndSetsLease() {
+        var batch = aNewJob().priority(Priority.BATCH).build();
+        var standardOld = aNewJob().build();
+        insert(T0, batch, standardOld);
+        var standardNew = aNewJob().build();
+        var interactive = aNewJob().priority(Priority.INTERACTIVE).build();
+        insert(T0.plusSeconds(1), standardNew, interactive);
+
+        var claimed = claim(3, T0.plusSeconds(2));
+
+        assertThat(claimed).extracting(Job::id).containsExactly(interactive.id(), standardOld.id(), standardNew.id());
+        assertThat(claimed).allSatisfy(j -> {
+            assertThat(j.state()).isEqualTo(JobState.PROCESSING);
+            assertThat(j.attempt()).isEqualTo(1);
+            assertThat(j.leaseUntil()).isEqualTo(T0.plusSeconds(2).plus(LEASE));
+            assertThat(j.startedAt()).isEqualTo(T0.plusSeconds(2));
+        });
+        assertThat(get(batch.id()).state()).isEqualTo(JobState.PENDING);
+        assertThat(claim(10, T0.plusSeconds(2))).extracting(Job::id).containsExactly(batch.id());
+        assertThat(claim(10, T0.plusSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void claim_skipsJobsNotYetDueAndJobsPastTheirDeadline() {
+        var nj = aNewJob().build();
+        var late = aNewJob().deadline(T0.plusSeconds(5)).build();
+        insert(T0, nj, late);
+        var job = claim(1, T0).getFirst();
+        assertThat(job.id()).isEqualTo(nj.id());
+        finish(Finish.retry(job.ref(), "boom", T0.plusSeconds(10)), T0);
+
+        assertThat(claim(10, T0.plusSeconds(9))).isEmpty();
+        var again = claim(10, T0.plusSeconds(10));
+        assertThat(again).extracting(Job::id).containsExactly(nj.id());
+        assertThat(again.getFirst().attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void claim_concurrentClaimersNeverShareAJob() throws Exception {
+        var jobs = new ArrayList<NewJob>();
+        for (int i = 0; i < 400; i++) {
+            jobs.add(aNewJob().build());
+        }
+        store.jobInsertMany(new InsertParams(jobs, T0));
+        var seen = new ConcurrentLinkedQueue<String>();
+        var start = new CountDownLatch(1);
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            for (int t = 0; t < 4; t++) {
+                pool.execute(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    List<Job> got;
+                    do {
+                        got = claim(7, T0);
+                        got.forEach(j -> seen.add(j.id()));
+                    } while (!got.isEmpty());
+                });
+            }
+            start.countDown();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(seen).hasSize(400);
+        assertThat(new HashSet<>(seen)).hasSize(400);
+    }
+
+    @Test
+    void finish_recordsTheOutcomeOfTheCurrentClaim() {
+        var nj = aNewJob().build();
+        insert(T0, nj);
+        var job = claim(1, T0).getFirst();
+
+        assertThat(finish(Finish.completed(job.ref(), "{\"ok\":true}"), T0.plusSeconds(1))).isTrue();
+
+        var done = get(nj.id());
+        assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(done.result()).isEqualTo("{\"ok\":true}");
+        assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(done.leaseUntil()).isNull();
+    }
+
+    @Test
+    void finish_isDiscardedForAStaleAttemptOrATerminalJob() {
+        var nj = aNewJob().build();
+        insert(T0, nj);
+        var job = claim(1, T0).getFirst();
+        var stale = new JobRef(job.id(), job.attempt() - 1);
+
+        assertThat(finish(Finish.completed(stale, "{}"), T0)).isFalse();
+        assertThat(finish(Finish.failed(job.ref(), "bad input"), T0)).isTrue();
+        assertThat(finish(Finish.completed(job.ref(), "{}"), T0)).isFalse();
+
+        var failed = get(nj.id());
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error()).isEqualTo("bad input");
+        assertThat(failed.result()).isNull();
+    }
+
+    @Test
+    void finish_manyReportsEachInOrder() {
+        var a = aNewJob().build();
+        var b = aNewJob().build();
+        insert(T0, a, b);
+        var claimed = claim(2, T0);
+        var stale = new JobRef(claimed.get(1).id(), 99);
+
+        var applied = store.jobFinishMany(new FinishParams(List.of(
+                Finish.completed(claimed.get(0).ref(), "{}"),
+                Finish.completed(stale, "{}"),
+                Finish.cancelled(claimed.get(1).ref(), "handler gave up")), T0));
+
+        assertThat(applied).containsExactly(true, false, true);
+        assertThat(get(claimed.get(1).id()).state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
+    void finish_retryMovesBackToPendingWithTheErrorAndRunAt() {
+        var nj = aNewJob().build();
+        insert(T0, nj);
+        var job = claim(1, T0).getFirst();
+
+        assertThat(finish(Finish.retry(job.ref(), "timeout", T0.plusSeconds(3)), T0.plusSeconds(1))).isTrue();
+
+        var retrying = get(nj.id());
+        assertThat(retrying.state()).isEqualTo(JobState.PENDING);
+        assertThat(retrying.error()).isEqualTo("timeout");
+        assertThat(retrying.runAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(retrying.attempt()).isEqualTo(1);
+        assertThat(retrying.finishedAt()).isNull();
+    }
+
+    @Test
+    void leaseRenew_extendsOnlyCurrentClaims() {
+        var a = aNewJob().build();
+        var b = aNewJob().build();
+        insert(T0, a, b);
+        var claimed = claim(2, T0);
+        var stale = new JobRef(claimed.get(1).id(), 7);
+
+        var renewed = store.jobLeaseRenew(new LeaseRenewParams(List.of(claimed.get(0).ref(), stale),
+                T0.plusSeconds(100), T0.plusSeconds(10)));
+
+        assertThat(renewed).containsExactly(claimed.get(0).ref());
+        assertThat(get(claimed.get(0).id()).leaseUntil()).isEqualTo(T0.plusSeconds(100));
+        assertThat(get(claimed.get(1).id()).leaseUntil()).isEqualTo(T0.plus(LEASE));
+    }
+
+    @Test
+    void rescue_expiredLeaseRunsAgainAndItsLateCompletionIsDiscarded() {
+        var nj = aNewJob().maxAttempts(3).build();
+        insert(T0, nj);
+        var first = claim(1, T0).getFirst();
+        var afterLease = T0.plus(LEASE).plusSeconds(1);
+
+        assertThat(store.jobRescue(new RescueParams(T0.plus(LEASE).minusSeconds(1), afterLease, 10))).isEmpty();
+        var rescued = store.jobRescue(new RescueParams(afterLease, afterLease, 10));
+
+        assertThat(rescued).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(JobState.PENDING);
+            assertThat(j.error()).contains("went away");
+        });
+        var second = claim(1, afterLease).getFirst();
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(finish(Finish.completed(first.ref(), "{\"from\":1}"), afterLease)).isFalse();
+        assertThat(finish(Finish.completed(second.ref(), "{\"from\":2}"), afterLease)).isTrue();
+        assertThat(get(nj.id()).result()).isEqualTo("{\"from\":2}");
+    }
+
+    @Test
+    void rescue_onTheLastAttemptFailsTheJob() {
+        var nj = aNewJob().maxAttempts(1).build();
+        insert(T0, nj);
+        claim(1, T0);
+
+        var rescued = store.jobRescue(new RescueParams(Instant.MAX, T0.plusSeconds(1), 10));
+
+        assertThat(rescued).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(JobState.FAILED);
+            assertThat(j.error()).contains("failed after 1 attempts");
+            assertThat(j.finishedAt()).isEqualTo(T0.plusSeconds(1));
+        });
+    }
+
+    @Test
+    void cancel_movesOnlyPendingJobs() {
+        var pending = aNewJob().build();
+        insert(T0, pending);
+        var running = aNewJob().build();
+        insert(T0.plusSeconds(1), running);
+        var claimed = claim(1, T0.plusSeconds(1));
+        assertThat(claimed.getFirst().id()).isEqualTo(pending.id());
+        var other = aNewJob().build();
+        insert(T0, other);
+
+        var cancelledOther = store.jobCancel(new CancelParams("default", other.id(), T0.plusSeconds(2)));
+        var notCancelled = store.jobCancel(new CancelParams("default", pending.id(), T0.plusSeconds(2)));
+
+        assertThat(cancelledOther).get().extracting(Job::state).isEqualTo(JobState.CANCELLED);
+        assertThat(cancelledOther.get().finishedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(notCancelled).get().extracting(Job::state).isEqualTo(JobState.PROCESSING);
+        assertThat(store.jobCancel(new CancelParams("default", "no-such-id", T0))).isEmpty();
+        assertThat(store.jobCancel(new CancelParams("other-tenant", running.id(), T0))).isEmpty();
+        assertThat(claim(10, T0.plusSeconds(3))).extracting(Job::id).containsExactly(running.id());
+    }
+
+    @Test
+    void expire_movesPendingJobsPastTheirDeadline() {
+        var soon = aNewJob().deadline(T0.plusSeconds(5)).build();
+        var later = aNewJob().deadline(T0.plusSeconds(50)).build();
+        var none = aNewJob().build();
+        insert(T0, soon, later, none);
+
+        var expired = store.jobExpire(new ExpireParams(T0.plusSeconds(5), 100));
+
+        assertThat(expired).extracting(Job::id).containsExactly(soon.id());
+        assertThat(get(soon.id()).state()).isEqualTo(JobState.EXPIRED);
+        assertThat(get(later.id()).state()).isEqualTo(JobState.PENDING);
+        assertThat(store.jobExpire(new ExpireParams(T0.plusSeconds(5), 100))).isEmpty();
+    }
+
+    @Test
+    void list_newestFirstWithFiltersAndCursor() {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 5; i++) {
+            var nj = aNewJob().task(i % 2 == 0 ? "echo" : "other").build();
+            ids.add(nj.id());
+            insert(T0, nj);
+        }
+        insert(T0, aNewJob().tenant("someone-else").build());
+        var done = claim(1, T0).getFirst();
+        finish(Finish.completed(done.ref(), "{}"), T0);
+
+        var page1 = store.jobList(new ListParams("default", null, null, 2, null));
+        var page2 = store.jobList(new ListParams("default", null, null, 2, page1.nextAfterId()));
+        var page3 = store.jobList(new ListParams("default", null, null, 2, page2.nextAfterId()));
+
+        assertThat(page1.jobs()).extracting(Job::id).containsExactly(ids.get(4), ids.get(3));
+        assertThat(page2.jobs()).extracting(Job::id).containsExactly(ids.get(2), ids.get(1));
+        assertThat(page3.jobs()).extracting(Job::id).containsExactly(ids.get(0));
+        assertThat(page3.nextAfterId()).isNull();
+        assertThat(store.jobList(new ListParams("default", null, "echo", 10, null)).jobs())
+                .extracting(Job::id).containsExactly(ids.get(4), ids.get(2), ids.get(0));
+        assertThat(store.jobList(new ListParams("default", JobState.COMPLETED, null, 10, null)).jobs())
+                .extracting(Job::id).containsExactly(done.id());
+    }
+
+    @Test
+    void ping_succeedsOnAnOpenStore() {
+        store.ping();
+        assertThat(store.jobCountPending()).isZero();
+    }
+}
