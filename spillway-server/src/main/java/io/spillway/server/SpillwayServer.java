@@ -1,0 +1,101 @@
+package io.spillway.server;
+
+import io.javalin.Javalin;
+import io.spillway.core.engine.Engine;
+import io.spillway.core.engine.EngineConfig;
+import io.spillway.core.task.TaskRegistry;
+import io.spillway.core.tasks.EchoTask;
+import io.spillway.server.config.ServerConfig;
+import io.spillway.server.http.HttpApi;
+import io.spillway.store.sqlite.SqliteJobStore;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded shape: one process with the HTTP API, the engine and a SQLite store in the data
+ * directory. {@link #start} returns once the port is open; {@link #stop} drains and is
+ * idempotent.
+ */
+public final class SpillwayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SpillwayServer.class);
+
+    /** What {@code generate} answers until a text model is configured. */
+    public static final String GENERATE_UNAVAILABLE = "task generate needs a text-generation model and none is "
+            + "configured on this server; use another task (see GET /readyz for the tasks here)";
+
+    private final ServerConfig config;
+    private final SqliteJobStore store;
+    private final Engine engine;
+    private final Javalin http;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private SpillwayServer(ServerConfig config, SqliteJobStore store, Engine engine, Javalin http) {
+        this.config = config;
+        this.store = store;
+        this.engine = engine;
+        this.http = http;
+    }
+
+    /** Opens the store, recovers interrupted jobs, starts the workers and the HTTP listener. */
+    public static SpillwayServer start(ServerConfig config) {
+        var clock = InstantSource.system();
+        var store = SqliteJobStore.open(config.dataDir().resolve("spillway.db"), config.durability());
+        try {
+            var tasks = TaskRegistry.builder()
+                    .register(new EchoTask())
+                    .unavailable("generate", GENERATE_UNAVAILABLE)
+                    .build();
+            var engineConfig = EngineConfig.defaults(config.workerThreads())
+                    .withWorkerThreads(config.workerThreads())
+                    .withLease(config.lease(), java.time.Duration.ofSeconds(1));
+            engineConfig = new EngineConfig(engineConfig.workerThreads(), config.maxInFlight(), engineConfig.claimBatch(),
+                    engineConfig.acceptBatch(), config.acceptQueue(), engineConfig.leaseDuration(), engineConfig.pollInterval(),
+                    engineConfig.maintenanceInterval(), engineConfig.backoff(), "embedded", true);
+            var engine = new Engine(store, tasks, engineConfig, clock);
+            engine.start();
+            var http = new HttpApi(engine, config, clock).create();
+            try {
+                http.start();
+            } catch (RuntimeException e) {
+                engine.shutdown(java.time.Duration.ZERO);
+                throw e;
+            }
+            log.info("Spillway listening on http://{}:{} (data in {}, durability {})", config.host(), http.port(),
+                    config.dataDir().toAbsolutePath().normalize(), config.durability().wireName());
+            return new SpillwayServer(config, store, engine, http);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * Stops accepting (POST answers 503), lets running jobs finish for up to the drain timeout,
+     * hands the rest back as pending, then closes the listener and the store.
+     */
+    public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("stopping: draining running jobs for up to {} s", config.drainTimeout().toSeconds());
+        engine.shutdown(config.drainTimeout());
+        http.stop();
+        store.close();
+        log.info("stopped");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,108 @@
+package io.spillway.server.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** Value parsers for {@link Setting}s. Each throws {@link IllegalArgumentException} saying what is wrong. */
+final class Parsers {
+    private Parsers() {
+    }
+
+    static Function<String, Integer> intIn(int min, int max) {
+        return s -> {
+            int v;
+            try {
+                v = Integer.parseInt(s.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a whole number");
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(v + " is out of range [" + min + ", " + max + "]");
+            }
+            return v;
+        };
+    }
+
+    /** Bytes: a whole number with an optional unit KiB, MiB or GiB (also KB/MB/GB as powers of 1024). */
+    static Function<String, Long> bytesIn(long min, long max) {
+        return s -> {
+            var t = s.strip().toUpperCase(Locale.ROOT).replace(" ", "");
+            long mult = 1;
+            for (var unit : new String[][] {{"KIB", "1024"}, {"MIB", "1048576"}, {"GIB", "1073741824"},
+                    {"KB", "1024"}, {"MB", "1048576"}, {"GB", "1073741824"}, {"K", "1024"}, {"M", "1048576"}, {"G", "1073741824"}, {"B", "1"}}) {
+                if (t.endsWith(unit[0])) {
+                    mult = Long.parseLong(unit[1]);
+                    t = t.substring(0, t.length() - unit[0].length());
+                    break;
+                }
+            }
+            long v;
+            try {
+                v = Math.multiplyExact(Long.parseLong(t), mult);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a size (examples: 1048576, 512KiB, 1MiB)");
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(s + " is out of range [" + min + ", " + max + "] bytes");
+            }
+            return v;
+        };
+    }
+
+    /** Seconds as a whole or decimal number, or an ISO-8601 duration such as PT30S. */
+    static Function<String, Duration> secondsIn(double min, double max) {
+        return s -> {
+            var t = s.strip();
+            Duration d;
+            try {
+                d = t.toUpperCase(Locale.ROOT).startsWith("P") ? Duration.parse(t)
+                        : Duration.ofNanos(Math.round(Double.parseDouble(t) * 1e9));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a number of seconds");
+            }
+            double secs = d.toNanos() / 1e9;
+            if (Double.isNaN(secs) || secs < min || secs > max) {
+                throw new IllegalArgumentException(s + " is out of range [" + fmt(min) + ", " + fmt(max) + "] seconds");
+            }
+            return d;
+        };
+    }
+
+    static Function<String, Boolean> bool() {
+        return s -> switch (s.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("'" + s + "' is not true or false");
+        };
+    }
+
+    static Function<String, Path> path() {
+        return s -> {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("the path is empty");
+            }
+            try {
+                return Path.of(s.strip());
+            } catch (InvalidPathException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a valid path: " + e.getReason());
+            }
+        };
+    }
+
+    static Function<String, String> host() {
+        return s -> {
+            var t = s.strip();
+            if (t.isEmpty() || !t.matches("[A-Za-z0-9.:\\-\\[\\]]+")) {
+                throw new IllegalArgumentException("'" + s + "' is not a host name or address");
+            }
+            return t;
+        };
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

@@ -1,0 +1,157 @@
+package io.spillway.server.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.spillway.store.sqlite.Durability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The server's settings, resolved once at start: a flag wins over an environment variable,
+ * which wins over {@code spillway.yaml}, which wins over the default. A bad value stops the
+ * start with a {@link ConfigException} naming the setting and where the value came from.
+ */
+public record ServerConfig(
+        int port,
+        String host,
+        Path dataDir,
+        Durability durability,
+        long maxBodyBytes,
+        Duration maxWait,
+        int defaultMaxAttempts,
+        Duration drainTimeout,
+        Duration lease,
+        int workerThreads,
+        int maxInFlight,
+        int acceptQueue,
+        int httpThreads,
+        boolean virtualThreads) {
+
+    /** Name of the environment variable and flag that point at a config file. */
+    public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
+    public static final String DEFAULT_CONFIG_FILE = "spillway.yaml";
+    private static final long MAX_CONFIG_BYTES = 1 << 20;
+
+    /** All defaults; for tests and embedding. */
+    public static ServerConfig defaults() {
+        return load(Map.of(), Map.of(), null);
+    }
+
+    /**
+     * Resolves every setting.
+     *
+     * @param flags      values given as flags, by setting key
+     * @param env        the process environment
+     * @param configFile an explicit config file (must exist), or null to read
+     *                   {@code spillway.yaml} from the working directory when present
+     * @throws ConfigException on the first bad value or an unreadable config file
+     */
+    public static ServerConfig load(Map<String, String> flags, Map<String, String> env, Path configFile) {
+        var explicit = configFile != null ? configFile : env.containsKey(CONFIG_ENV) ? Path.of(env.get(CONFIG_ENV)) : null;
+        Map<String, String> yaml;
+        String yamlName;
+        if (explicit != null) {
+            yaml = readYaml(explicit);
+            yamlName = explicit.toString();
+        } else if (Files.isRegularFile(Path.of(DEFAULT_CONFIG_FILE))) {
+            yaml = readYaml(Path.of(DEFAULT_CONFIG_FILE));
+            yamlName = DEFAULT_CONFIG_FILE;
+        } else {
+            yaml = Map.of();
+            yamlName = null;
+        }
+        var r = new Resolver(flags, env, yaml, yamlName);
+        return new ServerConfig(
+                r.get(Settings.PORT), r.get(Settings.HOST), r.get(Settings.DATA_DIR), r.get(Settings.DURABILITY),
+                r.get(Settings.MAX_BODY_BYTES), r.get(Settings.MAX_WAIT), r.get(Settings.DEFAULT_MAX_ATTEMPTS),
+                r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKER_THREADS),
+                r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
+                r.get(Settings.VIRTUAL_THREADS));
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(p, host, dataDir, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
+                lease, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
+    }
+
+    public ServerConfig withDataDir(Path d) {
+        return new ServerConfig(port, host, d, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
+                lease, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
+    }
+
+    public ServerConfig withMaxBodyBytes(long n) {
+        return new ServerConfig(port, host, dataDir, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
+                lease, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
+    }
+
+    private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {
+        <T> T get(Setting<T> s) {
+            String value;
+            String source;
+            if (flags.get(s.key()) != null) {
+                value = flags.get(s.key());
+                source = s.flag();
+            } else if (env.get(s.envName()) != null) {
+                value = env.get(s.envName());
+                source = "environment variable " + s.envName();
+            } else if (yaml.get(s.key()) != null) {
+                value = yaml.get(s.key());
+                source = s.key() + " in " + yamlName;
+            } else {
+                value = s.defaultText();
+                source = "the default";
+            }
+            try {
+                return s.parser().apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid " + s.key() + " (from " + source + "): " + e.getMessage());
+            }
+        }
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException("config file " + file + " does not exist or is not a file");
+            }
+            if (Files.size(file) > MAX_CONFIG_BYTES) {
+                throw new ConfigException("config file " + file + " is larger than 1 MiB");
+            }
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            var out = new HashMap<String, String>();
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                return out;
+            }
+            if (!root.isObject()) {
+                throw new ConfigException("config file " + file + " must be a mapping of setting: value");
+            }
+            var known = new TreeSet<String>();
+            Settings.ALL.forEach(s -> known.add(s.key()));
+            for (var e : root.properties()) {
+                if (!known.contains(e.getKey())) {
+                    throw new ConfigException("unknown setting '" + e.getKey() + "' in " + file + "; known settings: "
+                            + String.join(", ", known));
+                }
+                var v = e.getValue();
+                if (!v.isValueNode()) {
+                    throw new ConfigException("setting " + e.getKey() + " in " + file + " must be a single value");
+                }
+                if (!v.isNull()) {
+                    out.put(e.getKey(), v.asText());
+                }
+            }
+            return out;
+        } catch (JacksonException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+}

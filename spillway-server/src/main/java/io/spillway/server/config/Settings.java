@@ -1,0 +1,54 @@
+package io.spillway.server.config;
+
+import static io.spillway.server.config.Parsers.bool;
+import static io.spillway.server.config.Parsers.bytesIn;
+import static io.spillway.server.config.Parsers.host;
+import static io.spillway.server.config.Parsers.intIn;
+import static io.spillway.server.config.Parsers.path;
+import static io.spillway.server.config.Parsers.secondsIn;
+
+import io.spillway.store.sqlite.Durability;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Every setting Spillway reads, in the order {@code --help} and the docs list them. */
+public final class Settings {
+    private Settings() {
+    }
+
+    public static final Setting<Integer> PORT = new Setting<>("port",
+            "HTTP port to listen on (0 picks a free port)", "8080", intIn(0, 65_535));
+    public static final Setting<String> HOST = new Setting<>("host",
+            "address to listen on", "0.0.0.0", host());
+    public static final Setting<Path> DATA_DIR = new Setting<>("data_dir",
+            "directory of the embedded store", "./data", path());
+    public static final Setting<Durability> DURABILITY = new Setting<>("durability",
+            "crash: a committed job survives the process being killed; fsync: every commit is also fsynced and survives power loss",
+            "crash", Durability::fromWire);
+    public static final Setting<Long> MAX_BODY_BYTES = new Setting<>("max_body_bytes",
+            "largest request body accepted (bytes; units KiB, MiB, GiB allowed)", "1MiB", bytesIn(1024, 1L << 30));
+    public static final Setting<Duration> MAX_WAIT = new Setting<>("max_wait_seconds",
+            "longest ?wait= a status request may hold", "60", secondsIn(0, 3600));
+    public static final Setting<Integer> DEFAULT_MAX_ATTEMPTS = new Setting<>("default_max_attempts",
+            "attempts a job gets when it does not say", "3", intIn(1, 100));
+    public static final Setting<Duration> DRAIN_TIMEOUT = new Setting<>("drain_timeout_seconds",
+            "on SIGTERM, how long running jobs may finish before they are handed back to the queue", "30", secondsIn(0, 3600));
+    public static final Setting<Duration> LEASE = new Setting<>("lease_seconds",
+            "how long a claim holds without renewal; a job whose worker died runs again after it", "30", secondsIn(1, 86_400));
+    public static final Setting<Integer> WORKER_THREADS = new Setting<>("worker_threads",
+            "threads running task handlers (default: the number of cores)",
+            String.valueOf(Runtime.getRuntime().availableProcessors()), intIn(1, 1024));
+    public static final Setting<Integer> MAX_IN_FLIGHT = new Setting<>("max_in_flight",
+            "jobs claimed and running at most", "1024", intIn(1, 1_000_000));
+    public static final Setting<Integer> ACCEPT_QUEUE = new Setting<>("accept_queue",
+            "submitted jobs waiting for their commit at most; beyond it POST answers 503", "65536", intIn(1, 10_000_000));
+    public static final Setting<Integer> HTTP_THREADS = new Setting<>("http_threads",
+            "largest number of HTTP request threads", "200", intIn(8, 10_000));
+    public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
+            "serve HTTP requests on virtual threads instead of a platform thread pool", "false", bool());
+
+    public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
+            DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
+            VIRTUAL_THREADS);
+}

@@ -1,0 +1,323 @@
+package io.spillway.server.http;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.spillway.core.Job;
+import io.spillway.core.JobIds;
+import io.spillway.core.JobState;
+import io.spillway.core.engine.Engine;
+import io.spillway.core.engine.EngineClosedException;
+import io.spillway.core.engine.OverloadedException;
+import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.StoreException;
+import io.spillway.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API v1 on Javalin: routes, request checks and the mapping of every failure to
+ * {@code application/problem+json}. Stateless apart from the engine it fronts.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    static final String JSON = "application/json";
+
+    /** Every route served; the OpenAPI document must describe exactly these. */
+    public static final List<Route> ROUTES = List.of(
+            new Route("POST", "/v1/jobs", "Submit a job"),
+            new Route("GET", "/v1/jobs", "List jobs, newest first"),
+            new Route("GET", "/v1/jobs/{id}", "Get a job's status and result; ?wait= long-polls"),
+            new Route("POST", "/v1/jobs/{id}/cancel", "Cancel a pending job"),
+            new Route("GET", "/healthz", "Liveness"),
+            new Route("GET", "/readyz", "Readiness"),
+            new Route("GET", "/openapi.json", "This API's OpenAPI 3.1 document"));
+
+    private final Engine engine;
+    private final ServerConfig config;
+    private final ObjectMapper mapper;
+    private final JobJson json;
+    private final JobRequests requests;
+    private final byte[] openApi;
+
+    public HttpApi(Engine engine, ServerConfig config, InstantSource clock) {
+        this.engine = engine;
+        this.config = config;
+        this.mapper = newMapper();
+        this.json = new JobJson(mapper.getFactory());
+        this.requests = new JobRequests(mapper, engine.tasks(), new JobIds(clock), clock, config.defaultMaxAttempts());
+        this.openApi = resource("openapi.json");
+    }
+
+    /** The JSON mapper used for requests: strict about duplicate keys and trailing data. */
+    public static ObjectMapper newMapper() {
+        var m = new ObjectMapper();
+        m.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
+        m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        return m;
+    }
+
+    /** A configured, not yet started Javalin serving the API. */
+    public Javalin create() {
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.host = config.host();
+            cfg.jetty.port = config.port();
+            if (config.virtualThreads()) {
+                cfg.concurrency.useVirtualThreads = true;
+            } else {
+                var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
+                pool.setName("spillway-http");
+                cfg.jetty.threadPool = pool;
+            }
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.http.asyncTimeout = config.maxWait().toMillis() + 30_000;
+            cfg.http.prefer405over404 = true;
+            cfg.jsonMapper(new JavalinJackson(mapper, false));
+
+            cfg.routes.post("/v1/jobs", this::submit);
+            cfg.routes.get("/v1/jobs", this::list);
+            cfg.routes.get("/v1/jobs/{id}", this::get);
+            cfg.routes.post("/v1/jobs/{id}/cancel", this::cancel);
+            cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
+            cfg.routes.get("/readyz", this::ready);
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
+
+            cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, mapper, e));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, mapper, e.getStatus(),
+                    javalinDetail(e, ctx), Map.of()));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                var mapped = mapFailure(e);
+                if (mapped.status() >= 500 && mapped.status() != 503) {
+                    log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                }
+                Problems.write(ctx, mapper, mapped);
+            });
+        });
+    }
+
+    private void submit(Context ctx) {
+        if (!engine.isAccepting()) {
+            throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
+        }
+        checkJsonContentType(ctx);
+        byte[] body = body(ctx);
+        var newJob = requests.parse(body, ctx.header("Idempotency-Key"));
+        var committed = engine.submit(newJob);
+        ctx.future(() -> committed.handle((result, error) -> {
+            if (error != null) {
+                Problems.write(ctx, mapper, mapFailure(error));
+            } else {
+                respondToSubmit(ctx, newJob.requestHash(), result);
+            }
+            return null;
+        }));
+    }
+
+    private void respondToSubmit(Context ctx, String requestHash, InsertResult result) {
+        var job = result.job();
+        ctx.header("Location", "/v1/jobs/" + job.id());
+        if (result.created()) {
+            ctx.status(202).contentType(JSON).result(json.accepted(job.id()));
+        } else if (requestHash != null && requestHash.equals(job.requestHash())) {
+            ctx.status(200).contentType(JSON).result(json.job(job));
+        } else {
+            Problems.write(ctx, mapper, 409, "the Idempotency-Key was already used for job " + job.id()
+                    + " with a different request; use a new key for a new request", Map.of());
+        }
+    }
+
+    private void get(Context ctx) {
+        var id = ctx.pathParam("id");
+        var wait = waitParam(ctx.queryParam("wait"));
+        if (!JobIds.looksLikeId(id)) {
+            throw ApiException.notFound();
+        }
+        if (wait.isZero()) {
+            var job = engine.get(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
+            ctx.contentType(JSON).result(json.job(job));
+            return;
+        }
+        var waiting = engine.awaitTerminal(JobRequests.DEFAULT_TENANT, id, wait);
+        ctx.future(() -> waiting.handle((job, error) -> {
+            if (error != null) {
+                Problems.write(ctx, mapper, mapFailure(error));
+            } else if (job.isEmpty()) {
+                Problems.write(ctx, mapper, ApiException.notFound());
+            } else {
+                ctx.contentType(JSON).result(json.job(job.get()));
+            }
+            return null;
+        }));
+    }
+
+    private void cancel(Context ctx) {
+        var id = ctx.pathParam("id");
+        if (!JobIds.looksLikeId(id)) {
+            throw ApiException.notFound();
+        }
+        Job job = engine.cancel(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
+        if (job.state() != JobState.CANCELLED) {
+            throw new ApiException(409, "job " + id + " is " + job.state().wireName()
+                    + " and can no longer be cancelled; only pending jobs can");
+        }
+        ctx.contentType(JSON).result(json.job(job));
+    }
+
+    private void list(Context ctx) {
+        JobState state = null;
+        var status = ctx.queryParam("status");
+        if (status != null && !status.isEmpty()) {
+            try {
+                state = JobState.fromWire(status);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(JobRequests.truncate(e.getMessage()));
+            }
+        }
+        var task = ctx.queryParam("task");
+        if (task != null && (task.isEmpty() || task.length() > 64)) {
+            throw ApiException.badRequest("'task' must be 1 to 64 characters");
+        }
+        int limit = 50;
+        var limitText = ctx.queryParam("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 1000) {
+                throw ApiException.badRequest("'limit' must be a whole number from 1 to 1000");
+            }
+        }
+        var cursor = ctx.queryParam("cursor");
+        String after = cursor == null || cursor.isEmpty() ? null : Cursors.decode(cursor);
+        var page = engine.list(new ListParams(JobRequests.DEFAULT_TENANT, state, task, limit, after));
+        ctx.contentType(JSON).result(json.page(page.jobs(),
+                page.nextAfterId() == null ? null : Cursors.encode(page.nextAfterId())));
+    }
+
+    private void ready(Context ctx) {
+        if (!engine.isAccepting()) {
+            throw ApiException.unavailable("shutting down", 5);
+        }
+        try {
+            engine.ping();
+        } catch (StoreException e) {
+            throw ApiException.unavailable("the store is unavailable: " + e.getMessage(), 5);
+        }
+        ctx.contentType(JSON).result("{\"status\":\"ready\",\"store\":\"ok\",\"tasks\":"
+                + writeJson(List.copyOf(engine.tasks().names())) + "}");
+    }
+
+    private Duration waitParam(String text) {
+        if (text == null || text.isEmpty()) {
+            return Duration.ZERO;
+        }
+        double seconds;
+        try {
+            seconds = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            seconds = Double.NaN;
+        }
+        double max = config.maxWait().toMillis() / 1000.0;
+        if (Double.isNaN(seconds) || seconds < 0 || seconds > max) {
+            throw ApiException.badRequest("'wait' must be a number of seconds from 0 to " + (long) max);
+        }
+        return Duration.ofMillis(Math.round(seconds * 1000));
+    }
+
+    private static void checkJsonContentType(Context ctx) {
+        var type = ctx.header("Content-Type");
+        if (type == null || type.isBlank()) {
+            return; // as the reference design: a body without a type is read as JSON
+        }
+        var mime = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mime.equals(JSON) && !(mime.startsWith("application/") && mime.endsWith("+json"))) {
+            throw new ApiException(415, "Content-Type must be application/json, not " + JobRequests.truncate(type));
+        }
+    }
+
+    private byte[] body(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length > config.maxBodyBytes()) {
+            throw tooLarge();
+        }
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
+            if (body.length > config.maxBodyBytes()) {
+                throw tooLarge();
+            }
+            return body;
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "the body is larger than the limit of " + config.maxBodyBytes()
+                + " bytes (setting max_body_bytes)");
+    }
+
+    private static String javalinDetail(HttpResponseException e, Context ctx) {
+        return switch (e.getStatus()) {
+            case 404 -> "no route " + ctx.method() + " " + ctx.path();
+            case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+            case 413 -> "the body is too large";
+            default -> e.getMessage() == null || e.getMessage().isBlank() ? Problems.title(e.getStatus()) : e.getMessage();
+        };
+    }
+
+    /** Failures that reach the API, turned into what the client is told. */
+    static ApiException mapFailure(Throwable error) {
+        var e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return switch (e) {
+            case ApiException api -> api;
+            case OverloadedException o -> ApiException.unavailable("the server is overloaded: " + o.getMessage() + "; retry shortly", 1);
+            case EngineClosedException c -> ApiException.unavailable(c.getMessage(), 5);
+            case StoreException s -> ApiException.unavailable("the store is unavailable; nothing was recorded, retry shortly", 2);
+            case HttpResponseException h -> new ApiException(h.getStatus(), Problems.title(h.getStatus()));
+            default -> new ApiException(500, "internal error; it has been logged");
+        };
+    }
+
+    private String writeJson(Object o) {
+        try {
+            return mapper.writeValueAsString(o);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (var in = HttpApi.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

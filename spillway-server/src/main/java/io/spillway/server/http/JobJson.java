@@ -1,0 +1,101 @@
+package io.spillway.server.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.spillway.core.Job;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The wire form of jobs, written straight to bytes. Stored JSON (result, metadata) is copied in
+ * raw: it was produced by this server's own serializer, so it needs no re-parsing.
+ */
+final class JobJson {
+    static final String ACCEPTED_MESSAGE = "Job accepted and is processing.";
+
+    private final JsonFactory factory;
+
+    JobJson(JsonFactory factory) {
+        this.factory = factory;
+    }
+
+    /** The 202 body of the reference design: job_id, status, message. */
+    byte[] accepted(String id) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("job_id", id);
+            g.writeStringField("status", "pending");
+            g.writeStringField("message", ACCEPTED_MESSAGE);
+            g.writeEndObject();
+        });
+    }
+
+    byte[] job(Job job) {
+        return write(g -> writeJob(g, job));
+    }
+
+    byte[] page(List<Job> jobs, String nextCursor) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("jobs");
+            for (Job j : jobs) {
+                writeJob(g, j);
+            }
+            g.writeEndArray();
+            g.writeStringField("next_cursor", nextCursor);
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeJob(JsonGenerator g, Job j) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("job_id", j.id());
+        g.writeStringField("status", j.state().wireName());
+        g.writeFieldName("result");
+        if (j.result() == null) {
+            g.writeNull();
+        } else {
+            g.writeRawValue(j.result());
+        }
+        g.writeStringField("task", j.task());
+        g.writeStringField("priority", j.priority().wireName());
+        g.writeNumberField("attempt", j.attempt());
+        g.writeNumberField("max_attempts", j.maxAttempts());
+        time(g, "created_at", j.createdAt());
+        time(g, "started_at", j.startedAt());
+        time(g, "finished_at", j.finishedAt());
+        time(g, "deadline", j.deadline());
+        if (j.state().name().equals("PENDING") && j.attempt() > 0) {
+            time(g, "retry_at", j.runAt());
+        }
+        g.writeStringField("error", j.error());
+        g.writeFieldName("metadata");
+        if (j.metadata() == null) {
+            g.writeNull();
+        } else {
+            g.writeRawValue(j.metadata());
+        }
+        g.writeEndObject();
+    }
+
+    private static void time(JsonGenerator g, String field, Instant t) throws IOException {
+        g.writeStringField(field, t == null ? null : t.toString());
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private byte[] write(Body body) {
+        var out = new ByteArrayOutputStream(256);
+        try (var g = factory.createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

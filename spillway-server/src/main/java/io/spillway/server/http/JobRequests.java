@@ -1,0 +1,263 @@
+package io.spillway.server.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spillway.core.JobIds;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import io.spillway.core.task.InvalidInputException;
+import io.spillway.core.task.TaskRegistry;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a {@code POST /v1/jobs} body into a {@link NewJob}, or an {@link ApiException} that says
+ * what is wrong: 400 for a body that is not JSON, 422 for JSON that is not a valid job.
+ *
+ * <p>Two forms: the reference design's {@code {"prompt": "..."}} (task {@code generate}), and
+ * {@code {"task", "input", "priority", "deadline", "max_attempts", "metadata", "model"}}.
+ * Unknown fields are refused, so a misspelt option is never silently ignored. Thread-safe.
+ */
+final class JobRequests {
+    static final String DEFAULT_TENANT = "default";
+    private static final Set<String> FIELDS = Set.of("prompt", "task", "input", "model", "priority", "deadline",
+            "max_attempts", "metadata");
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
+    private static final int MAX_TASK_NAME = 64;
+
+    private final ObjectMapper mapper;
+    private final ObjectMapper canonical;
+    private final TaskRegistry tasks;
+    private final JobIds ids;
+    private final InstantSource clock;
+    private final int defaultMaxAttempts;
+
+    JobRequests(ObjectMapper mapper, TaskRegistry tasks, JobIds ids, InstantSource clock, int defaultMaxAttempts) {
+        this.mapper = mapper;
+        this.canonical = mapper.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+        this.tasks = tasks;
+        this.ids = ids;
+        this.clock = clock;
+        this.defaultMaxAttempts = defaultMaxAttempts;
+    }
+
+    /**
+     * Parses and validates a request.
+     *
+     * @param idempotencyKey the {@code Idempotency-Key} header, or null
+     */
+    NewJob parse(byte[] body, String idempotencyKey) {
+        if (idempotencyKey != null) {
+            checkIdempotencyKey(idempotencyKey);
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")" : ""));
+        } catch (Exception e) {
+            throw ApiException.badRequest("the body is not valid JSON");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw ApiException.badRequest("the body is empty; send a JSON object such as {\"task\": \"echo\", \"input\": {}}");
+        }
+        if (!root.isObject()) {
+            throw ApiException.unprocessable("the body must be a JSON object, not " + kind(root));
+        }
+        for (var name : (Iterable<String>) root::fieldNames) {
+            if (!FIELDS.contains(name)) {
+                throw ApiException.unprocessable("unknown field '" + truncate(name) + "'; allowed fields: "
+                        + "prompt, task, input, model, priority, deadline, max_attempts, metadata");
+            }
+        }
+
+        String task;
+        JsonNode input;
+        if (root.has("prompt")) {
+            if (root.has("task") || root.has("input")) {
+                throw ApiException.unprocessable("send either 'prompt' (the short form for task generate) or 'task' with 'input', not both");
+            }
+            var prompt = root.get("prompt");
+            if (!prompt.isTextual()) {
+                throw ApiException.unprocessable("'prompt' must be a string, not " + kind(prompt));
+            }
+            if (prompt.asText().isBlank()) {
+                throw ApiException.unprocessable("'prompt' must not be empty");
+            }
+            task = "generate";
+            input = JsonNodeFactory.instance.objectNode().put("prompt", prompt.asText());
+        } else {
+            var t = root.get("task");
+            if (t == null) {
+                throw ApiException.unprocessable("'task' is required (or 'prompt' for text generation); tasks here: "
+                        + String.join(", ", tasks.names()));
+            }
+            if (!t.isTextual()) {
+                throw ApiException.unprocessable("'task' must be a string, not " + kind(t));
+            }
+            task = t.asText();
+            input = root.get("input");
+            if (input == null) {
+                throw ApiException.unprocessable("'input' is required: a JSON object with the task's input");
+            }
+            if (!input.isObject()) {
+                throw ApiException.unprocessable("'input' must be a JSON object, not " + kind(input));
+            }
+        }
+        var handler = tasks.handler(task);
+        if (handler.isEmpty()) {
+            var reason = tasks.unavailableReason(task);
+            if (reason.isPresent()) {
+                throw ApiException.unprocessable(reason.get());
+            }
+            throw ApiException.unprocessable("unknown task '" + truncate(task) + "'; tasks here: " + String.join(", ", tasks.names()));
+        }
+        var model = root.get("model");
+        if (model != null && !model.isNull()) {
+            if (!model.isTextual()) {
+                throw ApiException.unprocessable("'model' must be a string, not " + kind(model));
+            }
+            if (!model.asText().equals("auto")) {
+                throw ApiException.unprocessable("unknown model '" + truncate(model.asText())
+                        + "'; task " + task + " runs without a model here, use \"auto\" or leave 'model' out");
+            }
+        }
+        var priority = priority(root.get("priority"));
+        var deadline = deadline(root.get("deadline"));
+        int maxAttempts = maxAttempts(root.get("max_attempts"));
+        var metadata = root.get("metadata");
+        if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
+            throw ApiException.unprocessable("'metadata' must be a JSON object, not " + kind(metadata));
+        }
+        String inputJson = write(input);
+        try {
+            handler.get().validate(inputJson);
+        } catch (InvalidInputException e) {
+            throw ApiException.unprocessable("invalid input for task " + task + ": " + e.getMessage());
+        }
+        String hash = idempotencyKey == null ? null : hash(root);
+        return new NewJob(ids.next(), DEFAULT_TENANT, task, inputJson, priority, maxAttempts, deadline,
+                metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash);
+    }
+
+    private Priority priority(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Priority.STANDARD;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.unprocessable("'priority' must be a string: interactive, standard or batch");
+        }
+        try {
+            return Priority.fromWire(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unprocessable(truncate(e.getMessage()));
+        }
+    }
+
+    private Instant deadline(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.unprocessable("'deadline' must be a string: an RFC 3339 time such as "
+                    + "2030-01-01T12:00:00Z, or an ISO-8601 duration from now such as PT30S");
+        }
+        var text = node.asText().strip();
+        var now = clock.instant();
+        Instant deadline;
+        try {
+            if (text.startsWith("P") || text.startsWith("p")) {
+                var d = Duration.parse(text);
+                if (d.isNegative() || d.isZero()) {
+                    throw ApiException.unprocessable("'deadline' duration must be positive, was " + truncate(text));
+                }
+                deadline = now.plus(d);
+            } else {
+                deadline = java.time.OffsetDateTime.parse(text).toInstant();
+            }
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw ApiException.unprocessable("'deadline' is not a valid time: '" + truncate(text)
+                    + "'; use an RFC 3339 time such as 2030-01-01T12:00:00Z or a duration such as PT30S");
+        }
+        if (!deadline.isAfter(now)) {
+            throw ApiException.unprocessable("'deadline' " + text + " is already in the past");
+        }
+        if (deadline.isAfter(now.plus(Duration.ofDays(3650)))) {
+            throw ApiException.unprocessable("'deadline' is more than 10 years away");
+        }
+        return deadline;
+    }
+
+    private int maxAttempts(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return defaultMaxAttempts;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 1 || node.asInt() > 100) {
+            throw ApiException.unprocessable("'max_attempts' must be a whole number from 1 to 100");
+        }
+        return node.asInt();
+    }
+
+    private static void checkIdempotencyKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
+            throw ApiException.badRequest("the Idempotency-Key header must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw ApiException.badRequest("the Idempotency-Key header may hold only visible ASCII characters");
+            }
+        }
+    }
+
+    private String write(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JacksonException e) {
+            throw ApiException.unprocessable("cannot store the request: " + e.getOriginalMessage());
+        }
+    }
+
+    /** SHA-256 of the request with object keys sorted: the same request in another key order hashes the same. */
+    private String hash(JsonNode root) {
+        try {
+            var canonicalBytes = canonical.writeValueAsBytes(canonical.treeToValue(root, Map.class));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonicalBytes));
+        } catch (JacksonException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot hash the request", e);
+        }
+    }
+
+    static String kind(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT, POJO -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case BINARY, MISSING -> "nothing";
+        };
+    }
+
+    static String truncate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
+    static ObjectNode emptyObject() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+}
