@@ -8,7 +8,10 @@ import io.spillway.core.tasks.EchoTask;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
 import io.spillway.store.sqlite.SqliteJobStore;
+import io.spillway.core.task.TaskHandler;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,26 +43,28 @@ public final class SpillwayServer implements AutoCloseable {
 
     /** Opens the store, recovers interrupted jobs, starts the workers and the HTTP listener. */
     public static SpillwayServer start(ServerConfig config) {
+        return start(config, List.of());
+    }
+
+    /** As {@link #start(ServerConfig)}, with more task handlers besides the built-in ones. */
+    public static SpillwayServer start(ServerConfig config, List<TaskHandler> extraTasks) {
         var clock = InstantSource.system();
         var store = SqliteJobStore.open(config.dataDir().resolve("spillway.db"), config.durability());
         try {
-            var tasks = TaskRegistry.builder()
-                    .register(new EchoTask())
-                    .unavailable("generate", GENERATE_UNAVAILABLE)
-                    .build();
-            var engineConfig = EngineConfig.defaults(config.workerThreads())
-                    .withWorkerThreads(config.workerThreads())
-                    .withLease(config.lease(), java.time.Duration.ofSeconds(1));
-            engineConfig = new EngineConfig(engineConfig.workerThreads(), config.maxInFlight(), engineConfig.claimBatch(),
-                    engineConfig.acceptBatch(), config.acceptQueue(), engineConfig.leaseDuration(), engineConfig.pollInterval(),
-                    engineConfig.maintenanceInterval(), engineConfig.backoff(), "embedded", true);
+            var registry = TaskRegistry.builder().register(new EchoTask());
+            extraTasks.forEach(registry::register);
+            var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
+            var defaults = EngineConfig.defaults(config.workerThreads());
+            var engineConfig = new EngineConfig(config.workerThreads(), config.maxInFlight(), defaults.claimBatch(),
+                    defaults.acceptBatch(), config.acceptQueue(), config.lease(), defaults.pollInterval(),
+                    defaults.maintenanceInterval(), defaults.backoff(), "embedded", true);
             var engine = new Engine(store, tasks, engineConfig, clock);
             engine.start();
             var http = new HttpApi(engine, config, clock).create();
             try {
                 http.start();
             } catch (RuntimeException e) {
-                engine.shutdown(java.time.Duration.ZERO);
+                engine.shutdown(Duration.ZERO);
                 throw e;
             }
             log.info("Spillway listening on http://{}:{} (data in {}, durability {})", config.host(), http.port(),

@@ -41,7 +41,7 @@ public record ServerConfig(
 
     /** All defaults; for tests and embedding. */
     public static ServerConfig defaults() {
-        return load(Map.of(), Map.of(), null);
+        return of(Map.of());
     }
 
     /**
@@ -67,13 +67,21 @@ public record ServerConfig(
             yaml = Map.of();
             yamlName = null;
         }
-        var r = new Resolver(flags, env, yaml, yamlName);
+        return resolve(new Resolver(flags, env, yaml, yamlName));
+    }
+
+    private static ServerConfig resolve(Resolver r) {
         return new ServerConfig(
                 r.get(Settings.PORT), r.get(Settings.HOST), r.get(Settings.DATA_DIR), r.get(Settings.DURABILITY),
                 r.get(Settings.MAX_BODY_BYTES), r.get(Settings.MAX_WAIT), r.get(Settings.DEFAULT_MAX_ATTEMPTS),
                 r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKER_THREADS),
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
                 r.get(Settings.VIRTUAL_THREADS));
+    }
+
+    /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */
+    public static ServerConfig of(Map<String, String> settings) {
+        return resolve(new Resolver(settings, Map.of(), Map.of(), null));
     }
 
     public ServerConfig withPort(int p) {
