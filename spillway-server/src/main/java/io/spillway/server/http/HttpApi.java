@@ -117,11 +117,11 @@ public final class HttpApi {
     }
 
     private void submit(Context ctx) {
+        byte[] body = body(ctx);
         if (!engine.isAccepting()) {
             throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
         }
         checkJsonContentType(ctx);
-        byte[] body = body(ctx);
         var newJob = requests.parse(body, ctx.header("Idempotency-Key"));
         var committed = engine.submit(newJob);
         ctx.future(() -> committed.handle((result, error) -> {
@@ -258,16 +258,23 @@ public final class HttpApi {
         }
     }
 
+    /**
+     * Reads the body, up to the limit. A body over the limit is answered 413; when it is not far
+     * over (at most 4x, 16 MiB), the rest is read and dropped first, so the client, which may
+     * still be sending, reliably sees the answer and keeps its connection.
+     */
     private byte[] body(Context ctx) {
+        long limit = config.maxBodyBytes();
+        long drainable = Math.min(limit * 4, 16L << 20);
         long length = ctx.req().getContentLengthLong();
-        if (length > config.maxBodyBytes()) {
-            throw tooLarge();
-        }
         try {
             InputStream in = ctx.req().getInputStream();
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
-            if (body.length > config.maxBodyBytes()) {
-                throw tooLarge();
+            if (length > limit) {
+                throw tooLarge(length <= drainable && drain(in, drainable));
+            }
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw tooLarge(drain(in, drainable));
             }
             return body;
         } catch (IOException e) {
@@ -275,9 +282,20 @@ public final class HttpApi {
         }
     }
 
-    private ApiException tooLarge() {
-        return new ApiException(413, "the body is larger than the limit of " + config.maxBodyBytes()
-                + " bytes (setting max_body_bytes)");
+    private static boolean drain(InputStream in, long max) throws IOException {
+        long skipped = 0;
+        var buffer = new byte[8192];
+        int n;
+        while (skipped <= max && (n = in.read(buffer)) >= 0) {
+            skipped += n;
+        }
+        return skipped <= max;
+    }
+
+    private ApiException tooLarge(boolean drained) {
+        var detail = "the body is larger than the limit of " + config.maxBodyBytes() + " bytes (setting max_body_bytes)";
+        // when the rest of the body was not read, the connection cannot be reused
+        return drained ? new ApiException(413, detail) : new ApiException(413, detail, Map.of("Connection", "close"));
     }
 
     private static String javalinDetail(HttpResponseException e, Context ctx) {

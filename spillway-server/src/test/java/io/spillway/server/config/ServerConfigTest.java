@@ -1,0 +1,98 @@
+package io.spillway.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.spillway.store.sqlite.Durability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws Exception {
+        var f = dir.resolve("spillway.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void defaults_matchTheDocumentation() {
+        var c = ServerConfig.defaults();
+
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.durability()).isEqualTo(Durability.CRASH);
+        assertThat(c.maxBodyBytes()).isEqualTo(1 << 20);
+        assertThat(c.defaultMaxAttempts()).isEqualTo(3);
+        assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void load_flagBeatsEnvironmentBeatsFileBeatsDefault() throws Exception {
+        var file = yaml("port: 7000\ndata_dir: /srv/a\nmax_body_bytes: 2MiB\ndurability: fsync\n");
+
+        var c = ServerConfig.load(Map.of("port", "9000"),
+                Map.of("SPILLWAY_PORT", "8000", "SPILLWAY_DATA_DIR", "/srv/b"), file);
+
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/srv/b"));
+        assertThat(c.maxBodyBytes()).isEqualTo(2 << 20);
+        assertThat(c.durability()).isEqualTo(Durability.FSYNC);
+        assertThat(c.lease()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void load_configFileFromTheEnvironment() throws Exception {
+        var file = yaml("worker_threads: 3\n");
+
+        var c = ServerConfig.load(Map.of(), Map.of("SPILLWAY_CONFIG", file.toString()), null);
+
+        assertThat(c.workerThreads()).isEqualTo(3);
+    }
+
+    @Test
+    void load_badValuesNameTheSettingAndWhereItCameFrom() throws Exception {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("port", "http"), Map.of(), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid port (from --port): 'http' is not a whole number");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("SPILLWAY_PORT", "70000"), null))
+                .hasMessage("invalid port (from environment variable SPILLWAY_PORT): 70000 is out of range [0, 65535]");
+        var file = yaml("max_body_bytes: lots\n");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), file))
+                .hasMessageStartingWith("invalid max_body_bytes (from max_body_bytes in " + file + "): 'lots' is not a size");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("durability", "maybe"), Map.of(), null))
+                .hasMessage("invalid durability (from --durability): expected crash or fsync, got 'maybe'");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("virtual_threads", "perhaps"), Map.of(), null))
+                .hasMessageContaining("'perhaps' is not true or false");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("drain_timeout_seconds", "-1"), Map.of(), null))
+                .hasMessageContaining("out of range [0, 3600] seconds");
+    }
+
+    @Test
+    void load_refusesUnknownKeysBadYamlAndMissingFiles() throws Exception {
+        var typo = yaml("prot: 80\n");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), typo))
+                .hasMessageStartingWith("unknown setting 'prot' in " + typo + "; known settings: ");
+        var broken = yaml("port: [1\n");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), broken)).hasMessageContaining("is not valid YAML");
+        var nested = yaml("port:\n  value: 1\n");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), nested)).hasMessageContaining("must be a single value");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), dir.resolve("missing.yaml")))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void sizesAndDurations_acceptUnits() {
+        var c = ServerConfig.of(Map.of("max_body_bytes", "512KiB", "lease_seconds", "PT2M", "max_wait_seconds", "2.5"));
+
+        assertThat(c.maxBodyBytes()).isEqualTo(512 * 1024);
+        assertThat(c.lease()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.maxWait()).isEqualTo(Duration.ofMillis(2500));
+    }
+}
