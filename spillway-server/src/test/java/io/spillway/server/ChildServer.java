@@ -1,0 +1,105 @@
+package io.spillway.server;
+
+import static org.awaitility.Awaitility.await;
+
+import io.spillway.server.cli.Main;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * {@code spillway serve} as a child process on a free port, for tests that kill it. Its log is
+ * kept in the data directory's parent and printed when a wait fails.
+ */
+public final class ChildServer implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private ChildServer(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts the server and waits until it listens. */
+    public static ChildServer start(Path dataDir, String... extraArgs) {
+        try {
+            Files.createDirectories(dataDir);
+            var work = dataDir.toAbsolutePath().getParent();
+            var argFile = work.resolve("child-classpath.args");
+            Files.writeString(argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
+            var log = Files.createTempFile(work, "child-", ".log");
+            var logback = Path.of(Main.class.getResource("/logback.xml").toURI());
+            var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-Dlogback.configurationFile=" + logback,
+                    "@" + argFile, Main.class.getName(), "serve", "--port", "0", "--host", "127.0.0.1",
+                    "--data-dir", dataDir.toString()));
+            cmd.addAll(List.of(extraArgs));
+            var process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            int[] port = new int[1];
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("the server exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                    }
+                    var m = LISTENING.matcher(Files.readString(log));
+                    if (m.find()) {
+                        port[0] = Integer.parseInt(m.group(1));
+                        return true;
+                    }
+                    return false;
+                });
+            } catch (RuntimeException e) {
+                process.destroyForcibly();
+                throw new IllegalStateException("child server did not start; log:\n" + Files.readString(log), e);
+            }
+            return new ChildServer(process, log, port[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** {@code kill -9}: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then waits for a clean exit; returns the exit code. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the server did not stop within 60 s of SIGTERM; log:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
