@@ -13,7 +13,8 @@ import java.util.UUID;
  */
 public final class JobIds {
     private final InstantSource clock;
-    private final SecureRandom random = new SecureRandom();
+    // one generator per thread: no lock and no system call per id
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(JobIds::newRandom);
     private long lastMillis;
     private int counter;
 
@@ -40,8 +41,16 @@ public final class JobIds {
             seq = counter;
         }
         long msb = (millis << 16) | 0x7000L | seq;
-        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        long lsb = (RANDOM.get().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     /** True when {@code s} has the shape of a job id (any UUID in canonical lower-case form). */

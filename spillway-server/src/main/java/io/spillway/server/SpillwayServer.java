@@ -57,7 +57,7 @@ public final class SpillwayServer implements AutoCloseable {
             var defaults = EngineConfig.defaults(config.workerThreads());
             var engineConfig = new EngineConfig(config.workerThreads(), config.maxInFlight(), defaults.claimBatch(),
                     defaults.acceptBatch(), config.acceptQueue(), config.lease(), defaults.pollInterval(),
-                    defaults.maintenanceInterval(), defaults.backoff(), "embedded", true);
+                    defaults.maintenanceInterval(), defaults.backoff(), "embedded", true, config.workers());
             var engine = new Engine(store, tasks, engineConfig, clock);
             engine.start();
             var http = new HttpApi(engine, config, clock).create();

@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * submit at once with {@link OverloadedException} rather than blocking request threads. When
  * the write throws, every future of that batch completes exceptionally with the same error
  * and the writer goes on with the next batch. {@code onCommit} runs on the writer thread after
- * a successful write, before the futures complete; it must be quick and must not throw.
+ * a successful write, before the futures complete; it must be quick and must not throw. The
+ * futures are completed on {@code completions}, not on the writer thread: what callers chain
+ * on them (an HTTP response, say) then never delays the next commit.
  *
  * @param <I> item type
  * @param <O> per-item result type; {@code write} returns one per item, in order
@@ -37,16 +41,18 @@ final class BatchWriter<I, O> implements AutoCloseable {
     private final BlockingQueue<Entry<I, O>> queue;
     private final Function<List<I>, List<O>> write;
     private final BiConsumer<List<I>, List<O>> onCommit;
+    private final Executor completions;
     private final Thread thread;
     private volatile boolean closing;
 
     BatchWriter(String name, int maxBatch, int capacity, Function<List<I>, List<O>> write,
-                BiConsumer<List<I>, List<O>> onCommit) {
+                BiConsumer<List<I>, List<O>> onCommit, Executor completions) {
         this.name = name;
         this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.write = Objects.requireNonNull(write);
         this.onCommit = Objects.requireNonNull(onCommit);
+        this.completions = Objects.requireNonNull(completions);
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
     }
 
@@ -115,9 +121,8 @@ final class BatchWriter<I, O> implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("{}: write of {} items failed: {}", name, items.size(), e.toString());
-            for (var entry : batch) {
-                entry.future.completeExceptionally(e);
-            }
+            var failed = List.copyOf(batch);
+            completeLater(() -> failed.forEach(entry -> entry.future.completeExceptionally(e)));
             return;
         }
         try {
@@ -125,8 +130,20 @@ final class BatchWriter<I, O> implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("{}: after-commit hook failed", name, e);
         }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).future.complete(results.get(i));
+        var done = List.copyOf(batch);
+        var values = List.copyOf(results);
+        completeLater(() -> {
+            for (int i = 0; i < done.size(); i++) {
+                done.get(i).future.complete(values.get(i));
+            }
+        });
+    }
+
+    private void completeLater(Runnable r) {
+        try {
+            completions.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
         }
     }
 

@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims runnable jobs from the store and runs them on the worker pool.
  *
- * <p>Implementation notes. One dispatcher thread claims; it never polls on a fixed period while
- * work arrives: a committed insert, a recorded completion (free capacity) or a due retry
- * {@link #wake() wakes} it, and it claims in batches until a claim comes back short. The
- * {@code wakeRequested} flag is cleared before each claim, so a wake-up that races with a claim
- * is never lost. Without wake-ups it sleeps at most {@code pollInterval} (jobs written by other
- * processes, retries). Claimed jobs are tracked in {@code inFlight} (id to fencing ref) until
- * their completion commits; there are never more than {@code maxInFlight}.
+ * <p>Implementation notes. One dispatcher thread claims, and only when there may be work:
+ * {@code workSignal} is raised by a committed insert ({@link #wake()}), a due retry, a claim
+ * that came back full (more may wait) and the {@code pollInterval} timer (jobs written by other
+ * processes); it is cleared just before each claim, so a signal that races with a claim is
+ * never lost, and an idle engine makes no empty claims. Claimed jobs are tracked in
+ * {@code inFlight} (id to fencing ref) until their completion commits; there are never more
+ * than {@code maxInFlight}. While full, the dispatcher sleeps until a recorded completion frees
+ * capacity.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -47,7 +48,7 @@ final class Dispatcher {
     private final ExecutorService workers;
     private final BatchWriter<Finish, Boolean> completer;
     private final ConcurrentHashMap<String, JobRef> inFlight = new ConcurrentHashMap<>();
-    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+    private final AtomicBoolean workSignal = new AtomicBoolean(true);
     private final AtomicLong nextDueMillis = new AtomicLong(Long.MAX_VALUE);
     private final Thread thread;
     private volatile boolean claiming = true;
@@ -62,7 +63,7 @@ final class Dispatcher {
         this.workers = workers;
         this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
                 finishes -> store.jobFinishMany(new io.spillway.core.store.FinishParams(finishes, clock.instant())),
-                (finishes, applied) -> afterFinish(finishes, applied, onChanged));
+                (finishes, applied) -> afterFinish(finishes, applied, onChanged), Runnable::run);
         this.thread = Thread.ofPlatform().name("spillway-dispatcher").daemon(true).unstarted(this::loop);
     }
 
@@ -71,9 +72,9 @@ final class Dispatcher {
         thread.start();
     }
 
-    /** Asks the dispatcher to claim now. Cheap; safe from any thread. */
+    /** Tells the dispatcher that runnable jobs may be waiting. Cheap; safe from any thread. */
     void wake() {
-        if (wakeRequested.compareAndSet(false, true)) {
+        if (workSignal.compareAndSet(false, true)) {
             LockSupport.unpark(thread);
         }
     }
@@ -127,14 +128,19 @@ final class Dispatcher {
     }
 
     private void loop() {
+        long nextPoll = clock.millis() + config.pollInterval().toMillis();
         while (!stopped) {
-            wakeRequested.set(false);
             long now = clock.millis();
             if (nextDueMillis.get() <= now) {
                 nextDueMillis.set(Long.MAX_VALUE);
+                workSignal.set(true);
+            }
+            if (now >= nextPoll) {
+                nextPoll = now + config.pollInterval().toMillis();
+                workSignal.set(true);
             }
             int free = config.maxInFlight() - inFlight.size();
-            if (claiming && free > 0) {
+            if (claiming && free > 0 && workSignal.getAndSet(false)) {
                 int want = Math.min(free, config.claimBatch());
                 List<Job> claimed;
                 try {
@@ -142,6 +148,7 @@ final class Dispatcher {
                     claimed = store.jobClaim(new ClaimParams(want, clock.instant(), leaseUntil, config.workerId()));
                 } catch (RuntimeException e) {
                     log.warn("claim failed, retrying in {} ms: {}", config.pollInterval().toMillis(), e.toString());
+                    workSignal.set(true);
                     LockSupport.parkNanos(this, config.pollInterval().toNanos());
                     continue;
                 }
@@ -149,11 +156,13 @@ final class Dispatcher {
                     dispatch(claimed);
                 }
                 if (claimed.size() == want) {
-                    continue;
+                    workSignal.set(true);
                 }
+                continue;
             }
-            long sleepMillis = Math.min(config.pollInterval().toMillis(), nextDueMillis.get() - clock.millis());
-            if (!wakeRequested.get() && sleepMillis > 0) {
+            long sleepMillis = Math.min(nextPoll, nextDueMillis.get()) - clock.millis();
+            boolean canClaimNow = claiming && workSignal.get() && config.maxInFlight() > inFlight.size();
+            if (!canClaimNow && sleepMillis > 0) {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(sleepMillis));
             }
         }
@@ -240,7 +249,9 @@ final class Dispatcher {
                 inFlight.notifyAll();
             }
         }
-        wake();
+        if (workSignal.get()) {
+            LockSupport.unpark(thread); // capacity freed and work is waiting
+        }
     }
 
     static String describe(Throwable e) {

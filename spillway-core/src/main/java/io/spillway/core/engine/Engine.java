@@ -53,6 +53,7 @@ public final class Engine implements AutoCloseable {
     private final BatchWriter<NewJob, InsertResult> accepter;
     private final ExecutorService workers;
     private final ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService responders;
     private final ScheduledExecutorService maintenance;
     private final Dispatcher dispatcher;
     private volatile boolean accepting;
@@ -68,10 +69,13 @@ public final class Engine implements AutoCloseable {
                 .name("spillway-worker-" + workerNo.incrementAndGet()).unstarted(r));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon(true).name("spillway-maintenance").unstarted(r));
+        var responderNo = new AtomicInteger();
+        this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
+                .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
         this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, this::changed);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
-                (jobs, results) -> dispatcher.wake());
+                (jobs, results) -> dispatcher.wake(), responders);
     }
 
     /** Recovers what a previous process left, then starts the threads. */
@@ -83,7 +87,9 @@ public final class Engine implements AutoCloseable {
             }
         }
         accepter.start();
-        dispatcher.start();
+        if (config.runWorkers()) {
+            dispatcher.start();
+        }
         long renewMillis = Math.max(1, config.leaseDuration().toMillis() / 3);
         maintenance.scheduleWithFixedDelay(guard(this::renewLeases), renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         long m = config.maintenanceInterval().toMillis();
@@ -214,6 +220,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         reads.shutdownNow();
+        responders.shutdown();
     }
 
     @Override

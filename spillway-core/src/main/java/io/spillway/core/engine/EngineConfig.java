@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param workerId          names this process in claims
  * @param ownsStore         true when no other process uses the store (embedded): at start,
  *                          every processing job is rescued at once instead of after its lease
+ * @param runWorkers        false to accept and store jobs without running any (a gateway, or
+ *                          processing paused)
  */
 public record EngineConfig(
         int workerThreads,
@@ -32,7 +34,8 @@ public record EngineConfig(
         Duration maintenanceInterval,
         Backoff backoff,
         String workerId,
-        boolean ownsStore) {
+        boolean ownsStore,
+        boolean runWorkers) {
 
     public EngineConfig {
         positive("workerThreads", workerThreads);
@@ -51,27 +54,32 @@ public record EngineConfig(
     public static EngineConfig defaults(int cores) {
         return new EngineConfig(Math.max(1, cores), 1024, 512, 1024, 65_536,
                 Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Backoff.standard(), "embedded", true);
+                Backoff.standard(), "embedded", true, true);
     }
 
     public EngineConfig withWorkerThreads(int n) {
         return new EngineConfig(n, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers);
     }
 
     public EngineConfig withLease(Duration lease, Duration maintenance) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, lease,
-                pollInterval, maintenance, backoff, workerId, ownsStore);
+                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers);
     }
 
     public EngineConfig withBackoff(Backoff b) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, b, workerId, ownsStore);
+                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers);
     }
 
     public EngineConfig withOwnsStore(boolean owns) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, owns);
+                pollInterval, maintenanceInterval, backoff, workerId, owns, runWorkers);
+    }
+
+    public EngineConfig withRunWorkers(boolean run) {
+        return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, run);
     }
 
     private static void positive(String name, int v) {

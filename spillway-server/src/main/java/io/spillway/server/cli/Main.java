@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "spillway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Spillway: an asynchronous AI job gateway. Clients submit work over HTTP and get 202 with a "
                 + "job id at once; workers run the jobs and store the results.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -28,6 +28,7 @@ public record ServerConfig(
         int defaultMaxAttempts,
         Duration drainTimeout,
         Duration lease,
+        boolean workers,
         int workerThreads,
         int maxInFlight,
         int acceptQueue,
@@ -74,7 +75,7 @@ public record ServerConfig(
         return new ServerConfig(
                 r.get(Settings.PORT), r.get(Settings.HOST), r.get(Settings.DATA_DIR), r.get(Settings.DURABILITY),
                 r.get(Settings.MAX_BODY_BYTES), r.get(Settings.MAX_WAIT), r.get(Settings.DEFAULT_MAX_ATTEMPTS),
-                r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKER_THREADS),
+                r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKERS), r.get(Settings.WORKER_THREADS),
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
                 r.get(Settings.VIRTUAL_THREADS));
     }
@@ -86,17 +87,17 @@ public record ServerConfig(
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, host, dataDir, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
     }
 
     public ServerConfig withDataDir(Path d) {
         return new ServerConfig(port, host, d, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
         return new ServerConfig(port, host, dataDir, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

@@ -39,6 +39,8 @@ public final class Settings {
     public static final Setting<Integer> WORKER_THREADS = new Setting<>("worker_threads",
             "threads running task handlers (default: the number of cores)",
             String.valueOf(Runtime.getRuntime().availableProcessors()), intIn(1, 1024));
+    public static final Setting<Boolean> WORKERS = new Setting<>("workers",
+            "run jobs in this process; false only accepts and stores them (processing paused)", "true", bool());
     public static final Setting<Integer> MAX_IN_FLIGHT = new Setting<>("max_in_flight",
             "jobs claimed and running at most", "1024", intIn(1, 1_000_000));
     public static final Setting<Integer> ACCEPT_QUEUE = new Setting<>("accept_queue",
@@ -49,6 +51,6 @@ public final class Settings {
             "serve HTTP requests on virtual threads instead of a platform thread pool", "false", bool());
 
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
-            DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
+            DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
             VIRTUAL_THREADS);
 }

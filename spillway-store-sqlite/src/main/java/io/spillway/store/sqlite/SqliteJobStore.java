@@ -102,8 +102,9 @@ public final class SqliteJobStore implements JobStore {
     private final Path file;
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final BlockingQueue<Connection> readers;
-    private final List<Connection> allReaders = new ArrayList<>();
+    private final BlockingQueue<Session> readers;
+    private final List<Session> allReaders = new ArrayList<>();
+    private Session writeSession;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
     private volatile boolean closed;
@@ -137,14 +138,15 @@ public final class SqliteJobStore implements JobStore {
             this.writer = wc.createConnection(url);
             Migrations.apply(writer);
             writer.setAutoCommit(false);
+            this.writeSession = new Session(writer);
             this.readers = new ArrayBlockingQueue<>(readConnections);
             for (int i = 0; i < readConnections; i++) {
                 var rc = new SQLiteConfig();
                 rc.setBusyTimeout(10_000);
                 rc.setCacheSize(-8_192);
-                var c = rc.createConnection(url);
-                allReaders.add(c);
-                readers.add(c);
+                var session = new Session(rc.createConnection(url));
+                allReaders.add(session);
+                readers.add(session);
             }
         } catch (SQLException | RuntimeException e) {
             releaseFileLock();
@@ -181,7 +183,8 @@ public final class SqliteJobStore implements JobStore {
             var results = new ArrayList<InsertResult>(jobs.size());
             long now = params.now().toEpochMilli();
             int[] counts;
-            try (var ps = c.prepareStatement(INSERT)) {
+            {
+                var ps = c.prepare(INSERT);
                 for (NewJob j : jobs) {
                     ps.setString(1, j.id());
                     ps.setString(2, j.tenant());
@@ -204,7 +207,8 @@ public final class SqliteJobStore implements JobStore {
                 if (counts[i] == 1) {
                     results.add(new InsertResult(inserted(j, params.now()), true));
                 } else if (j.idempotencyKey() != null) {
-                    try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
+                    {
+                var ps = c.prepare("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
                         ps.setString(1, j.tenant());
                         ps.setString(2, j.idempotencyKey());
                         var existing = one(ps).orElseThrow(() -> new StoreException(
@@ -222,7 +226,8 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<Job> jobClaim(ClaimParams params) {
         return write("claim", c -> {
-            try (var ps = c.prepareStatement(CLAIM)) {
+            {
+                var ps = c.prepare(CLAIM);
                 ps.setLong(1, params.leaseUntil().toEpochMilli());
                 ps.setLong(2, params.now().toEpochMilli());
                 ps.setString(3, params.worker());
@@ -242,7 +247,8 @@ public final class SqliteJobStore implements JobStore {
         return write("finish", c -> {
             long now = params.now().toEpochMilli();
             int[] counts;
-            try (var ps = c.prepareStatement(FINISH)) {
+            {
+                var ps = c.prepare(FINISH);
                 for (Finish f : params.finishes()) {
                     ps.setString(1, f.state().wireName());
                     ps.setString(2, f.result());
@@ -271,7 +277,8 @@ public final class SqliteJobStore implements JobStore {
     public List<JobRef> jobLeaseRenew(LeaseRenewParams params) {
         return write("renew", c -> {
             int[] counts;
-            try (var ps = c.prepareStatement(RENEW)) {
+            {
+                var ps = c.prepare(RENEW);
                 for (JobRef r : params.refs()) {
                     ps.setLong(1, params.leaseUntil().toEpochMilli());
                     ps.setString(2, r.id());
@@ -293,7 +300,8 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<Job> jobRescue(RescueParams params) {
         return write("rescue", c -> {
-            try (var ps = c.prepareStatement(RESCUE)) {
+            {
+                var ps = c.prepare(RESCUE);
                 long now = params.now().toEpochMilli();
                 ps.setLong(1, now);
                 ps.setLong(2, now);
@@ -308,7 +316,8 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<Job> jobExpire(ExpireParams params) {
         return write("expire", c -> {
-            try (var ps = c.prepareStatement(EXPIRE)) {
+            {
+                var ps = c.prepare(EXPIRE);
                 long now = params.now().toEpochMilli();
                 ps.setLong(1, now);
                 ps.setLong(2, now);
@@ -321,7 +330,8 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public Optional<Job> jobCancel(CancelParams params) {
         var cancelled = write("cancel", c -> {
-            try (var ps = c.prepareStatement(CANCEL)) {
+            {
+                var ps = c.prepare(CANCEL);
                 ps.setLong(1, params.now().toEpochMilli());
                 ps.setString(2, params.tenant());
                 ps.setString(3, params.id());
@@ -334,7 +344,8 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public Optional<Job> jobGet(String tenant, String id) {
         return read("get", c -> {
-            try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?")) {
+            {
+                var ps = c.prepare("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?");
                 ps.setString(1, id);
                 ps.setString(2, tenant);
                 return one(ps);
@@ -356,7 +367,8 @@ public final class SqliteJobStore implements JobStore {
         }
         sql.append(" ORDER BY id DESC LIMIT ?");
         return read("list", c -> {
-            try (var ps = c.prepareStatement(sql.toString())) {
+            {
+                var ps = c.prepare(sql.toString());
                 int i = 1;
                 ps.setString(i++, params.tenant());
                 if (params.state() != null) {
@@ -417,8 +429,8 @@ public final class SqliteJobStore implements JobStore {
         } finally {
             writeLock.unlock();
         }
-        for (var c : allReaders) {
-            closeQuietly(c);
+        for (var session : allReaders) {
+            closeQuietly(session.connection);
         }
         releaseFileLock();
     }
@@ -432,9 +444,38 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
+    /**
+     * A connection with its prepared statements, kept for reuse: preparing (parsing and
+     * planning) a statement costs more than running it for a small batch. Used by one thread at
+     * a time (the write lock, or a reader taken from the pool).
+     */
+    private static final class Session {
+        final Connection connection;
+        private final java.util.HashMap<String, PreparedStatement> statements = new java.util.HashMap<>();
+
+        Session(Connection connection) {
+            this.connection = connection;
+        }
+
+        PreparedStatement prepare(String sql) throws SQLException {
+            var ps = statements.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                statements.put(sql, ps);
+            } else {
+                ps.clearParameters();
+            }
+            return ps;
+        }
+
+        java.sql.Statement createStatement() throws SQLException {
+            return connection.createStatement();
+        }
+    }
+
     @FunctionalInterface
     private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+        T run(Session c) throws SQLException;
     }
 
     private <T> T write(String what, SqlWork<T> work) {
@@ -442,7 +483,7 @@ public final class SqliteJobStore implements JobStore {
         try {
             ensureOpen();
             try {
-                T result = work.run(writer);
+                T result = work.run(writeSession);
                 writer.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -461,7 +502,7 @@ public final class SqliteJobStore implements JobStore {
 
     private <T> T read(String what, SqlWork<T> work) {
         ensureOpen();
-        Connection c;
+        Session c;
         try {
             c = readers.take();
         } catch (InterruptedException e) {

@@ -236,7 +236,7 @@ class EngineOnSqliteIT {
     void cancel_pendingJobNeverRuns() {
         var release = new CountDownLatch(1);
         var config = new EngineConfig(1, 1, 1, 16, 1024, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), FAST, "t", true);
+                Duration.ofSeconds(1), FAST, "t", true, true);
         start(config, InstantSource.system(), blocking(release));
         var first = engine.submit(aNewJob().task("blocking").build()).join().job().id();
         var second = engine.submit(aNewJob().task("blocking").build()).join().job().id();
@@ -271,7 +271,7 @@ class EngineOnSqliteIT {
     void deadline_pendingJobExpiresWhenNotStartedInTime() {
         var release = new CountDownLatch(1);
         var config = new EngineConfig(1, 1, 1, 16, 1024, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofMillis(20), FAST, "t", true);
+                Duration.ofMillis(20), FAST, "t", true, true);
         start(config, InstantSource.system(), blocking(release));
         engine.submit(aNewJob().task("blocking").build()).join();
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.inFlight() == 1);

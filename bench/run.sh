@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
+#   bench/run.sh            all phases (about 6 minutes; the memory phase adds about 2)
+#   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | peer
+# Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
+# Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), PEERS_DIR (the peer
+# baselines' directory; the peer phase runs the reference design's seed-fastapi/run.sh from it).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+DUR=${DUR:-10}
+CONNS=${CONNS:-64}
+MEMORY_JOBS=${MEMORY_JOBS:-1000000}
+PORT=18090
+BARE_PORT=18091
+phases=("${@:-accept fsync threads e2e engine memory peer}")
+phases=(${phases[*]})
+command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
+mkdir -p bench/out
+out="bench/out/$(date -u +%Y%m%dT%H%M%SZ).txt"
+work=$(mktemp -d -t spillway-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+./spillway --version >/dev/null   # builds when needed
+log() { echo "[bench] $*" >&2; }
+emit() { echo "$*" | tee -a "$out"; }
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
+
+wait_port() { for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+start() {  # start <name> <port> <args...>: runs ./spillway <args> in the background
+  local name=$1 port=$2; shift 2
+  ./spillway "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!); last_pid=$!
+  wait_port "$port"
+}
+stop() { kill "$last_pid" 2>/dev/null || true; wait "$last_pid" 2>/dev/null || true; }
+rss_kb() { awk '/VmRSS/{print $2}' "/proc/$(pgrep -f "spillway.jar serve.*--port $PORT" | head -1)/status"; }
+wrk_run() {  # wrk_run <prefix> <port>: prints prefix_rps= prefix_p50_ms= prefix_p99_ms=
+  wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -s bench/echo.lua "http://127.0.0.1:$2/v1/jobs" >"$work/wrk.txt" 2>&1
+  awk -v P="$1" '
+    function ms(v) { if (v ~ /us$/) { sub(/us$/,"",v); return v/1000 } if (v ~ /ms$/) { sub(/ms$/,"",v); return v+0 }
+                     if (v ~ /s$/) { sub(/s$/,"",v); return v*1000 } return v }
+    /^ +50% / { p50=ms($2) } /^ +99% / { p99=ms($2) } /Requests\/sec:/ { rps=$2 }
+    /Non-2xx or 3xx responses:/ { bad=$5 }
+    END { printf "%s_rps=%.0f %s_p50_ms=%.2f %s_p99_ms=%.2f %s_non2xx=%d", P, rps, P, p50, P, p99, P, bad+0 }' "$work/wrk.txt"
+}
+warm() { wrk -t2 -c"$CONNS" -d5s -s bench/echo.lua "http://127.0.0.1:$1/v1/jobs" >/dev/null 2>&1; }
+serve() { rm -rf "$work/data"; start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" "$@"; warm "$PORT"; }
+
+for phase in "${phases[@]}"; do
+  case "$phase" in
+  accept)
+    log "accept: bare Javalin 202 vs durable accepts (workers off, then on), $CONNS connections, ${DUR}s each"
+    start bare "$BARE_PORT" bench bare-server --port "$BARE_PORT"; warm "$BARE_PORT"
+    bare=$(wrk_run bare "$BARE_PORT"); stop
+    serve --workers false; acc=$(wrk_run accept "$PORT"); stop
+    serve; accw=$(wrk_run accept_with_workers "$PORT"); stop
+    emit "phase=accept $bare $acc $accw" ;;
+  fsync)
+    log "fsync: durable accepts with every commit fsynced (workers off, then on)"
+    serve --workers false --durability fsync; f=$(wrk_run fsync_accept "$PORT"); stop
+    serve --durability fsync; fw=$(wrk_run fsync_accept_with_workers "$PORT"); stop
+    emit "phase=fsync $f $fw" ;;
+  threads)
+    log "threads: platform vs virtual request threads on the accept path (workers off)"
+    serve --workers false --virtual-threads false; p=$(wrk_run platform "$PORT"); stop
+    serve --workers false --virtual-threads true; v=$(wrk_run virtual "$PORT"); stop
+    start bare "$BARE_PORT" bench bare-server --port "$BARE_PORT" --virtual-threads; warm "$BARE_PORT"
+    bv=$(wrk_run bare_virtual "$BARE_PORT"); stop
+    emit "phase=threads $p $v $bv" ;;
+  e2e)
+    log "e2e: echo jobs submitted over HTTP ($CONNS connections, ${DUR}s) and all completed"
+    serve
+    line=$(./spillway bench load --url "http://127.0.0.1:$PORT" -c "$CONNS" -d "$DUR" --warmup 0 --wait | tail -1)
+    stop
+    emit "phase=e2e $line" ;;
+  engine)
+    log "engine: the engine and SQLite store in process, no HTTP"
+    line=$(./spillway bench engine --jobs 300000 --dir "$work/engine" | tail -1)
+    rm -rf "$work/engine"
+    linef=$(./spillway bench engine --jobs 100000 --durability fsync --probes 200 --dir "$work/engine-fsync" | tail -1)
+    emit "phase=engine $line"
+    emit "phase=engine_fsync $linef" ;;
+  memory)
+    log "memory: RSS and accept rate with $MEMORY_JOBS pending jobs (workers off)"
+    serve --workers false
+    empty=$(wrk_run empty_store "$PORT")
+    rss=()
+    filled=0
+    while [ "$filled" -lt "$MEMORY_JOBS" ]; do
+      line=$(./spillway bench load --url "http://127.0.0.1:$PORT" -c 32 -d 15 --warmup 1 | tail -1)
+      filled=$((filled + $(echo "$line" | sed -n 's/.*status=202:\([0-9]*\).*/\1/p')))
+      rss+=("$filled:$(rss_kb)")
+      log "  $filled jobs stored, RSS $(rss_kb) KiB"
+    done
+    backlog=$(wrk_run backlog_store "$PORT")
+    emit "phase=memory jobs=$filled rss_kb_series=$(IFS=,; echo "${rss[*]}") rss_kb=$(rss_kb) $empty $backlog"
+    stop ;;
+  peer)
+    log "peer: the reference design (FastAPI + in-memory dict), same machine, same run"
+    if [ -z "${PEERS_DIR:-}" ]; then
+      log "peer: skipped; set PEERS_DIR to the directory holding seed-fastapi/run.sh"
+    else
+      line=$(bash "$PEERS_DIR/seed-fastapi/run.sh" 2>/dev/null | tail -1 || true)
+      emit "phase=peer ${line:-peer=failed}"
+    fi ;;
+  *) echo "bench: unknown phase $phase" >&2; exit 2 ;;
+  esac
+done
+log "results kept in $out"

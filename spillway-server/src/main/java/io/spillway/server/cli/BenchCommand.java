@@ -1,0 +1,107 @@
+package io.spillway.server.cli;
+
+import io.spillway.bench.EngineBenchmark;
+import io.spillway.bench.LoadGenerator;
+import io.spillway.bench.LoadReport;
+import io.spillway.bench.LoadSpec;
+import io.spillway.server.config.ServerConfig;
+import io.spillway.server.http.BareServer;
+import io.spillway.store.sqlite.Durability;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code spillway bench}: the load generator and the benchmarks behind bench/RESULTS.md. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: drive a running server with load, measure the engine alone, or run the bare HTTP baseline.",
+        subcommands = {BenchCommand.Load.class, BenchCommand.EngineBench.class, BenchCommand.Bare.class})
+public final class BenchCommand {
+
+    @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Send jobs to a running server and report throughput and latency (HdrHistogram).",
+                    "Closed loop by default (each connection sends as soon as it has an answer); --rate makes it open "
+                            + "loop (a fixed arrival rate; latency counts from each request's intended start).",
+                    "Prints a summary and a last line of key=value figures."})
+    static final class Load implements Callable<Integer> {
+        @Option(names = "--url", description = "server base URL (default ${DEFAULT-VALUE})", defaultValue = "http://127.0.0.1:8080")
+        URI url;
+        @Option(names = {"-c", "--connections"}, description = "keep-alive connections (default ${DEFAULT-VALUE})", defaultValue = "64")
+        int connections;
+        @Option(names = {"-d", "--duration"}, description = "seconds to send, warm-up included (default ${DEFAULT-VALUE})", defaultValue = "10")
+        double duration;
+        @Option(names = "--warmup", description = "seconds sent but not measured (default ${DEFAULT-VALUE})", defaultValue = "2")
+        double warmup;
+        @Option(names = "--rate", description = "requests per second, open loop (default: closed loop)", defaultValue = "0")
+        double rate;
+        @Option(names = "--body", description = "JSON body to POST to /v1/jobs, or @file (default: a small echo job)")
+        String body;
+        @Option(names = "--wait", description = "after sending, wait for every accepted job and report the end-to-end rate")
+        boolean await;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] bytes = body == null ? LoadSpec.echoBody()
+                    : body.startsWith("@") ? Files.readAllBytes(Path.of(body.substring(1))) : body.getBytes(StandardCharsets.UTF_8);
+            var spec = new LoadSpec(url.getHost(), url.getPort() < 0 ? 80 : url.getPort(), "/v1/jobs", bytes, connections,
+                    LoadGenerator.seconds(duration), LoadGenerator.seconds(warmup), rate, await);
+            print(new LoadGenerator(spec).run(), "load " + url);
+            return 0;
+        }
+    }
+
+    @Command(name = "engine", mixinStandardHelpOptions = true,
+            description = "The engine and the SQLite store alone, in process, no HTTP: no-op jobs per second from submit "
+                    + "to recorded completion, and the pickup delay (commit to handler start) on an idle engine.")
+    static final class EngineBench implements Callable<Integer> {
+        @Option(names = "--jobs", defaultValue = "200000", description = "jobs to run (default ${DEFAULT-VALUE})")
+        int jobs;
+        @Option(names = "--submitters", defaultValue = "8", description = "submitting threads (default ${DEFAULT-VALUE})")
+        int submitters;
+        @Option(names = "--probes", defaultValue = "1000", description = "one-at-a-time jobs for the pickup delay (default ${DEFAULT-VALUE})")
+        int probes;
+        @Option(names = "--worker-threads", defaultValue = "2", description = "worker threads (default ${DEFAULT-VALUE})")
+        int workerThreads;
+        @Option(names = "--durability", defaultValue = "crash", description = "crash or fsync (default ${DEFAULT-VALUE})")
+        String durability;
+        @Option(names = "--dir", description = "directory for the benchmark's store (default: a new temp directory)")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            var d = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("spillway-engine-bench");
+            print(EngineBenchmark.run(d, Durability.fromWire(durability), jobs, submitters, probes, workerThreads), "engine");
+            return 0;
+        }
+    }
+
+    @Command(name = "bare-server", mixinStandardHelpOptions = true,
+            description = "The HTTP baseline: Javalin set up like the real server, answering POST /v1/jobs with 202 and "
+                    + "storing nothing. Runs until stopped.")
+    static final class Bare implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "8081", description = "port (default ${DEFAULT-VALUE})")
+        int port;
+        @Option(names = "--virtual-threads", description = "serve on virtual threads")
+        boolean virtualThreads;
+
+        @Override
+        public Integer call() throws Exception {
+            var config = ServerConfig.of(Map.of("port", String.valueOf(port), "virtual_threads", String.valueOf(virtualThreads)));
+            var app = BareServer.create(config).start();
+            System.err.println("bare server listening on http://0.0.0.0:" + app.port());
+            new CountDownLatch(1).await();
+            return 0;
+        }
+    }
+
+    private static void print(LoadReport report, String what) {
+        System.out.println(what + ":");
+        System.out.print(report.summary());
+        System.out.println(report.line());
+    }
+}

@@ -1,0 +1,39 @@
+package io.spillway.server.http;
+
+import io.javalin.Javalin;
+import io.spillway.core.JobIds;
+import io.spillway.server.config.ServerConfig;
+import java.time.InstantSource;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The HTTP layer's limit, for benchmarks: Javalin configured like {@link HttpApi} (same threads,
+ * same body handling) answering {@code POST /v1/jobs} with a 202 and a fresh id, storing
+ * nothing. {@code spillway bench bare-server} runs it.
+ */
+public final class BareServer {
+    private BareServer() {
+    }
+
+    public static Javalin create(ServerConfig config) {
+        var ids = new JobIds(InstantSource.system());
+        var json = new JobJson(HttpApi.newMapper().getFactory());
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.jetty.host = config.host();
+            cfg.jetty.port = config.port();
+            if (config.virtualThreads()) {
+                cfg.concurrency.useVirtualThreads = true;
+            } else {
+                var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
+                pool.setName("bare-http");
+                cfg.jetty.threadPool = pool;
+            }
+            cfg.routes.post("/v1/jobs", ctx -> {
+                ctx.req().getInputStream().readNBytes((int) config.maxBodyBytes() + 1);
+                var id = ids.next();
+                ctx.status(202).header("Location", "/v1/jobs/" + id).contentType(HttpApi.JSON).result(json.accepted(id));
+            });
+        });
+    }
+}
