@@ -46,7 +46,7 @@ wrk_run() {  # wrk_run <prefix> <port>: prints prefix_rps= prefix_p50_ms= prefix
     /Non-2xx or 3xx responses:/ { bad=$5 }
     END { printf "%s_rps=%.0f %s_p50_ms=%.2f %s_p99_ms=%.2f %s_non2xx=%d", P, rps, P, p50, P, p99, P, bad+0 }' "$work/wrk.txt"
 }
-warm() { wrk -t2 -c"$CONNS" -d5s -s bench/echo.lua "http://127.0.0.1:$1/v1/jobs" >/dev/null 2>&1; }
+warm() { wrk -t2 -c"$CONNS" -d12s -s bench/echo.lua "http://127.0.0.1:$1/v1/jobs" >/dev/null 2>&1; }
 serve() { rm -rf "$work/data"; start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" "$@"; warm "$PORT"; }
 
 for phase in "${phases[@]}"; do
@@ -85,7 +85,10 @@ for phase in "${phases[@]}"; do
     emit "phase=engine_fsync $linef" ;;
   memory)
     log "memory: RSS and accept rate with $MEMORY_JOBS pending jobs (workers off)"
-    serve --workers false
+    # warm the JIT without filling the store (422s), then briefly on the insert path
+    rm -rf "$work/data"; start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" --workers false
+    wrk -t2 -c"$CONNS" -d10s -s bench/prompt.lua "http://127.0.0.1:$PORT/v1/jobs" >/dev/null 2>&1
+    wrk -t2 -c"$CONNS" -d3s -s bench/echo.lua "http://127.0.0.1:$PORT/v1/jobs" >/dev/null 2>&1
     empty=$(wrk_run empty_store "$PORT")
     rss=()
     filled=0
@@ -96,7 +99,7 @@ for phase in "${phases[@]}"; do
       log "  $filled jobs stored, RSS $(rss_kb) KiB"
     done
     backlog=$(wrk_run backlog_store "$PORT")
-    emit "phase=memory jobs=$filled rss_kb_series=$(IFS=,; echo "${rss[*]}") rss_kb=$(rss_kb) $empty $backlog"
+    emit "phase=memory jobs_filled=$filled rss_kb_series=$(IFS=,; echo "${rss[*]}") rss_kb=$(rss_kb) $empty $backlog"
     stop ;;
   peer)
     log "peer: the reference design (FastAPI + in-memory dict), same machine, same run"

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills the server with {@code kill -9} while many clients submit, restarts it on the same data
- * directory, and proves that every job that got a 202 exists and completes with its result
- * recorded exactly once. A trigger installed in the store counts every completion write.
+ * Stops the server while many clients submit, with {@code kill -9} or with SIGTERM, restarts it
+ * on the same data directory, and proves that every job that got a 202 exists and completes with
+ * its result recorded exactly once. A trigger installed in the store counts every completion
+ * write.
  */
 class CrashIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -34,9 +35,19 @@ class CrashIT {
 
     @Test
     void killDashNine_losesNoAcceptedJobAndRecordsEachResultOnce() throws Exception {
+        stopUnderLoad(false);
+    }
+
+    @Test
+    void sigterm_losesNoAcceptedJobAndAnswersOnly202Or503() throws Exception {
+        stopUnderLoad(true);
+    }
+
+    private void stopUnderLoad(boolean graceful) throws Exception {
         var data = work.resolve("data");
         installCompletionCounter(data.resolve("spillway.db"));
         var accepted = new ConcurrentHashMap<String, String>();
+        var unexpected = new ConcurrentHashMap<Integer, String>();
         var stop = new AtomicBoolean();
         var submitters = new ArrayList<Thread>();
 
@@ -44,16 +55,21 @@ class CrashIT {
             var base = "http://127.0.0.1:" + first.port();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
-                submitters.add(Thread.ofPlatform().start(() -> submitUntilStopped(base, thread, accepted, stop)));
+                submitters.add(Thread.ofPlatform().start(() -> submitUntilStopped(base, thread, accepted, unexpected, stop)));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 3000);
-            first.kill();
+            if (graceful) {
+                assertThat(first.terminate()).as("exit code after SIGTERM").isIn(0, 143);
+            } else {
+                first.kill();
+            }
         }
         stop.set(true);
         for (var t : submitters) {
             t.join(Duration.ofSeconds(30));
         }
         int acceptedBeforeCrash = accepted.size();
+        assertThat(unexpected).as("answers other than 202 and 503 while stopping").isEmpty();
 
         try (var second = ChildServer.start(data)) {
             var client = HttpClient.newHttpClient();
@@ -76,7 +92,8 @@ class CrashIT {
         assertThat(counts.values()).allMatch(n -> n == 1);
     }
 
-    private static void submitUntilStopped(String base, int thread, Map<String, String> accepted, AtomicBoolean stop) {
+    private static void submitUntilStopped(String base, int thread, Map<String, String> accepted,
+                                           Map<Integer, String> unexpected, AtomicBoolean stop) {
         var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (int n = 0; !stop.get(); n++) {
             var input = "{\"thread\":" + thread + ",\"n\":" + n + "}";
@@ -87,6 +104,8 @@ class CrashIT {
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 202) {
                     accepted.put(MAPPER.readTree(r.body()).get("job_id").asText(), input);
+                } else if (r.statusCode() != 503) {
+                    unexpected.put(r.statusCode(), r.body());
                 }
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
