@@ -100,7 +100,7 @@ final class HttpConnection implements AutoCloseable {
             close = true;
         }
         if (close) {
-            close();
+            disconnect();
         }
         return new Response(status, body);
     }
@@ -138,6 +138,11 @@ final class HttpConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        disconnect();
+    }
+
+    /** Drops the socket; the next exchange connects again. */
+    void disconnect() {
         if (socket != null) {
             try {
                 socket.close();

@@ -108,7 +108,7 @@ public final class LoadGenerator {
                     r = conn.exchange(request);
                 } catch (IOException e) {
                     errors.incrementAndGet();
-                    conn.close();
+                    conn.disconnect();
                     LockSupport.parkNanos(1_000_000);
                     continue;
                 }
@@ -147,7 +147,7 @@ public final class LoadGenerator {
                                 body = conn.exchange(get).bodyText();
                                 status = field(body, "status");
                             } catch (IOException e) {
-                                conn.close();
+                                conn.disconnect();
                             }
                         }
                         if ("completed".equals(status)) {

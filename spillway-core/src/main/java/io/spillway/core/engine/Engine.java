@@ -142,7 +142,7 @@ public final class Engine implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         long left = deadline - System.nanoTime();
-        if (job.isEmpty() || job.get().state().isTerminal() || left <= 0) {
+        if (job.isEmpty() || job.get().state().isTerminal() || left <= 0 || !accepting) {
             waiters.unregister(id, signal);
             return CompletableFuture.completedFuture(job);
         }
@@ -219,7 +219,15 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        reads.shutdownNow();
+        waiters.notifyAllWaiters(); // long polls answer with the job as it is now
+        reads.shutdown();
+        try {
+            if (!reads.awaitTermination(2, TimeUnit.SECONDS)) {
+                reads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         responders.shutdown();
     }
 

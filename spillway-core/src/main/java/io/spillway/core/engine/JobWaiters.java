@@ -43,6 +43,13 @@ final class JobWaiters {
         }
     }
 
+    /** Wakes every waiter (shutdown: each answers with the job as it is). */
+    void notifyAllWaiters() {
+        for (var id : waiters.keySet()) {
+            notifyChanged(id);
+        }
+    }
+
     int size() {
         return waiters.size();
     }

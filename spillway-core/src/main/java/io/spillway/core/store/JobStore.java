@@ -22,7 +22,10 @@ public interface JobStore extends AutoCloseable {
     /** Inserts new jobs as pending; a repeated (tenant, idempotency key) resolves to the existing job. */
     List<InsertResult> jobInsertMany(InsertParams params);
 
-    /** Claims runnable jobs; see {@link ClaimParams}. Returns them in claim order. */
+    /**
+     * Claims runnable jobs; see {@link ClaimParams}. Returns them in claim order, with what a
+     * handler needs: a store may leave {@code idempotencyKey} and {@code requestHash} null.
+     */
     List<Job> jobClaim(ClaimParams params);
 
     /**

@@ -68,7 +68,9 @@ public final class SqliteJobStore implements JobStore {
             // literal state predicate: lets the planner use the partial index jobs_runnable
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
             + "   ORDER BY priority, run_at LIMIT ?)"
-            + " RETURNING " + COLS;
+            // only what a handler needs; the rest is known (state, lease) or not needed
+            + " RETURNING id, tenant, task, priority, input, metadata, attempt, max_attempts, created_at, run_at,"
+            + " deadline, error";
 
     private static final String FINISH = "UPDATE jobs SET state = ?, result = ?, error = ?,"
             + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
@@ -234,7 +236,17 @@ public final class SqliteJobStore implements JobStore {
                 ps.setLong(4, params.now().toEpochMilli());
                 ps.setLong(5, params.now().toEpochMilli());
                 ps.setInt(6, params.limit());
-                var jobs = many(ps);
+                var jobs = new ArrayList<Job>(params.limit());
+                var leaseUntil = Instant.ofEpochMilli(params.leaseUntil().toEpochMilli());
+                var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
+                                Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
+                                rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), leaseUntil, startedAt,
+                                null, null, rs.getString(12), null, null));
+                    }
+                }
                 // RETURNING does not keep the subquery's order
                 jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
                 return jobs;

@@ -257,11 +257,13 @@ class EngineOnSqliteIT {
         start(EngineConfig.defaults(2), InstantSource.system(), blocking(release));
         var id = engine.submit(aNewJob().task("blocking").build()).join().job().id();
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.inFlight() == 1);
+        var longPoll = engine.awaitTerminal("default", id, Duration.ofSeconds(60));
 
         engine.shutdown(Duration.ofMillis(100));
         release.countDown();
 
         assertThatThrownBy(() -> engine.submit(aNewJob().build())).isInstanceOf(EngineClosedException.class);
+        assertThat(longPoll.get(10, TimeUnit.SECONDS)).get().extracting(Job::state).isIn(JobState.PROCESSING, JobState.PENDING);
         var job = store.jobGet("default", id).orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.PENDING);
         engine = null;
