@@ -184,39 +184,34 @@ public final class SqliteJobStore implements JobStore {
             var jobs = params.jobs();
             var results = new ArrayList<InsertResult>(jobs.size());
             long now = params.now().toEpochMilli();
-            int[] counts;
-            {
-                var ps = c.prepare(INSERT);
-                for (NewJob j : jobs) {
-                    ps.setString(1, j.id());
-                    ps.setString(2, j.tenant());
-                    ps.setString(3, j.task());
-                    ps.setInt(4, j.priority().rank());
-                    ps.setString(5, j.input());
-                    ps.setString(6, j.metadata());
-                    ps.setInt(7, j.maxAttempts());
-                    ps.setLong(8, now);
-                    ps.setLong(9, now);
-                    setMillis(ps, 10, j.deadline());
-                    ps.setString(11, j.idempotencyKey());
-                    ps.setString(12, j.requestHash());
-                    ps.addBatch();
-                }
-                counts = ps.executeBatch();
+            var ps = c.prepare(INSERT);
+            for (NewJob j : jobs) {
+                ps.setString(1, j.id());
+                ps.setString(2, j.tenant());
+                ps.setString(3, j.task());
+                ps.setInt(4, j.priority().rank());
+                ps.setString(5, j.input());
+                ps.setString(6, j.metadata());
+                ps.setInt(7, j.maxAttempts());
+                ps.setLong(8, now);
+                ps.setLong(9, now);
+                setMillis(ps, 10, j.deadline());
+                ps.setString(11, j.idempotencyKey());
+                ps.setString(12, j.requestHash());
+                ps.addBatch();
             }
+            int[] counts = ps.executeBatch();
             for (int i = 0; i < jobs.size(); i++) {
                 NewJob j = jobs.get(i);
                 if (counts[i] == 1) {
                     results.add(new InsertResult(inserted(j, params.now()), true));
                 } else if (j.idempotencyKey() != null) {
-                    {
-                var ps = c.prepare("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
-                        ps.setString(1, j.tenant());
-                        ps.setString(2, j.idempotencyKey());
-                        var existing = one(ps).orElseThrow(() -> new StoreException(
-                                "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
-                        results.add(new InsertResult(existing, false));
-                    }
+                    var lookup = c.prepare("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
+                    lookup.setString(1, j.tenant());
+                    lookup.setString(2, j.idempotencyKey());
+                    var existing = one(lookup).orElseThrow(() -> new StoreException(
+                            "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
+                    results.add(new InsertResult(existing, false));
                 } else {
                     throw new StoreException("job id " + j.id() + " already exists");
                 }
@@ -228,29 +223,27 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<Job> jobClaim(ClaimParams params) {
         return write("claim", c -> {
-            {
-                var ps = c.prepare(CLAIM);
-                ps.setLong(1, params.leaseUntil().toEpochMilli());
-                ps.setLong(2, params.now().toEpochMilli());
-                ps.setString(3, params.worker());
-                ps.setLong(4, params.now().toEpochMilli());
-                ps.setLong(5, params.now().toEpochMilli());
-                ps.setInt(6, params.limit());
-                var jobs = new ArrayList<Job>(params.limit());
-                var leaseUntil = Instant.ofEpochMilli(params.leaseUntil().toEpochMilli());
-                var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
-                                Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
-                                rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), leaseUntil, startedAt,
-                                null, null, rs.getString(12), null, null));
-                    }
+            var ps = c.prepare(CLAIM);
+            ps.setLong(1, params.leaseUntil().toEpochMilli());
+            ps.setLong(2, params.now().toEpochMilli());
+            ps.setString(3, params.worker());
+            ps.setLong(4, params.now().toEpochMilli());
+            ps.setLong(5, params.now().toEpochMilli());
+            ps.setInt(6, params.limit());
+            var jobs = new ArrayList<Job>(params.limit());
+            var leaseUntil = Instant.ofEpochMilli(params.leaseUntil().toEpochMilli());
+            var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
+                            Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
+                            rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), leaseUntil, startedAt,
+                            null, null, rs.getString(12), null, null));
                 }
-                // RETURNING does not keep the subquery's order
-                jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
-                return jobs;
             }
+            // RETURNING does not keep the subquery's order
+            jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
+            return jobs;
         });
     }
 
@@ -258,25 +251,22 @@ public final class SqliteJobStore implements JobStore {
     public List<Boolean> jobFinishMany(FinishParams params) {
         return write("finish", c -> {
             long now = params.now().toEpochMilli();
-            int[] counts;
-            {
-                var ps = c.prepare(FINISH);
-                for (Finish f : params.finishes()) {
-                    ps.setString(1, f.state().wireName());
-                    ps.setString(2, f.result());
-                    ps.setString(3, f.error());
-                    setMillis(ps, 4, f.runAt());
-                    if (f.state().isTerminal()) {
-                        ps.setLong(5, now);
-                    } else {
-                        ps.setNull(5, Types.INTEGER);
-                    }
-                    ps.setString(6, f.ref().id());
-                    ps.setInt(7, f.ref().attempt());
-                    ps.addBatch();
+            var ps = c.prepare(FINISH);
+            for (Finish f : params.finishes()) {
+                ps.setString(1, f.state().wireName());
+                ps.setString(2, f.result());
+                ps.setString(3, f.error());
+                setMillis(ps, 4, f.runAt());
+                if (f.state().isTerminal()) {
+                    ps.setLong(5, now);
+                } else {
+                    ps.setNull(5, Types.INTEGER);
                 }
-                counts = ps.executeBatch();
+                ps.setString(6, f.ref().id());
+                ps.setInt(7, f.ref().attempt());
+                ps.addBatch();
             }
+            int[] counts = ps.executeBatch();
             var applied = new ArrayList<Boolean>(counts.length);
             for (int n : counts) {
                 applied.add(n == 1);
@@ -288,17 +278,14 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<JobRef> jobLeaseRenew(LeaseRenewParams params) {
         return write("renew", c -> {
-            int[] counts;
-            {
-                var ps = c.prepare(RENEW);
-                for (JobRef r : params.refs()) {
-                    ps.setLong(1, params.leaseUntil().toEpochMilli());
-                    ps.setString(2, r.id());
-                    ps.setInt(3, r.attempt());
-                    ps.addBatch();
-                }
-                counts = ps.executeBatch();
+            var ps = c.prepare(RENEW);
+            for (JobRef r : params.refs()) {
+                ps.setLong(1, params.leaseUntil().toEpochMilli());
+                ps.setString(2, r.id());
+                ps.setInt(3, r.attempt());
+                ps.addBatch();
             }
+            int[] counts = ps.executeBatch();
             var renewed = new ArrayList<JobRef>(counts.length);
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] == 1) {
@@ -312,43 +299,37 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<Job> jobRescue(RescueParams params) {
         return write("rescue", c -> {
-            {
-                var ps = c.prepare(RESCUE);
-                long now = params.now().toEpochMilli();
-                ps.setLong(1, now);
-                ps.setLong(2, now);
-                ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
-                        : params.leaseExpiredBefore().toEpochMilli());
-                ps.setInt(4, params.limit());
-                return many(ps);
-            }
+            var ps = c.prepare(RESCUE);
+            long now = params.now().toEpochMilli();
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
+                    : params.leaseExpiredBefore().toEpochMilli());
+            ps.setInt(4, params.limit());
+            return many(ps);
         });
     }
 
     @Override
     public List<Job> jobExpire(ExpireParams params) {
         return write("expire", c -> {
-            {
-                var ps = c.prepare(EXPIRE);
-                long now = params.now().toEpochMilli();
-                ps.setLong(1, now);
-                ps.setLong(2, now);
-                ps.setInt(3, params.limit());
-                return many(ps);
-            }
+            var ps = c.prepare(EXPIRE);
+            long now = params.now().toEpochMilli();
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setInt(3, params.limit());
+            return many(ps);
         });
     }
 
     @Override
     public Optional<Job> jobCancel(CancelParams params) {
         var cancelled = write("cancel", c -> {
-            {
-                var ps = c.prepare(CANCEL);
-                ps.setLong(1, params.now().toEpochMilli());
-                ps.setString(2, params.tenant());
-                ps.setString(3, params.id());
-                return one(ps);
-            }
+            var ps = c.prepare(CANCEL);
+            ps.setLong(1, params.now().toEpochMilli());
+            ps.setString(2, params.tenant());
+            ps.setString(3, params.id());
+            return one(ps);
         });
         return cancelled.isPresent() ? cancelled : jobGet(params.tenant(), params.id());
     }
@@ -356,12 +337,10 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public Optional<Job> jobGet(String tenant, String id) {
         return read("get", c -> {
-            {
-                var ps = c.prepare("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?");
-                ps.setString(1, id);
-                ps.setString(2, tenant);
-                return one(ps);
-            }
+            var ps = c.prepare("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?");
+            ps.setString(1, id);
+            ps.setString(2, tenant);
+            return one(ps);
         });
     }
 
@@ -379,27 +358,25 @@ public final class SqliteJobStore implements JobStore {
         }
         sql.append(" ORDER BY id DESC LIMIT ?");
         return read("list", c -> {
-            {
-                var ps = c.prepare(sql.toString());
-                int i = 1;
-                ps.setString(i++, params.tenant());
-                if (params.state() != null) {
-                    ps.setString(i++, params.state().wireName());
-                }
-                if (params.task() != null) {
-                    ps.setString(i++, params.task());
-                }
-                if (params.afterId() != null) {
-                    ps.setString(i++, params.afterId());
-                }
-                ps.setInt(i, params.limit() + 1);
-                var jobs = many(ps);
-                if (jobs.size() > params.limit()) {
-                    jobs = jobs.subList(0, params.limit());
-                    return new JobPage(jobs, jobs.getLast().id());
-                }
-                return new JobPage(jobs, null);
+            var ps = c.prepare(sql.toString());
+            int i = 1;
+            ps.setString(i++, params.tenant());
+            if (params.state() != null) {
+                ps.setString(i++, params.state().wireName());
             }
+            if (params.task() != null) {
+                ps.setString(i++, params.task());
+            }
+            if (params.afterId() != null) {
+                ps.setString(i++, params.afterId());
+            }
+            ps.setInt(i, params.limit() + 1);
+            var jobs = many(ps);
+            if (jobs.size() > params.limit()) {
+                jobs = jobs.subList(0, params.limit());
+                return new JobPage(jobs, jobs.getLast().id());
+            }
+            return new JobPage(jobs, null);
         });
     }
 
