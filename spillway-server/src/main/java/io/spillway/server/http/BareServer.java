@@ -4,7 +4,6 @@ import io.javalin.Javalin;
 import io.spillway.core.JobIds;
 import io.spillway.server.config.ServerConfig;
 import java.time.InstantSource;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP layer's limit, for benchmarks: Javalin configured like {@link HttpApi} (same threads,
@@ -19,16 +18,7 @@ public final class BareServer {
         var ids = new JobIds(InstantSource.system());
         var json = new JobJson(HttpApi.newMapper().getFactory());
         return Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.jetty.host = config.host();
-            cfg.jetty.port = config.port();
-            if (config.virtualThreads()) {
-                cfg.concurrency.useVirtualThreads = true;
-            } else {
-                var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
-                pool.setName("bare-http");
-                cfg.jetty.threadPool = pool;
-            }
+            HttpApi.configureServer(cfg, config, "bare-http");
             cfg.routes.post("/v1/jobs", ctx -> {
                 ctx.req().getInputStream().readNBytes((int) config.maxBodyBytes() + 1);
                 var id = ids.next();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
@@ -76,20 +77,25 @@ public final class HttpApi {
         return m;
     }
 
+    /** The listener and threads from the settings; shared with {@link BareServer} so both are built alike. */
+    static void configureServer(JavalinConfig cfg, ServerConfig config, String threadName) {
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.jetty.host = config.host();
+        cfg.jetty.port = config.port();
+        if (config.virtualThreads()) {
+            cfg.concurrency.useVirtualThreads = true;
+        } else {
+            var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
+            pool.setName(threadName);
+            cfg.jetty.threadPool = pool;
+        }
+    }
+
     /** A configured, not yet started Javalin serving the API. */
     public Javalin create() {
         return Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.jetty.host = config.host();
-            cfg.jetty.port = config.port();
-            if (config.virtualThreads()) {
-                cfg.concurrency.useVirtualThreads = true;
-            } else {
-                var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
-                pool.setName("spillway-http");
-                cfg.jetty.threadPool = pool;
-            }
+            configureServer(cfg, config, "spillway-http");
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.asyncTimeout = config.maxWait().toMillis() + 30_000;
             cfg.http.prefer405over404 = true;
