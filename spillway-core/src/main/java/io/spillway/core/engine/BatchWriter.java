@@ -74,6 +74,9 @@ final class BatchWriter<I, O> implements AutoCloseable {
         if (!queue.offer(entry)) {
             throw new OverloadedException(name + " queue is full (" + queue.size() + " waiting)");
         }
+        if (closing && !thread.isAlive() && queue.remove(entry)) {
+            throw new EngineClosedException(name + " is shutting down"); // raced with close(): never written
+        }
         return entry.future;
     }
 
@@ -154,6 +157,12 @@ final class BatchWriter<I, O> implements AutoCloseable {
             thread.join(timeoutMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            Entry<I, O> late;
+            while ((late = queue.poll()) != null) {
+                late.future.completeExceptionally(new EngineClosedException(name + " is shutting down"));
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.spillway.server.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.spillway.core.Job;
+import io.spillway.core.JobState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +69,7 @@ final class JobJson {
         time(g, "started_at", j.startedAt());
         time(g, "finished_at", j.finishedAt());
         time(g, "deadline", j.deadline());
-        if (j.state().name().equals("PENDING") && j.attempt() > 0) {
+        if (j.state() == JobState.PENDING && j.attempt() > 0) {
             time(g, "retry_at", j.runAt());
         }
         g.writeStringField("error", j.error());

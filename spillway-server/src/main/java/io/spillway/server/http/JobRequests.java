@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.JobIds;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
@@ -255,9 +254,5 @@ final class JobRequests {
 
     static String truncate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
-
-    static ObjectNode emptyObject() {
-        return JsonNodeFactory.instance.objectNode();
     }
 }
