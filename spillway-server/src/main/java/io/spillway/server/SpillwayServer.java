@@ -31,13 +31,15 @@ public final class SpillwayServer implements AutoCloseable {
     private final ServerConfig config;
     private final SqliteJobStore store;
     private final Engine engine;
+    private final HttpApi api;
     private final Javalin http;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private SpillwayServer(ServerConfig config, SqliteJobStore store, Engine engine, Javalin http) {
+    private SpillwayServer(ServerConfig config, SqliteJobStore store, Engine engine, HttpApi api, Javalin http) {
         this.config = config;
         this.store = store;
         this.engine = engine;
+        this.api = api;
         this.http = http;
     }
 
@@ -60,7 +62,8 @@ public final class SpillwayServer implements AutoCloseable {
                     defaults.maintenanceInterval(), defaults.backoff(), "embedded", true, config.workers());
             var engine = new Engine(store, tasks, engineConfig, clock);
             engine.start();
-            var http = new HttpApi(engine, config, clock).create();
+            var api = new HttpApi(engine, config, clock);
+            var http = api.create();
             try {
                 http.start();
             } catch (RuntimeException e) {
@@ -69,7 +72,7 @@ public final class SpillwayServer implements AutoCloseable {
             }
             log.info("Spillway listening on http://{}:{} (data in {}, durability {})", config.host(), http.port(),
                     config.dataDir().toAbsolutePath().normalize(), config.durability().wireName());
-            return new SpillwayServer(config, store, engine, http);
+            return new SpillwayServer(config, store, engine, api, http);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -85,8 +88,10 @@ public final class SpillwayServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting (POST answers 503), lets running jobs finish for up to the drain timeout,
-     * hands the rest back as pending, then closes the listener and the store.
+     * Stops accepting (POST answers 503, every answer says {@code Connection: close}), lets
+     * running jobs finish for up to the drain timeout, hands the rest back as pending, stops
+     * taking connections, waits for the requests in progress, then closes the listener and the
+     * store.
      */
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
@@ -94,6 +99,7 @@ public final class SpillwayServer implements AutoCloseable {
         }
         log.info("stopping: draining running jobs for up to {} s", config.drainTimeout().toSeconds());
         engine.shutdown(config.drainTimeout());
+        api.quiesce(http, Duration.ofSeconds(5));
         http.stop();
         store.close();
         log.info("stopped");

@@ -29,6 +29,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +60,7 @@ public final class HttpApi {
     private final JobJson json;
     private final JobRequests requests;
     private final byte[] openApi;
+    private final AtomicInteger activeRequests = new AtomicInteger();
 
     public HttpApi(Engine engine, ServerConfig config, InstantSource clock) {
         this.engine = engine;
@@ -101,6 +105,14 @@ public final class HttpApi {
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
 
+            cfg.routes.before(ctx -> {
+                activeRequests.incrementAndGet();
+                if (!engine.isAccepting()) {
+                    ctx.header("Connection", "close"); // shutting down: let clients move to another instance
+                }
+            });
+            cfg.routes.after(ctx -> activeRequests.decrementAndGet());
+
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs", this::list);
             cfg.routes.get("/v1/jobs/{id}", this::get);
@@ -120,6 +132,23 @@ public final class HttpApi {
                 Problems.write(ctx, mapper, mapped);
             });
         });
+    }
+
+    /**
+     * Stops taking connections and waits, up to {@code timeout}, for the requests in progress to
+     * be answered, so stopping the server cuts no answer short. Call after the engine has shut
+     * down (its futures are all complete), before {@link Javalin#stop()}.
+     */
+    public void quiesce(Javalin app, Duration timeout) {
+        for (var connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof AbstractConnector c) {
+                c.shutdown();
+            }
+        }
+        long end = System.nanoTime() + timeout.toNanos();
+        while (activeRequests.get() > 0 && System.nanoTime() < end) {
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     private void submit(Context ctx) {
