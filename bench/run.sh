@@ -24,6 +24,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 ./spillway --version >/dev/null   # builds when needed
+export SPILLWAY_SKIP_BUILD=1       # then every phase runs that same build
 log() { echo "[bench] $*" >&2; }
 emit() { echo "$*" | tee -a "$out"; }
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"

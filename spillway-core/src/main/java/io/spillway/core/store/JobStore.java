@@ -61,6 +61,17 @@ public interface JobStore extends AutoCloseable {
     /** Throws {@link StoreException} when the store cannot serve reads and writes. */
     void ping();
 
+    /**
+     * Deletes up to {@code limit} terminal jobs that finished before {@code finishedBefore};
+     * returns how many. Retention runs this in small batches so the table stays small.
+     */
+    int jobDeleteFinished(java.time.Instant finishedBefore, int limit);
+
+    /** Events from other processes sharing this store; none for a store only this process uses. */
+    default java.util.Optional<JobEvents> events() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 }

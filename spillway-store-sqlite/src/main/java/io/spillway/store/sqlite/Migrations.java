@@ -1,25 +1,21 @@
 package io.spillway.store.sqlite;
 
+import io.spillway.core.store.MigrationScripts;
 import io.spillway.core.store.StoreException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Versioned schema migrations, applied in order at open. The scripts live beside this class
- * under {@code migrations/}, listed in {@code migrations/index.txt}; applied versions are kept in
- * {@code schema_version}. A database newer than this build is refused.
+ * Applies the SQLite migrations ({@code migrations/} beside this class) in order at open, each
+ * in its own transaction, recording applied versions in {@code schema_version}. A database newer
+ * than this build is refused. The store's file lock makes this single-process.
  */
 final class Migrations {
     private Migrations() {
     }
 
     static void apply(Connection c) throws SQLException {
-        var scripts = scripts();
+        var scripts = MigrationScripts.load(Migrations.class);
         try (var st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied_at INTEGER NOT NULL)");
             int current;
@@ -31,17 +27,16 @@ final class Migrations {
                 throw new StoreException("the database is at schema version " + current
                         + " but this build knows only up to " + scripts.size() + "; use a newer Spillway");
             }
-            for (int v = current + 1; v <= scripts.size(); v++) {
-                var name = scripts.get(v - 1);
+            for (var script : scripts.subList(current, scripts.size())) {
                 boolean auto = c.getAutoCommit();
                 c.setAutoCommit(false);
                 try {
-                    for (String sql : statements(read(name))) {
+                    for (String sql : script.statements()) {
                         st.execute(sql);
                     }
                     try (var ps = c.prepareStatement("INSERT INTO schema_version (version, script, applied_at) VALUES (?, ?, ?)")) {
-                        ps.setInt(1, v);
-                        ps.setString(2, name);
+                        ps.setInt(1, script.version());
+                        ps.setString(2, script.name());
                         ps.setLong(3, System.currentTimeMillis());
                         ps.executeUpdate();
                     }
@@ -53,53 +48,6 @@ final class Migrations {
                     c.setAutoCommit(auto);
                 }
             }
-        }
-    }
-
-    private static List<String> scripts() {
-        var names = new ArrayList<String>();
-        for (String line : read("index.txt").split("\n")) {
-            line = line.strip();
-            if (!line.isEmpty() && !line.startsWith("#")) {
-                if (!line.startsWith("V" + (names.size() + 1) + "__")) {
-                    throw new IllegalStateException("migration " + line + " is out of order in index.txt");
-                }
-                names.add(line);
-            }
-        }
-        return names;
-    }
-
-    /** Splits a script on semicolons at line ends; comments start with {@code --}. */
-    static List<String> statements(String script) {
-        var out = new ArrayList<String>();
-        var sb = new StringBuilder();
-        for (String line : script.split("\n")) {
-            int comment = line.indexOf("--");
-            var code = comment >= 0 ? line.substring(0, comment) : line;
-            if (code.isBlank()) {
-                continue;
-            }
-            sb.append(code).append('\n');
-            if (code.stripTrailing().endsWith(";")) {
-                out.add(sb.toString().strip());
-                sb.setLength(0);
-            }
-        }
-        if (!sb.toString().isBlank()) {
-            out.add(sb.toString().strip());
-        }
-        return out;
-    }
-
-    private static String read(String name) {
-        try (InputStream in = Migrations.class.getResourceAsStream("migrations/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing migration resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read migration " + name, e);
         }
     }
 }

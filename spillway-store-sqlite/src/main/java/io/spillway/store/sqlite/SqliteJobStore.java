@@ -391,6 +391,18 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public int jobDeleteFinished(Instant finishedBefore, int limit) {
+        return write("delete", c -> {
+            var ps = c.prepare("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs"
+                    // the literal predicate lets the planner use the partial index jobs_finished
+                    + " WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?)");
+            ps.setLong(1, finishedBefore.toEpochMilli());
+            ps.setInt(2, limit);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
     public void ping() {
         read("ping", c -> {
             try (var st = c.createStatement(); var rs = st.executeQuery("SELECT 1 FROM schema_version LIMIT 1")) {

@@ -396,6 +396,29 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void deleteFinished_removesOnlyTerminalJobsFinishedBeforeTheCutoffInBatches() {
+        var a = aNewJob().build();
+        var b = aNewJob().build();
+        var c = aNewJob().build();
+        insert(T0, a, b, c);
+        var claimed = claim(2, T0);
+        finish(Finish.completed(claimed.get(0).ref(), "{}"), T0.plusSeconds(1));
+        finish(Finish.failed(claimed.get(1).ref(), "x"), T0.plusSeconds(2));
+        var later = aNewJob().build();
+        insert(T0, later);
+        finish(Finish.completed(claim(1, T0).getFirst().ref(), "{}"), T0.plusSeconds(100));
+
+        assertThat(store.jobDeleteFinished(T0.plusSeconds(50), 1)).isEqualTo(1);
+        assertThat(store.jobDeleteFinished(T0.plusSeconds(50), 10)).isEqualTo(1);
+        assertThat(store.jobDeleteFinished(T0.plusSeconds(50), 10)).isZero();
+
+        assertThat(store.jobGet("default", claimed.get(0).id())).isEmpty();
+        assertThat(store.jobGet("default", claimed.get(1).id())).isEmpty();
+        assertThat(store.jobGet("default", later.id())).isPresent();
+        assertThat(store.jobCountPending()).isEqualTo(1);
+    }
+
+    @Test
     void ping_succeedsOnAnOpenStore() {
         store.ping();
         assertThat(store.jobCountPending()).isZero();
