@@ -1,0 +1,629 @@
+package io.spillway.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import io.spillway.core.store.CancelParams;
+import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.ExpireParams;
+import io.spillway.core.store.Finish;
+import io.spillway.core.store.FinishParams;
+import io.spillway.core.store.InsertParams;
+import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JobEvents;
+import io.spillway.core.store.JobPage;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.store.LeaseRenewParams;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.RescueParams;
+import io.spillway.core.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The shared {@link JobStore} on PostgreSQL, for many gateway and worker processes.
+ *
+ * <p>Implementation notes. Every method is one transaction on a pooled connection (HikariCP;
+ * a connection that cannot be had within the configured timeout fails the call with
+ * {@link StoreException}, which the API answers with 503). Batches travel as arrays and are
+ * expanded with {@code unnest}, so a group commit of a thousand jobs is one statement. Claims
+ * take rows {@code FOR UPDATE SKIP LOCKED}: concurrent workers never wait on each other's rows.
+ * Transactions that make jobs runnable or change them send {@code NOTIFY} (delivered at commit)
+ * for {@link PostgresEvents}. The queries mirror the SQLite store's, with the same names.
+ */
+public final class PostgresJobStore implements JobStore {
+    static final String RUNNABLE_CHANNEL = "spillway_runnable";
+    static final String CHANGED_CHANNEL = "spillway_changed";
+    private static final int MAX_NOTIFY_BYTES = 7900;
+
+    private static final String COLS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
+            + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
+            + " idempotency_key, request_hash";
+
+    private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash)"
+            + " SELECT u.id, u.tenant, u.task, 'pending', u.priority, u.input, u.metadata, 0, u.max_attempts, ?, ?,"
+            + " u.deadline, u.idem, u.hash"
+            + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int2[], ?::text[], ?::text[], ?::int4[], ?::int8[],"
+            + " ?::text[], ?::text[]) AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash)"
+            // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
+            + " ON CONFLICT DO NOTHING RETURNING id";
+
+    private static final String CLAIM = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
+            + " lease_until = ?, started_at = ?, worker = ?"
+            + " WHERE id IN (SELECT id FROM jobs"
+            + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
+            + "   ORDER BY priority, run_at LIMIT ?"
+            // rows another worker is claiming right now are skipped, not waited for
+            + "   FOR UPDATE SKIP LOCKED)"
+            + " RETURNING id, tenant, task, priority, input, metadata, attempt, max_attempts, created_at, run_at,"
+            + " deadline, error";
+
+    private static final String FINISH = "UPDATE jobs AS j SET state = f.state, result = f.result, error = f.error,"
+            + " run_at = coalesce(f.run_at, j.run_at), finished_at = f.finished_at, lease_until = NULL"
+            + " FROM unnest(?::uuid[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[])"
+            + "   AS f(id, attempt, state, result, error, run_at, finished_at)"
+            // fencing: only the claim that is still current may record its outcome
+            + " WHERE j.id = f.id AND j.state = 'processing' AND j.attempt = f.attempt"
+            + " RETURNING j.id, j.attempt";
+
+    private static final String RENEW = "UPDATE jobs AS j SET lease_until = ?"
+            + " FROM unnest(?::uuid[], ?::int4[]) AS r(id, attempt)"
+            + " WHERE j.id = r.id AND j.state = 'processing' AND j.attempt = r.attempt"
+            + " RETURNING j.id, j.attempt";
+
+    private static final String RESCUE = "UPDATE jobs SET"
+            + " state = CASE WHEN attempt < max_attempts THEN 'pending' ELSE 'failed' END,"
+            + " error = CASE WHEN attempt < max_attempts"
+            + "   THEN 'attempt ' || attempt || ' stopped: its worker (' || coalesce(worker, '?') || ') went away before finishing'"
+            + "   ELSE 'failed after ' || attempt || ' attempts: the last worker (' || coalesce(worker, '?') || ') went away before finishing' END,"
+            + " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ? END,"
+            + " run_at = ?, lease_until = NULL"
+            + " WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < ? LIMIT ?"
+            + "   FOR UPDATE SKIP LOCKED)"
+            + " RETURNING " + COLS;
+
+    private static final String EXPIRE = "UPDATE jobs SET state = 'expired', finished_at = ?,"
+            + " error = 'the deadline passed before the job started'"
+            + " WHERE id IN (SELECT id FROM jobs"
+            + "   WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " RETURNING " + COLS;
+
+    private static final String CANCEL = "UPDATE jobs SET state = 'cancelled', finished_at = ?,"
+            + " error = 'cancelled by the client'"
+            + " WHERE tenant = ? AND id = ? AND state = 'pending'"
+            + " RETURNING " + COLS;
+
+    private final PostgresStoreConfig config;
+    private final HikariDataSource pool;
+    private final PostgresEvents events;
+
+    private PostgresJobStore(PostgresStoreConfig config, HikariDataSource pool) {
+        this.config = config;
+        this.pool = pool;
+        this.events = new PostgresEvents(config);
+    }
+
+    /**
+     * Connects, creates the schema if needed and applies migrations (serialized across
+     * processes by an advisory lock, so many processes may start at once).
+     *
+     * @throws StoreException when PostgreSQL cannot be reached or the schema is newer than this build
+     */
+    public static PostgresJobStore open(PostgresStoreConfig config) {
+        var hc = new HikariConfig();
+        hc.setJdbcUrl(config.jdbcUrl());
+        if (config.user() != null) {
+            hc.setUsername(config.user());
+        }
+        if (config.password() != null) {
+            hc.setPassword(config.password());
+        }
+        hc.setSchema(config.schema());
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(Math.min(2, config.poolSize()));
+        hc.setAutoCommit(false);
+        hc.setConnectionTimeout(Math.max(250, config.connectTimeout().toMillis()));
+        hc.setInitializationFailTimeout(-1); // start even when the database is down; calls fail until it is back
+        hc.setPoolName("spillway-pg");
+        hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, config.connectTimeout().toSeconds())));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        hc.addDataSourceProperty("ApplicationName", "spillway");
+        var pool = new HikariDataSource(hc);
+        try {
+            PostgresMigrations.apply(pool, config.schema());
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e instanceof StoreException se ? se
+                    : new StoreException("cannot prepare the PostgreSQL store " + config.describe() + ": " + e.getMessage(), e);
+        }
+        return new PostgresJobStore(config, pool);
+    }
+
+    @Override
+    public Optional<JobEvents> events() {
+        return Optional.of(events);
+    }
+
+    @Override
+    public List<InsertResult> jobInsertMany(InsertParams params) {
+        var jobs = params.jobs();
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        return tx("insert", c -> {
+            int n = jobs.size();
+            var ids = new UUID[n];
+            var tenants = new String[n];
+            var tasks = new String[n];
+            var priorities = new Short[n];
+            var inputs = new String[n];
+            var metadata = new String[n];
+            var maxAttempts = new Integer[n];
+            var deadlines = new Long[n];
+            var keys = new String[n];
+            var hashes = new String[n];
+            for (int i = 0; i < n; i++) {
+                var j = jobs.get(i);
+                ids[i] = UUID.fromString(j.id());
+                tenants[i] = j.tenant();
+                tasks[i] = j.task();
+                priorities[i] = (short) j.priority().rank();
+                inputs[i] = j.input();
+                metadata[i] = j.metadata();
+                maxAttempts[i] = j.maxAttempts();
+                deadlines[i] = j.deadline() == null ? null : j.deadline().toEpochMilli();
+                keys[i] = j.idempotencyKey();
+                hashes[i] = j.requestHash();
+            }
+            long now = params.now().toEpochMilli();
+            var inserted = new HashSet<String>();
+            try (var ps = c.prepareStatement(INSERT)) {
+                ps.setLong(1, now);
+                ps.setLong(2, now);
+                ps.setArray(3, c.createArrayOf("uuid", ids));
+                ps.setArray(4, c.createArrayOf("text", tenants));
+                ps.setArray(5, c.createArrayOf("text", tasks));
+                ps.setArray(6, c.createArrayOf("int2", priorities));
+                ps.setArray(7, c.createArrayOf("text", inputs));
+                ps.setArray(8, c.createArrayOf("text", metadata));
+                ps.setArray(9, c.createArrayOf("int4", maxAttempts));
+                ps.setArray(10, c.createArrayOf("int8", deadlines));
+                ps.setArray(11, c.createArrayOf("text", keys));
+                ps.setArray(12, c.createArrayOf("text", hashes));
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        inserted.add(rs.getString(1));
+                    }
+                }
+            }
+            var results = new ArrayList<InsertResult>(n);
+            for (NewJob j : jobs) {
+                if (inserted.contains(j.id())) {
+                    results.add(new InsertResult(inserted(j, params.now()), true));
+                } else if (j.idempotencyKey() != null) {
+                    try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
+                        ps.setString(1, j.tenant());
+                        ps.setString(2, j.idempotencyKey());
+                        var existing = one(ps).orElseThrow(() -> new StoreException(
+                                "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
+                        results.add(new InsertResult(existing, false));
+                    }
+                } else {
+                    throw new StoreException("job id " + j.id() + " already exists");
+                }
+            }
+            if (!inserted.isEmpty()) {
+                notify(c, RUNNABLE_CHANNEL, "");
+            }
+            return results;
+        });
+    }
+
+    @Override
+    public List<Job> jobClaim(ClaimParams params) {
+        return tx("claim", c -> {
+            var jobs = new ArrayList<Job>(params.limit());
+            try (var ps = c.prepareStatement(CLAIM)) {
+                ps.setLong(1, params.leaseUntil().toEpochMilli());
+                ps.setLong(2, params.now().toEpochMilli());
+                ps.setString(3, params.worker());
+                ps.setLong(4, params.now().toEpochMilli());
+                ps.setLong(5, params.now().toEpochMilli());
+                ps.setInt(6, params.limit());
+                var leaseUntil = Instant.ofEpochMilli(params.leaseUntil().toEpochMilli());
+                var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
+                                Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
+                                rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), leaseUntil, startedAt,
+                                null, null, rs.getString(12), null, null));
+                    }
+                }
+            }
+            // RETURNING does not keep the subquery's order
+            jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
+            return jobs;
+        });
+    }
+
+    @Override
+    public List<Boolean> jobFinishMany(FinishParams params) {
+        var finishes = params.finishes();
+        if (finishes.isEmpty()) {
+            return List.of();
+        }
+        return tx("finish", c -> {
+            int n = finishes.size();
+            var ids = new UUID[n];
+            var attempts = new Integer[n];
+            var states = new String[n];
+            var results = new String[n];
+            var errors = new String[n];
+            var runAts = new Long[n];
+            var finishedAts = new Long[n];
+            long now = params.now().toEpochMilli();
+            for (int i = 0; i < n; i++) {
+                var f = finishes.get(i);
+                ids[i] = UUID.fromString(f.ref().id());
+                attempts[i] = f.ref().attempt();
+                states[i] = f.state().wireName();
+                results[i] = f.result();
+                errors[i] = f.error();
+                runAts[i] = f.runAt() == null ? null : f.runAt().toEpochMilli();
+                finishedAts[i] = f.state().isTerminal() ? now : null;
+            }
+            var applied = new HashSet<JobRef>();
+            try (var ps = c.prepareStatement(FINISH)) {
+                ps.setArray(1, c.createArrayOf("uuid", ids));
+                ps.setArray(2, c.createArrayOf("int4", attempts));
+                ps.setArray(3, c.createArrayOf("text", states));
+                ps.setArray(4, c.createArrayOf("text", results));
+                ps.setArray(5, c.createArrayOf("text", errors));
+                ps.setArray(6, c.createArrayOf("int8", runAts));
+                ps.setArray(7, c.createArrayOf("int8", finishedAts));
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        applied.add(new JobRef(rs.getString(1), rs.getInt(2)));
+                    }
+                }
+            }
+            var out = new ArrayList<Boolean>(n);
+            var changed = new ArrayList<String>();
+            boolean runnable = false;
+            for (var f : finishes) {
+                boolean ok = applied.contains(f.ref());
+                out.add(ok);
+                if (ok) {
+                    changed.add(f.ref().id());
+                    runnable |= f.state() == JobState.PENDING;
+                }
+            }
+            notifyChanged(c, changed);
+            if (runnable) {
+                notify(c, RUNNABLE_CHANNEL, "");
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<JobRef> jobLeaseRenew(LeaseRenewParams params) {
+        if (params.refs().isEmpty()) {
+            return List.of();
+        }
+        return tx("renew", c -> {
+            var ids = new UUID[params.refs().size()];
+            var attempts = new Integer[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = UUID.fromString(params.refs().get(i).id());
+                attempts[i] = params.refs().get(i).attempt();
+            }
+            var renewed = new HashSet<JobRef>();
+            try (var ps = c.prepareStatement(RENEW)) {
+                ps.setLong(1, params.leaseUntil().toEpochMilli());
+                ps.setArray(2, c.createArrayOf("uuid", ids));
+                ps.setArray(3, c.createArrayOf("int4", attempts));
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        renewed.add(new JobRef(rs.getString(1), rs.getInt(2)));
+                    }
+                }
+            }
+            return params.refs().stream().filter(renewed::contains).toList();
+        });
+    }
+
+    @Override
+    public List<Job> jobRescue(RescueParams params) {
+        return tx("rescue", c -> {
+            try (var ps = c.prepareStatement(RESCUE)) {
+                long now = params.now().toEpochMilli();
+                ps.setLong(1, now);
+                ps.setLong(2, now);
+                ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
+                        : params.leaseExpiredBefore().toEpochMilli());
+                ps.setInt(4, params.limit());
+                var jobs = many(ps);
+                if (!jobs.isEmpty()) {
+                    notify(c, RUNNABLE_CHANNEL, "");
+                    notifyChanged(c, jobs.stream().map(Job::id).toList());
+                }
+                return jobs;
+            }
+        });
+    }
+
+    @Override
+    public List<Job> jobExpire(ExpireParams params) {
+        return tx("expire", c -> {
+            try (var ps = c.prepareStatement(EXPIRE)) {
+                long now = params.now().toEpochMilli();
+                ps.setLong(1, now);
+                ps.setLong(2, now);
+                ps.setInt(3, params.limit());
+                var jobs = many(ps);
+                notifyChanged(c, jobs.stream().map(Job::id).toList());
+                return jobs;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Job> jobCancel(CancelParams params) {
+        var id = uuid(params.id());
+        if (id == null) {
+            return Optional.empty();
+        }
+        var cancelled = tx("cancel", c -> {
+            try (var ps = c.prepareStatement(CANCEL)) {
+                ps.setLong(1, params.now().toEpochMilli());
+                ps.setString(2, params.tenant());
+                ps.setObject(3, id);
+                var job = one(ps);
+                job.ifPresent(j -> notifyChangedUnchecked(c, List.of(j.id())));
+                return job;
+            }
+        });
+        return cancelled.isPresent() ? cancelled : jobGet(params.tenant(), params.id());
+    }
+
+    @Override
+    public Optional<Job> jobGet(String tenant, String id) {
+        var uuid = uuid(id);
+        if (uuid == null) {
+            return Optional.empty();
+        }
+        return tx("get", c -> {
+            try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?")) {
+                ps.setObject(1, uuid);
+                ps.setString(2, tenant);
+                return one(ps);
+            }
+        });
+    }
+
+    @Override
+    public JobPage jobList(ListParams params) {
+        var sql = new StringBuilder("SELECT " + COLS + " FROM jobs WHERE tenant = ?");
+        if (params.state() != null) {
+            sql.append(" AND state = ?");
+        }
+        if (params.task() != null) {
+            sql.append(" AND task = ?");
+        }
+        var after = params.afterId() == null ? null : uuid(params.afterId());
+        if (after != null) {
+            sql.append(" AND id < ?");
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        return tx("list", c -> {
+            try (var ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, params.tenant());
+                if (params.state() != null) {
+                    ps.setString(i++, params.state().wireName());
+                }
+                if (params.task() != null) {
+                    ps.setString(i++, params.task());
+                }
+                if (after != null) {
+                    ps.setObject(i++, after);
+                }
+                ps.setInt(i, params.limit() + 1);
+                var jobs = many(ps);
+                if (jobs.size() > params.limit()) {
+                    jobs = jobs.subList(0, params.limit());
+                    return new JobPage(jobs, jobs.getLast().id());
+                }
+                return new JobPage(jobs, null);
+            }
+        });
+    }
+
+    @Override
+    public long jobCountPending() {
+        return tx("count", c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public int jobDeleteFinished(Instant finishedBefore, int limit) {
+        return tx("delete", c -> {
+            try (var ps = c.prepareStatement("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs"
+                    + " WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?"
+                    + " FOR UPDATE SKIP LOCKED)")) {
+                ps.setLong(1, finishedBefore.toEpochMilli());
+                ps.setInt(2, limit);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Live and dead row counts of the jobs table, as PostgreSQL's statistics see them. */
+    public TableStats tableStats() {
+        return tx("stats", c -> {
+            try (var ps = c.prepareStatement("SELECT coalesce(n_live_tup, 0), coalesce(n_dead_tup, 0)"
+                    + " FROM pg_stat_user_tables WHERE schemaname = ? AND relname = 'jobs'")) {
+                ps.setString(1, config.schema());
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? new TableStats(rs.getLong(1), rs.getLong(2)) : new TableStats(0, 0);
+                }
+            }
+        });
+    }
+
+    /** Row counts of the jobs table: live rows and dead (deleted or updated, not yet vacuumed). */
+    public record TableStats(long liveRows, long deadRows) {
+    }
+
+    @Override
+    public void ping() {
+        tx("ping", c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT 1")) {
+                return rs.next();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        events.close();
+        pool.close();
+    }
+
+    public PostgresStoreConfig config() {
+        return config;
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T tx(String what, SqlWork<T> work) {
+        try (var c = pool.getConnection()) {
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        } catch (StoreException e) {
+            throw e;
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreException("PostgreSQL " + what + " failed (" + config.describe() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static void notify(Connection c, String channel, String payload) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, channel);
+            ps.setString(2, payload);
+            ps.execute();
+        }
+    }
+
+    /** Sends the changed ids in as few notifications as fit PostgreSQL's 8000-byte payload limit. */
+    private static void notifyChanged(Connection c, Collection<String> ids) throws SQLException {
+        var sb = new StringBuilder();
+        for (var id : ids) {
+            if (sb.length() + id.length() + 1 > MAX_NOTIFY_BYTES) {
+                notify(c, CHANGED_CHANNEL, sb.toString());
+                sb.setLength(0);
+            }
+            if (!sb.isEmpty()) {
+                sb.append(',');
+            }
+            sb.append(id);
+        }
+        if (!sb.isEmpty()) {
+            notify(c, CHANGED_CHANNEL, sb.toString());
+        }
+    }
+
+    private static void notifyChangedUnchecked(Connection c, Collection<String> ids) {
+        try {
+            notifyChanged(c, ids);
+        } catch (SQLException e) {
+            throw new StoreException("cannot notify: " + e.getMessage(), e);
+        }
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return id == null || id.length() != 36 ? null : UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Job inserted(NewJob j, Instant now) {
+        var at = Instant.ofEpochMilli(now.toEpochMilli());
+        return new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
+                j.maxAttempts(), at, at, j.deadline() == null ? null : Instant.ofEpochMilli(j.deadline().toEpochMilli()),
+                null, null, null, null, null, j.idempotencyKey(), j.requestHash());
+    }
+
+    private static Optional<Job> one(PreparedStatement ps) throws SQLException {
+        try (var rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+        }
+    }
+
+    private static List<Job> many(PreparedStatement ps) throws SQLException {
+        var out = new ArrayList<Job>();
+        try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(map(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Job map(ResultSet rs) throws SQLException {
+        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
+                Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
+                millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
+                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
+    }
+
+    private static Instant millis(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    static void setMillis(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, t.toEpochMilli());
+        }
+    }
+}
