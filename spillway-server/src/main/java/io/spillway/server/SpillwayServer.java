@@ -3,12 +3,16 @@ package io.spillway.server;
 import io.javalin.Javalin;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
 import io.spillway.core.tasks.EchoTask;
+import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
+import io.spillway.store.postgres.PostgresJobStore;
+import io.spillway.store.postgres.PostgresStoreConfig;
 import io.spillway.store.sqlite.SqliteJobStore;
-import io.spillway.core.task.TaskHandler;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -17,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded shape: one process with the HTTP API, the engine and a SQLite store in the data
- * directory. {@link #start} returns once the port is open; {@link #stop} drains and is
- * idempotent.
+ * One Spillway process: {@link Role#SERVE} (API and workers; the embedded SQLite store or a
+ * shared PostgreSQL), {@link Role#GATEWAY} (API only) or {@link Role#WORKER} (workers only).
+ * {@link #start} returns once the port is open; {@link #stop} drains and is idempotent.
  */
 public final class SpillwayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SpillwayServer.class);
@@ -29,13 +33,13 @@ public final class SpillwayServer implements AutoCloseable {
             + "configured on this server; use another task (see GET /readyz for the tasks here)";
 
     private final ServerConfig config;
-    private final SqliteJobStore store;
+    private final JobStore store;
     private final Engine engine;
     private final HttpApi api;
     private final Javalin http;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private SpillwayServer(ServerConfig config, SqliteJobStore store, Engine engine, HttpApi api, Javalin http) {
+    private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http) {
         this.config = config;
         this.store = store;
         this.engine = engine;
@@ -43,40 +47,79 @@ public final class SpillwayServer implements AutoCloseable {
         this.http = http;
     }
 
-    /** Opens the store, recovers interrupted jobs, starts the workers and the HTTP listener. */
+    /** Starts the embedded shape ({@code spillway serve}). */
     public static SpillwayServer start(ServerConfig config) {
-        return start(config, List.of());
+        return start(config, Role.SERVE, List.of());
     }
 
     /** As {@link #start(ServerConfig)}, with more task handlers besides the built-in ones. */
     public static SpillwayServer start(ServerConfig config, List<TaskHandler> extraTasks) {
+        return start(config, Role.SERVE, extraTasks);
+    }
+
+    /**
+     * Opens the store (applying migrations), recovers interrupted jobs, starts the workers (unless a
+     * gateway) and the HTTP listener.
+     *
+     * @throws ConfigException when the role needs a shared store and the config names SQLite
+     */
+    public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks) {
         var clock = InstantSource.system();
-        var store = SqliteJobStore.open(config.dataDir().resolve("spillway.db"), config.durability());
+        var store = openStore(config, role);
         try {
             var registry = TaskRegistry.builder().register(new EchoTask());
             extraTasks.forEach(registry::register);
             var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
-            var defaults = EngineConfig.defaults(config.workerThreads());
-            var engineConfig = new EngineConfig(config.workerThreads(), config.maxInFlight(), defaults.claimBatch(),
-                    defaults.acceptBatch(), config.acceptQueue(), config.lease(), defaults.pollInterval(),
-                    defaults.maintenanceInterval(), defaults.backoff(), "embedded", true, config.workers());
+            boolean embedded = store instanceof SqliteJobStore;
+            boolean runWorkers = role != Role.GATEWAY && config.workers();
+            var engineConfig = EngineConfig.defaults(config.workerThreads())
+                    .withLimits(config.maxInFlight(), config.acceptQueue())
+                    .withLease(config.lease(), Duration.ofSeconds(1))
+                    .withRetention(config.retention())
+                    .withRole(workerId(role), embedded, runWorkers);
             var engine = new Engine(store, tasks, engineConfig, clock);
             engine.start();
             var api = new HttpApi(engine, config, clock);
-            var http = api.create();
+            var http = role == Role.WORKER ? api.createHealthOnly() : api.create();
             try {
                 http.start();
             } catch (RuntimeException e) {
                 engine.shutdown(Duration.ZERO);
                 throw e;
             }
-            log.info("Spillway listening on http://{}:{} (data in {}, durability {})", config.host(), http.port(),
-                    config.dataDir().toAbsolutePath().normalize(), config.durability().wireName());
+            log.info("Spillway {} listening on http://{}:{} ({}, {})", role.command(), config.host(), http.port(),
+                    describeStore(config, store), runWorkers ? config.workerThreads() + " worker threads" : "no workers");
             return new SpillwayServer(config, store, engine, api, http);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    /** Opens the configured store and applies its migrations ({@code spillway migrate}). */
+    public static JobStore openStore(ServerConfig config, Role role) {
+        if (config.store().equals("sqlite")) {
+            if (role != Role.SERVE) {
+                throw new ConfigException("spillway " + role.command() + " needs a store shared with other processes: "
+                        + "set --store postgresql://user@host:5432/database (or SPILLWAY_STORE)");
+            }
+            return SqliteJobStore.open(config.dataDir().resolve("spillway.db"), config.durability());
+        }
+        return PostgresJobStore.open(PostgresStoreConfig.parse(config.store(), config.storeSchema(), config.storePoolSize()));
+    }
+
+    private static String describeStore(ServerConfig config, JobStore store) {
+        return switch (store) {
+            case SqliteJobStore s -> "data in " + config.dataDir().toAbsolutePath().normalize() + ", durability "
+                    + config.durability().wireName();
+            case PostgresJobStore p -> "PostgreSQL " + p.config().describe();
+            default -> store.getClass().getSimpleName();
+        };
+    }
+
+    private static String workerId(Role role) {
+        var host = System.getenv().getOrDefault("HOSTNAME", "host");
+        return role.command() + "-" + ProcessHandle.current().pid() + "@" + host;
     }
 
     public int port() {

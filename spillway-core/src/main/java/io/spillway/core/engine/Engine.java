@@ -10,6 +10,7 @@ import io.spillway.core.store.Finish;
 import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JobEvents;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +82,23 @@ public final class Engine implements AutoCloseable {
 
     /** Recovers what a previous process left, then starts the threads. */
     public void start() {
+        store.events().ifPresent(events -> events.start(new JobEvents.Listener() {
+            @Override
+            public void runnable() {
+                dispatcher.wake();
+            }
+
+            @Override
+            public void changed(Collection<String> ids) {
+                ids.forEach(waiters::notifyChanged);
+            }
+
+            @Override
+            public void reconnected() {
+                dispatcher.wake();
+                waiters.notifyAllWaiters();
+            }
+        }));
         if (config.ownsStore()) {
             int rescued = rescue(Instant.MAX);
             if (rescued > 0) {
@@ -146,7 +165,9 @@ public final class Engine implements AutoCloseable {
             waiters.unregister(id, signal);
             return CompletableFuture.completedFuture(job);
         }
-        return signal.completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenComposeAsync(v -> {
+        // a shared store's change events can be lost: look again at least every second
+        long wait = config.ownsStore() ? left : Math.min(left, TimeUnit.SECONDS.toNanos(1));
+        return signal.completeOnTimeout(null, wait, TimeUnit.NANOSECONDS).thenComposeAsync(v -> {
             waiters.unregister(id, signal);
             return awaitStep(tenant, id, deadline);
         }, reads);
@@ -257,6 +278,10 @@ public final class Engine implements AutoCloseable {
     private void maintain() {
         var now = clock.instant();
         rescue(now);
+        var cutoff = now.minus(config.retention());
+        for (int i = 0; i < 10 && store.jobDeleteFinished(cutoff, 1000) == 1000; i++) {
+            // small batches keep each delete transaction short; the rest waits for the next tick
+        }
         List<Job> expired;
         do {
             expired = store.jobExpire(new ExpireParams(now, 1000));

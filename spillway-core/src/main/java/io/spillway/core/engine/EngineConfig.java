@@ -14,14 +14,15 @@ import java.util.Objects;
  * @param acceptQueue       new jobs waiting for a commit, at most (beyond: overloaded)
  * @param leaseDuration     how long a claim holds without renewal; renewed every third of it
  * @param pollInterval      longest the dispatcher sleeps without a wake-up (delayed retries,
- *                          jobs from other processes)
- * @param maintenanceInterval how often leases are rescued and deadlines expired
+ *                          jobs from other processes whose notification was lost)
+ * @param maintenanceInterval how often leases are rescued, deadlines expired and old jobs deleted
  * @param backoff           delays between attempts
  * @param workerId          names this process in claims
  * @param ownsStore         true when no other process uses the store (embedded): at start,
  *                          every processing job is rescued at once instead of after its lease
  * @param runWorkers        false to accept and store jobs without running any (a gateway, or
  *                          processing paused)
+ * @param retention         how long finished jobs are kept before they are deleted
  */
 public record EngineConfig(
         int workerThreads,
@@ -35,7 +36,8 @@ public record EngineConfig(
         Backoff backoff,
         String workerId,
         boolean ownsStore,
-        boolean runWorkers) {
+        boolean runWorkers,
+        Duration retention) {
 
     public EngineConfig {
         positive("workerThreads", workerThreads);
@@ -46,40 +48,55 @@ public record EngineConfig(
         positive("leaseDuration", leaseDuration);
         positive("pollInterval", pollInterval);
         positive("maintenanceInterval", maintenanceInterval);
+        positive("retention", retention);
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(workerId, "workerId");
     }
 
-    /** Defaults for an embedded server on this many cores. */
-    public static EngineConfig defaults(int cores) {
-        return new EngineConfig(Math.max(1, cores), 1024, 512, 1024, 65_536,
+    /** Defaults for an embedded server with this many worker threads. */
+    public static EngineConfig defaults(int workerThreads) {
+        return new EngineConfig(Math.max(1, workerThreads), 1024, 512, 1024, 65_536,
                 Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Backoff.standard(), "embedded", true, true);
+                Backoff.standard(), "embedded", true, true, Duration.ofDays(7));
     }
 
     public EngineConfig withWorkerThreads(int n) {
-        return new EngineConfig(n, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers);
+        return new EngineConfig(n, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration, pollInterval,
+                maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention);
+    }
+
+    public EngineConfig withLimits(int maxInFlight, int acceptQueue) {
+        return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention);
     }
 
     public EngineConfig withLease(Duration lease, Duration maintenance) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, lease,
-                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers);
+                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers, retention);
     }
 
     public EngineConfig withBackoff(Backoff b) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers);
+                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers, retention);
+    }
+
+    /** Who this process is and whether it shares the store and runs jobs. */
+    public EngineConfig withRole(String worker, boolean owns, boolean run) {
+        return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
+                pollInterval, maintenanceInterval, backoff, worker, owns, run, retention);
     }
 
     public EngineConfig withOwnsStore(boolean owns) {
-        return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, owns, runWorkers);
+        return withRole(workerId, owns, runWorkers);
     }
 
     public EngineConfig withRunWorkers(boolean run) {
+        return withRole(workerId, ownsStore, run);
+    }
+
+    public EngineConfig withRetention(Duration r) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, run);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, r);
     }
 
     private static void positive(String name, int v) {

@@ -102,6 +102,28 @@ final class Parsers {
         };
     }
 
+    /** {@code sqlite}, or a PostgreSQL URL the PostgreSQL store can parse. */
+    static Function<String, String> storeUrl() {
+        return s -> {
+            var t = s.strip();
+            if (t.equals("sqlite")) {
+                return t;
+            }
+            io.spillway.store.postgres.PostgresStoreConfig.parse(t, "spillway", 1);
+            return t;
+        };
+    }
+
+    static Function<String, String> identifier() {
+        return s -> {
+            var t = s.strip();
+            if (!t.matches("[a-z_][a-z0-9_]{0,62}")) {
+                throw new IllegalArgumentException("'" + s + "' is not a lower-case SQL identifier");
+            }
+            return t;
+        };
+    }
+
     private static String fmt(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }

@@ -22,6 +22,10 @@ public record ServerConfig(
         int port,
         String host,
         Path dataDir,
+        String store,
+        String storeSchema,
+        int storePoolSize,
+        Duration retention,
         Durability durability,
         long maxBodyBytes,
         Duration maxWait,
@@ -73,7 +77,9 @@ public record ServerConfig(
 
     private static ServerConfig resolve(Resolver r) {
         return new ServerConfig(
-                r.get(Settings.PORT), r.get(Settings.HOST), r.get(Settings.DATA_DIR), r.get(Settings.DURABILITY),
+                r.get(Settings.PORT), r.get(Settings.HOST), r.get(Settings.DATA_DIR), r.get(Settings.STORE),
+                r.get(Settings.STORE_SCHEMA), r.get(Settings.STORE_POOL_SIZE), r.get(Settings.RETENTION),
+                r.get(Settings.DURABILITY),
                 r.get(Settings.MAX_BODY_BYTES), r.get(Settings.MAX_WAIT), r.get(Settings.DEFAULT_MAX_ATTEMPTS),
                 r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKERS), r.get(Settings.WORKER_THREADS),
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
@@ -86,17 +92,17 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, host, dataDir, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
+        return new ServerConfig(p, host, dataDir, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
     }
 
     public ServerConfig withDataDir(Path d) {
-        return new ServerConfig(port, host, d, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
+        return new ServerConfig(port, host, d, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
-        return new ServerConfig(port, host, dataDir, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
+        return new ServerConfig(port, host, dataDir, store, storeSchema, storePoolSize, retention, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads);
     }
 

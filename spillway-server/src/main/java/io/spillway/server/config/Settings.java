@@ -3,6 +3,8 @@ package io.spillway.server.config;
 import static io.spillway.server.config.Parsers.bool;
 import static io.spillway.server.config.Parsers.bytesIn;
 import static io.spillway.server.config.Parsers.host;
+import static io.spillway.server.config.Parsers.identifier;
+import static io.spillway.server.config.Parsers.storeUrl;
 import static io.spillway.server.config.Parsers.intIn;
 import static io.spillway.server.config.Parsers.path;
 import static io.spillway.server.config.Parsers.secondsIn;
@@ -23,6 +25,16 @@ public final class Settings {
             "address to listen on", "0.0.0.0", host());
     public static final Setting<Path> DATA_DIR = new Setting<>("data_dir",
             "directory of the embedded store", "./data", path());
+    public static final Setting<String> STORE = new Setting<>("store",
+            "sqlite (embedded, in data_dir) or a PostgreSQL URL postgresql://user[:password]@host[:port]/database "
+                    + "shared by many processes", "sqlite", storeUrl());
+    public static final Setting<String> STORE_SCHEMA = new Setting<>("store_schema",
+            "PostgreSQL schema holding Spillway's tables", "spillway", identifier());
+    public static final Setting<Integer> STORE_POOL_SIZE = new Setting<>("store_pool_size",
+            "PostgreSQL connections per process", "10", intIn(1, 1000));
+    public static final Setting<Duration> RETENTION = new Setting<>("retention_seconds",
+            "how long finished jobs are kept (seconds, or an ISO-8601 duration such as P7D)", "P7D",
+            secondsIn(1, 10 * 365 * 86_400.0));
     public static final Setting<Durability> DURABILITY = new Setting<>("durability",
             "crash: a committed job survives the process being killed; fsync: every commit is also fsynced and survives power loss",
             "crash", Durability::fromWire);
@@ -50,7 +62,8 @@ public final class Settings {
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
             "serve HTTP requests on virtual threads instead of a platform thread pool", "false", bool());
 
-    public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
+    public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
+            RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
             VIRTUAL_THREADS);
 }

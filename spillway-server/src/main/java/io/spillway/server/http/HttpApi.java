@@ -96,6 +96,18 @@ public final class HttpApi {
         }
     }
 
+    /** A worker's listener: only {@code /healthz} and {@code /readyz}. */
+    public Javalin createHealthOnly() {
+        return Javalin.create(cfg -> {
+            configureServer(cfg, config, "spillway-http");
+            cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
+            cfg.routes.get("/readyz", this::ready);
+            cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, mapper, e));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, mapper, e.getStatus(),
+                    javalinDetail(e, ctx), Map.of()));
+        });
+    }
+
     /** A configured, not yet started Javalin serving the API. */
     public Javalin create() {
         return Javalin.create(cfg -> {

@@ -235,8 +235,7 @@ class EngineOnSqliteIT {
     @Test
     void cancel_pendingJobNeverRuns() {
         var release = new CountDownLatch(1);
-        var config = new EngineConfig(1, 1, 1, 16, 1024, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), FAST, "t", true, true);
+        var config = EngineConfig.defaults(1).withLimits(1, 1024).withBackoff(FAST);
         start(config, InstantSource.system(), blocking(release));
         var first = engine.submit(aNewJob().task("blocking").build()).join().job().id();
         var second = engine.submit(aNewJob().task("blocking").build()).join().job().id();
@@ -272,8 +271,8 @@ class EngineOnSqliteIT {
     @Test
     void deadline_pendingJobExpiresWhenNotStartedInTime() {
         var release = new CountDownLatch(1);
-        var config = new EngineConfig(1, 1, 1, 16, 1024, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofMillis(20), FAST, "t", true, true);
+        var config = EngineConfig.defaults(1).withLimits(1, 1024).withBackoff(FAST)
+                .withLease(Duration.ofSeconds(30), Duration.ofMillis(20));
         start(config, InstantSource.system(), blocking(release));
         engine.submit(aNewJob().task("blocking").build()).join();
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.inFlight() == 1);

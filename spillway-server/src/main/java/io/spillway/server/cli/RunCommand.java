@@ -1,0 +1,119 @@
+package io.spillway.server.cli;
+
+import io.spillway.core.store.StoreException;
+import io.spillway.server.Role;
+import io.spillway.server.SpillwayServer;
+import io.spillway.server.config.ConfigException;
+import io.spillway.server.config.ServerConfig;
+import io.spillway.server.config.Settings;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The commands that run a Spillway process ({@code serve}, {@code gateway}, {@code worker}) or
+ * prepare its store ({@code migrate}): they share every setting, as flags built from
+ * {@link Settings}.
+ */
+abstract class RunCommand implements Callable<Integer> {
+    static final String[] SETTINGS_HELP = {"",
+            "Every setting can come from a flag, an environment variable or spillway.yaml (in the working "
+                    + "directory, or the file given by --config / SPILLWAY_CONFIG); a flag wins over the "
+                    + "environment, which wins over the file. A bad value stops the start with a message "
+                    + "naming the setting.", ""};
+    static final String[] STOP_HELP = {"", "On SIGTERM or Ctrl-C the process stops accepting jobs (503), lets running "
+            + "jobs finish for up to drain_timeout_seconds and hands the rest back to the queue: nothing accepted is lost."};
+
+    private static volatile boolean serving;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 0,
+            description = "config file (env SPILLWAY_CONFIG; default: spillway.yaml in the working directory, if present)")
+    Path configFile;
+
+    abstract Role role();
+
+    static boolean isServing() {
+        return serving;
+    }
+
+    /** Adds one option per {@link Settings} entry to each of these commands. */
+    static CommandLine configure(CommandLine root, List<String> commands) {
+        for (var name : commands) {
+            var spec = root.getSubcommands().get(name).getCommandSpec();
+            int order = 1;
+            for (var s : Settings.ALL) {
+                spec.addOption(OptionSpec.builder(s.flag())
+                        .paramLabel(s.key().toUpperCase(Locale.ROOT).replace("_SECONDS", "_S"))
+                        .type(String.class)
+                        .order(order++)
+                        .description(s.description() + " (env " + s.envName() + ", default " + s.defaultText() + ")")
+                        .build());
+            }
+        }
+        return root;
+    }
+
+    /** The resolved settings, or null after printing why they are bad. */
+    ServerConfig loadConfig() {
+        var flags = new HashMap<String, String>();
+        for (var s : Settings.ALL) {
+            String v = spec.findOption(s.flag()).getValue();
+            if (v != null) {
+                flags.put(s.key(), v);
+            }
+        }
+        try {
+            return ServerConfig.load(flags, System.getenv(), configFile);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("spillway: " + e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        var config = loadConfig();
+        if (config == null) {
+            return 2;
+        }
+        SpillwayServer server;
+        try {
+            server = SpillwayServer.start(config, role(), List.of());
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("spillway: " + e.getMessage());
+            return 2;
+        } catch (StoreException e) {
+            spec.commandLine().getErr().println("spillway: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("spillway: cannot start: " + rootMessage(e));
+            return 1;
+        }
+        serving = true;
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("spillway-shutdown").unstarted(() -> {
+            server.stop();
+            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+                lc.stop();
+            }
+        }));
+        return 0;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+}
