@@ -7,6 +7,7 @@ import io.spillway.core.Lifecycle;
 import io.spillway.core.Outcome;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.Finish;
+import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
@@ -62,7 +63,7 @@ final class Dispatcher {
         this.clock = clock;
         this.workers = workers;
         this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
-                finishes -> store.jobFinishMany(new io.spillway.core.store.FinishParams(finishes, clock.instant())),
+                this::recordUntilStored,
                 (finishes, applied) -> afterFinish(finishes, applied, onChanged), Runnable::run);
         this.thread = Thread.ofPlatform().name("spillway-dispatcher").daemon(true).unstarted(this::loop);
     }
@@ -225,6 +226,27 @@ final class Dispatcher {
             completer.submit(finish);
         } catch (EngineClosedException | OverloadedException e) {
             log.debug("completion of {} not recorded ({}); the job is released or rescued", finish.ref().id(), e.getMessage());
+        }
+    }
+
+    /**
+     * Records outcomes, retrying while the store is unreachable: an outcome must not be dropped
+     * (its job would stay in flight here). If the lease expired meanwhile and another worker took
+     * the job, the late write is discarded by fencing.
+     */
+    private List<Boolean> recordUntilStored(List<Finish> finishes) {
+        long pauseMillis = 100;
+        while (true) {
+            try {
+                return store.jobFinishMany(new FinishParams(finishes, clock.instant()));
+            } catch (RuntimeException e) {
+                if (stopped) {
+                    throw e;
+                }
+                log.warn("recording {} outcomes failed, retrying in {} ms: {}", finishes.size(), pauseMillis, e.getMessage());
+                LockSupport.parkNanos(pauseMillis * 1_000_000);
+                pauseMillis = Math.min(2_000, pauseMillis * 2);
+            }
         }
     }
 

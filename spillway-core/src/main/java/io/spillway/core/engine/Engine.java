@@ -15,6 +15,7 @@ import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.RescueParams;
 import io.spillway.core.task.TaskRegistry;
 import java.time.Duration;
@@ -185,6 +186,11 @@ public final class Engine implements AutoCloseable {
 
     public JobPage list(ListParams params) {
         return store.jobList(params);
+    }
+
+    /** Queue depth and the oldest runnable job's age, all tenants. */
+    public QueueStats queueStats() {
+        return store.jobQueueStats(clock.instant());
     }
 
     /** Throws when the store cannot be reached. */

@@ -58,6 +58,9 @@ public interface JobStore extends AutoCloseable {
     /** Number of pending jobs (all tenants), for health and admission. */
     long jobCountPending();
 
+    /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
+    QueueStats jobQueueStats(java.time.Instant now);
+
     /** Throws {@link StoreException} when the store cannot serve reads and writes. */
     void ping();
 

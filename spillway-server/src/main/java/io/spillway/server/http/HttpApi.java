@@ -18,6 +18,7 @@ import io.spillway.core.engine.EngineClosedException;
 import io.spillway.core.engine.OverloadedException;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StoreException;
 import io.spillway.server.config.ServerConfig;
 import java.io.IOException;
@@ -52,6 +53,7 @@ public final class HttpApi {
             new Route("POST", "/v1/jobs/{id}/cancel", "Cancel a pending job"),
             new Route("GET", "/healthz", "Liveness"),
             new Route("GET", "/readyz", "Readiness"),
+            new Route("GET", "/v1/queue", "Queue depth and the oldest runnable job's age (autoscaling signal)"),
             new Route("GET", "/openapi.json", "This API's OpenAPI 3.1 document"));
 
     private final Engine engine;
@@ -102,6 +104,7 @@ public final class HttpApi {
             configureServer(cfg, config, "spillway-http");
             cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
             cfg.routes.get("/readyz", this::ready);
+            cfg.routes.get("/v1/queue", this::queue);
             cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, mapper, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, mapper, e.getStatus(),
                     javalinDetail(e, ctx), Map.of()));
@@ -131,6 +134,7 @@ public final class HttpApi {
             cfg.routes.post("/v1/jobs/{id}/cancel", this::cancel);
             cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
             cfg.routes.get("/readyz", this::ready);
+            cfg.routes.get("/v1/queue", this::queue);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
 
             cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, mapper, e));
@@ -275,6 +279,17 @@ public final class HttpApi {
         }
         ctx.contentType(JSON).result("{\"status\":\"ready\",\"store\":\"ok\",\"tasks\":"
                 + writeJson(List.copyOf(engine.tasks().names())) + "}");
+    }
+
+    private void queue(Context ctx) {
+        QueueStats stats;
+        try {
+            stats = engine.queueStats();
+        } catch (StoreException e) {
+            throw ApiException.unavailable("the store is unavailable: " + e.getMessage(), 5);
+        }
+        ctx.contentType(JSON).result("{\"pending\":" + stats.pending() + ",\"processing\":" + stats.processing()
+                + ",\"oldest_pending_age_seconds\":" + stats.oldestRunnableAge().toMillis() / 1000.0 + "}");
     }
 
     private Duration waitParam(String text) {

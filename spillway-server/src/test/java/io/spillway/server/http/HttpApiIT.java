@@ -173,7 +173,7 @@ class HttpApiIT {
             {"task": 5, "input": {}}                               | 422 | 'task' must be a string
             {"task": "echo"}                                       | 422 | 'input' is required
             {"task": "echo", "input": [1]}                         | 422 | 'input' must be a JSON object
-            {"task": "nope", "input": {}}                          | 422 | unknown task 'nope'; tasks here: echo
+            {"task": "nope", "input": {}}                          | 422 | unknown task 'nope'; tasks here: echo, sleep
             {"task": "echo", "input": {}, "priority": "urgent"}    | 422 | unknown priority 'urgent'
             {"task": "echo", "input": {}, "priority": 1}           | 422 | 'priority' must be a string
             {"task": "echo", "input": {}, "deadline": "tomorrow"}  | 422 | 'deadline' is not a valid time
@@ -234,6 +234,24 @@ class HttpApiIT {
 
         assertProblem(api.post("/v1/jobs/" + id + "/cancel", ""), 409, "is completed and can no longer be cancelled");
         assertProblem(api.post("/v1/jobs/01a211af-dedb-7000-a92c-390da5b7e399/cancel", ""), 404, "Job not found");
+    }
+
+    @Test
+    void queue_reportsDepthAndAge() {
+        var q = json(api.get("/v1/queue"));
+
+        assertThat(q.get("pending").isIntegralNumber()).isTrue();
+        assertThat(q.get("processing").isIntegralNumber()).isTrue();
+        assertThat(q.get("oldest_pending_age_seconds").asDouble()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void sleepTask_runsAndRefusesBadInputAtSubmit() {
+        var id = api.submit("{\"task\": \"sleep\", \"input\": {\"ms\": 20}}");
+
+        assertThat(api.awaitJob(id).get("result").toString()).isEqualTo("{\"slept_ms\":20}");
+        assertProblem(api.post("/v1/jobs", "{\"task\": \"sleep\", \"input\": {\"ms\": 70000}}"), 422, "'ms' must be");
+        assertProblem(api.post("/v1/jobs", "{\"task\": \"sleep\", \"input\": {}}"), 422, "'ms' must be");
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.RescueParams;
 import io.spillway.core.store.StoreException;
 import java.sql.Connection;
@@ -237,7 +238,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<Job> jobClaim(ClaimParams params) {
-        return tx("claim", c -> {
+        return asyncTx("claim", c -> {
             var jobs = new ArrayList<Job>(params.limit());
             try (var ps = c.prepareStatement(CLAIM)) {
                 ps.setLong(1, params.leaseUntil().toEpochMilli());
@@ -328,7 +329,7 @@ public final class PostgresJobStore implements JobStore {
         if (params.refs().isEmpty()) {
             return List.of();
         }
-        return tx("renew", c -> {
+        return asyncTx("renew", c -> {
             var ids = new UUID[params.refs().size()];
             var attempts = new Integer[ids.length];
             for (int i = 0; i < ids.length; i++) {
@@ -467,6 +468,42 @@ public final class PostgresJobStore implements JobStore {
         });
     }
 
+
+    @Override
+    public QueueStats jobQueueStats(Instant now) {
+        return tx("stats", c -> {
+            long pending;
+            long processing;
+            long oldest = Long.MAX_VALUE;
+            try (var st = c.createStatement()) {
+                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
+                    rs.next();
+                    pending = rs.getLong(1);
+                }
+                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'processing'")) {
+                    rs.next();
+                    processing = rs.getLong(1);
+                }
+            }
+            // one index seek per priority: the runnable index is ordered by (priority, run_at)
+            for (int priority = 0; priority <= 2; priority++) {
+                var ps = c.prepareStatement("SELECT min(run_at) FROM jobs WHERE state = 'pending' AND priority = ?");
+                ps.setInt(1, priority);
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long runAt = rs.getLong(1);
+                        if (!rs.wasNull()) {
+                            oldest = Math.min(oldest, runAt);
+                        }
+                    }
+                }
+                ps.close();
+            }
+            long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, now.toEpochMilli() - oldest);
+            return new QueueStats(pending, processing, java.time.Duration.ofMillis(age));
+        });
+    }
+
     @Override
     public int jobDeleteFinished(Instant finishedBefore, int limit) {
         return tx("delete", c -> {
@@ -519,6 +556,20 @@ public final class PostgresJobStore implements JobStore {
     @FunctionalInterface
     private interface SqlWork<T> {
         T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * A transaction whose commit need not wait for the WAL flush: losing it in a database crash
+     * only makes work happen again (a claim, a lease renewal, a recorded outcome of an
+     * at-least-once job), never loses an acknowledged job. Inserts always wait for the flush.
+     */
+    private <T> T asyncTx(String what, SqlWork<T> work) {
+        return tx(what, c -> {
+            try (var st = c.createStatement()) {
+                st.execute("SET LOCAL synchronous_commit TO off");
+            }
+            return work.run(c);
+        });
     }
 
     private <T> T tx(String what, SqlWork<T> work) {

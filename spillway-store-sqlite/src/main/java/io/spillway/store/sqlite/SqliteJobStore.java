@@ -16,6 +16,7 @@ import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.RescueParams;
 import io.spillway.core.store.StoreException;
 import java.io.IOException;
@@ -387,6 +388,42 @@ public final class SqliteJobStore implements JobStore {
                 rs.next();
                 return rs.getLong(1);
             }
+        });
+    }
+
+
+    @Override
+    public QueueStats jobQueueStats(Instant now) {
+        return read("stats", c -> {
+            long pending;
+            long processing;
+            long oldest = Long.MAX_VALUE;
+            try (var st = c.createStatement()) {
+                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
+                    rs.next();
+                    pending = rs.getLong(1);
+                }
+                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'processing'")) {
+                    rs.next();
+                    processing = rs.getLong(1);
+                }
+            }
+            // one index seek per priority: the runnable index is ordered by (priority, run_at)
+            for (int priority = 0; priority <= 2; priority++) {
+                var ps = c.prepare("SELECT min(run_at) FROM jobs WHERE state = 'pending' AND priority = ?");
+                ps.setInt(1, priority);
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long runAt = rs.getLong(1);
+                        if (!rs.wasNull()) {
+                            oldest = Math.min(oldest, runAt);
+                        }
+                    }
+                }
+                
+            }
+            long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, now.toEpochMilli() - oldest);
+            return new QueueStats(pending, processing, java.time.Duration.ofMillis(age));
         });
     }
 

@@ -419,6 +419,20 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void queueStats_countPendingAndProcessingAndAgeTheOldestRunnable() {
+        insert(T0, aNewJob().priority(Priority.BATCH).build());
+        insert(T0.plusSeconds(10), aNewJob().priority(Priority.INTERACTIVE).build(), aNewJob().build());
+        claim(1, T0.plusSeconds(10));
+
+        var stats = store.jobQueueStats(T0.plusSeconds(30));
+
+        assertThat(stats.pending()).isEqualTo(2);
+        assertThat(stats.processing()).isEqualTo(1);
+        assertThat(stats.oldestRunnableAge()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(store.jobQueueStats(T0).oldestRunnableAge()).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
     void ping_succeedsOnAnOpenStore() {
         store.ping();
         assertThat(store.jobCountPending()).isZero();

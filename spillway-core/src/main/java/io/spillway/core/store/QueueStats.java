@@ -1,0 +1,13 @@
+package io.spillway.core.store;
+
+import java.time.Duration;
+
+/**
+ * The queue at a moment, for health checks and autoscaling.
+ *
+ * @param pending          jobs waiting (including retries waiting for their backoff)
+ * @param processing       jobs claimed by some worker
+ * @param oldestRunnableAge how long the oldest job that could run now has waited; zero when none
+ */
+public record QueueStats(long pending, long processing, Duration oldestRunnableAge) {
+}
