@@ -30,19 +30,28 @@ public final class ChildServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the server and waits until it listens. */
+    /** Starts {@code spillway serve} on the embedded store in {@code dataDir} and waits until it listens. */
     public static ChildServer start(Path dataDir, String... extraArgs) {
         try {
             Files.createDirectories(dataDir);
-            var work = dataDir.toAbsolutePath().getParent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
+        args.addAll(List.of(extraArgs));
+        return run(dataDir.toAbsolutePath().getParent(), "serve", args.toArray(String[]::new));
+    }
+
+    /** Starts {@code spillway <command> <args>} with its files in {@code work} and waits until it listens. */
+    public static ChildServer run(Path work, String command, String... extraArgs) {
+        try {
             var argFile = work.resolve("child-classpath.args");
             Files.writeString(argFile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
-            var log = Files.createTempFile(work, "child-", ".log");
+            var log = Files.createTempFile(work, "child-" + command + "-", ".log");
             var logback = Path.of(Main.class.getResource("/logback.xml").toURI());
             var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-Dlogback.configurationFile=" + logback,
-                    "@" + argFile, Main.class.getName(), "serve", "--port", "0", "--host", "127.0.0.1",
-                    "--data-dir", dataDir.toString()));
+                    "@" + argFile, Main.class.getName(), command, "--port", "0", "--host", "127.0.0.1"));
             cmd.addAll(List.of(extraArgs));
             var process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             int[] port = new int[1];
