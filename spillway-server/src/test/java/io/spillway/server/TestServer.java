@@ -39,6 +39,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(SpillwayServer.start(ServerConfig.of(all), tasks));
     }
 
+    /** A client for a server the test started itself; closing it stops the server. */
+    public static TestServer wrap(SpillwayServer server) {
+        return new TestServer(server);
+    }
+
     public static TestServer start(Path dataDir) {
         return start(dataDir, Map.of(), List.of());
     }

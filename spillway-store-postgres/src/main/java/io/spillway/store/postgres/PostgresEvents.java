@@ -72,8 +72,10 @@ final class PostgresEvents implements JobEvents {
                 if (closed) {
                     return;
                 }
-                if (!first || pauseMillis == 100) {
-                    log.warn("PostgreSQL notifications interrupted ({}); reconnecting in {} ms", e.getMessage(), pauseMillis);
+                if (pauseMillis == 100) {
+                    log.warn("PostgreSQL notifications interrupted ({}); reconnecting", e.getMessage());
+                } else {
+                    log.debug("still reconnecting to PostgreSQL in {} ms: {}", pauseMillis, e.getMessage());
                 }
                 first = false;
                 LockSupport.parkNanos(pauseMillis * 1_000_000);
