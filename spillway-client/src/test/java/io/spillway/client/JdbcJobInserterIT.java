@@ -1,0 +1,77 @@
+package io.spillway.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.spillway.core.JobState;
+import io.spillway.core.engine.Engine;
+import io.spillway.core.engine.EngineConfig;
+import io.spillway.core.task.TaskRegistry;
+import io.spillway.core.tasks.EchoTask;
+import io.spillway.store.postgres.PostgresJobStore;
+import io.spillway.store.postgres.PostgresStoreConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.InstantSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The JDBC inserter against the real PostgreSQL, with an engine running the jobs it inserts. */
+class JdbcJobInserterIT {
+    private static final String URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+    private final String schema = "t_client_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 1_000_000_000L;
+    private PostgresJobStore store;
+    private Engine engine;
+
+    @BeforeEach
+    void start() {
+        store = PostgresJobStore.open(PostgresStoreConfig.parse(URL, schema, 4));
+        engine = new Engine(store, TaskRegistry.builder().register(new EchoTask()).build(),
+                EngineConfig.defaults(2).withRole("test", false, true), InstantSource.system());
+        engine.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        engine.shutdown(Duration.ofSeconds(2));
+        store.close();
+        try (var c = connect(); var st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+    }
+
+    @Test
+    void insert_committedJobRunsAndRolledBackJobNeverExists() throws Exception {
+        var inserter = new JdbcJobInserter(schema);
+        String committed;
+        String rolledBack;
+        try (var c = connect()) {
+            c.setAutoCommit(false);
+            rolledBack = inserter.insert(c, JdbcJobInserter.job("echo", "{\"n\": 1}"));
+            c.rollback();
+            committed = inserter.insert(c, JdbcJobInserter.job("echo", "{\"n\": 2}").withPriority("interactive")
+                    .withMetadata("{\"order\": 42}"));
+            c.commit();
+        }
+
+        var job = engine.awaitTerminal("default", committed, Duration.ofSeconds(30)).join().orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job.result()).isEqualTo("{\"n\": 2}");
+        assertThat(job.metadata()).isEqualTo("{\"order\": 42}");
+        assertThat(engine.get("default", rolledBack)).isEmpty();
+    }
+
+    @Test
+    void job_refusesBadValues() {
+        assertThatThrownBy(() -> JdbcJobInserter.job("echo", "[1]")).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> JdbcJobInserter.job("echo", "{}").withPriority("urgent")).hasMessageContaining("priority");
+        assertThatThrownBy(() -> JdbcJobInserter.job("echo", "{}").withMaxAttempts(0)).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> new JdbcJobInserter("Robert'); DROP")).hasMessageContaining("identifier");
+    }
+}
