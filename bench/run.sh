@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
 #   bench/run.sh            all phases (about 6 minutes; the memory phase adds about 2)
-#   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | peer
+#   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | postgres | peer
 # Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
-# Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), PEERS_DIR (the peer
+# Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), PG_URL (the PostgreSQL
+# for the postgres phase; it uses and drops the schema spillway_bench), PEERS_DIR (the peer
 # baselines' directory; the peer phase runs the reference design's seed-fastapi/run.sh from it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,9 +12,10 @@ cd "$here"
 DUR=${DUR:-10}
 CONNS=${CONNS:-64}
 MEMORY_JOBS=${MEMORY_JOBS:-1000000}
+PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 PORT=18090
 BARE_PORT=18091
-phases=("${@:-accept fsync threads e2e engine memory peer}")
+phases=("${@:-accept fsync threads e2e engine memory postgres peer}")
 phases=(${phases[*]})
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/out
@@ -102,6 +104,25 @@ for phase in "${phases[@]}"; do
     backlog=$(wrk_run backlog_store "$PORT")
     emit "phase=memory jobs_filled=$filled rss_kb_series=$(IFS=,; echo "${rss[*]}") rss_kb=$(rss_kb) $empty $backlog"
     stop ;;
+  postgres)
+    log "postgres: gateway + workers on PostgreSQL ($PG_URL, schema spillway_bench)"
+    psql_cmd() { psql "$PG_URL" -qAtc "$1" >/dev/null 2>&1 || true; }
+    psql_cmd "DROP SCHEMA IF EXISTS spillway_bench CASCADE"
+    pg=(--store "$PG_URL" --store-schema spillway_bench)
+    start gateway "$PORT" gateway --port "$PORT" "${pg[@]}"; gw=$last_pid
+    start worker1 18095 worker --port 18095 "${pg[@]}"; w1=$last_pid
+    warm "$PORT"
+    probe=$(./spillway bench probe --url "http://127.0.0.1:$PORT" --probes 300 | tail -1)
+    acc=$(wrk_run pg_accept_1w "$PORT")
+    one=$(./spillway bench load --url "http://127.0.0.1:$PORT" -c "$CONNS" -d "$DUR" --warmup 0 --wait | tail -1)
+    start worker2 18096 worker --port 18096 "${pg[@]}"; w2=$last_pid
+    two=$(./spillway bench load --url "http://127.0.0.1:$PORT" -c "$CONNS" -d "$DUR" --warmup 0 --wait | tail -1)
+    for p in $w2 $w1 $gw; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    psql_cmd "DROP SCHEMA IF EXISTS spillway_bench CASCADE"
+    emit "phase=postgres_probe $probe"
+    emit "phase=postgres_accept $acc"
+    emit "phase=postgres_e2e_1_worker $one"
+    emit "phase=postgres_e2e_2_workers $two" ;;
   peer)
     log "peer: the reference design (FastAPI + in-memory dict), same machine, same run"
     if [ -z "${PEERS_DIR:-}" ]; then

@@ -4,6 +4,7 @@ import io.spillway.bench.EngineBenchmark;
 import io.spillway.bench.LoadGenerator;
 import io.spillway.bench.LoadReport;
 import io.spillway.bench.LoadSpec;
+import io.spillway.bench.PickupProbe;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.BareServer;
 import io.spillway.store.sqlite.Durability;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code spillway bench}: the load generator and the benchmarks behind bench/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: drive a running server with load, measure the engine alone, or run the bare HTTP baseline.",
-        subcommands = {BenchCommand.Load.class, BenchCommand.EngineBench.class, BenchCommand.Bare.class})
+        subcommands = {BenchCommand.Load.class, BenchCommand.Probe.class, BenchCommand.EngineBench.class, BenchCommand.Bare.class})
 public final class BenchCommand {
 
     @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
@@ -51,6 +52,24 @@ public final class BenchCommand {
             var spec = new LoadSpec(url.getHost(), url.getPort() < 0 ? 80 : url.getPort(), "/v1/jobs", bytes, connections,
                     LoadGenerator.seconds(duration), LoadGenerator.seconds(warmup), rate, await);
             print(new LoadGenerator(spec).run(), "load " + url);
+            return 0;
+        }
+    }
+
+    @Command(name = "probe", mixinStandardHelpOptions = true,
+            description = "Pickup latency on an idle server: one echo job at a time, each long-polled to the end; "
+                    + "reports commit-to-start (from the jobs' own times) and submit-to-completed.")
+    static final class Probe implements Callable<Integer> {
+        @Option(names = "--url", description = "server base URL (default ${DEFAULT-VALUE})", defaultValue = "http://127.0.0.1:8080")
+        URI url;
+        @Option(names = "--probes", defaultValue = "200", description = "jobs (default ${DEFAULT-VALUE})")
+        int probes;
+        @Option(names = "--pause-ms", defaultValue = "20", description = "idle time between jobs (default ${DEFAULT-VALUE})")
+        long pause;
+
+        @Override
+        public Integer call() throws Exception {
+            print(PickupProbe.run(url.getHost(), url.getPort() < 0 ? 80 : url.getPort(), probes, pause), "probe " + url);
             return 0;
         }
     }
