@@ -34,6 +34,9 @@ class StoreOutageIT {
                     before.add(api.submit("{\"task\": \"sleep\", \"input\": {\"ms\": 100}}"));
                 }
 
+                var queue = TestServer.json(api.get("/v1/queue"));
+                assertThat(queue.get("table").get("live_rows").isIntegralNumber()).as(queue.toString()).isTrue();
+
                 proxy.down();
                 long t0 = System.nanoTime();
                 var refused = api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}");

@@ -193,6 +193,11 @@ public final class Engine implements AutoCloseable {
         return store.jobQueueStats(clock.instant());
     }
 
+    /** The store's live and dead job rows, where it can tell. */
+    public java.util.Map<String, Long> tableRows() {
+        return store.tableRows();
+    }
+
     /** Throws when the store cannot be reached. */
     public void ping() {
         store.ping();

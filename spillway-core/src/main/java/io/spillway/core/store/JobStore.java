@@ -70,6 +70,14 @@ public interface JobStore extends AutoCloseable {
      */
     int jobDeleteFinished(java.time.Instant finishedBefore, int limit);
 
+    /**
+     * Row counts of the store's job table as the database sees them ({@code live_rows},
+     * {@code dead_rows}), where it can tell; empty otherwise.
+     */
+    default java.util.Map<String, Long> tableRows() {
+        return java.util.Map.of();
+    }
+
     /** Events from other processes sharing this store; none for a store only this process uses. */
     default java.util.Optional<JobEvents> events() {
         return java.util.Optional.empty();

@@ -283,13 +283,21 @@ public final class HttpApi {
 
     private void queue(Context ctx) {
         QueueStats stats;
+        Map<String, Long> rows;
         try {
             stats = engine.queueStats();
+            rows = engine.tableRows();
         } catch (StoreException e) {
             throw ApiException.unavailable("the store is unavailable: " + e.getMessage(), 5);
         }
-        ctx.contentType(JSON).result("{\"pending\":" + stats.pending() + ",\"processing\":" + stats.processing()
-                + ",\"oldest_pending_age_seconds\":" + stats.oldestRunnableAge().toMillis() / 1000.0 + "}");
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("pending", stats.pending());
+        body.put("processing", stats.processing());
+        body.put("oldest_pending_age_seconds", stats.oldestRunnableAge().toMillis() / 1000.0);
+        if (!rows.isEmpty()) {
+            body.put("table", rows);
+        }
+        ctx.contentType(JSON).result(writeJson(body));
     }
 
     private Duration waitParam(String text) {

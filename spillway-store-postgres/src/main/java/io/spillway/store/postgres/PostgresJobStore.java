@@ -530,6 +530,12 @@ public final class PostgresJobStore implements JobStore {
         });
     }
 
+    @Override
+    public java.util.Map<String, Long> tableRows() {
+        var stats = tableStats();
+        return java.util.Map.of("live_rows", stats.liveRows(), "dead_rows", stats.deadRows());
+    }
+
     /** Row counts of the jobs table: live rows and dead (deleted or updated, not yet vacuumed). */
     public record TableStats(long liveRows, long deadRows) {
     }
