@@ -6,15 +6,14 @@ import io.spillway.core.Job;
 import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
-import io.spillway.core.Priority;
 import io.spillway.core.store.CancelParams;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.ExpireParams;
-import io.spillway.core.store.Finish;
 import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
+import io.spillway.core.store.JdbcJobRows;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
@@ -23,10 +22,7 @@ import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.RescueParams;
 import io.spillway.core.store.StoreException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,10 +48,6 @@ public final class PostgresJobStore implements JobStore {
     static final String CHANGED_CHANNEL = "spillway_changed";
     private static final int MAX_NOTIFY_BYTES = 7900;
 
-    private static final String COLS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
-            + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
-            + " idempotency_key, request_hash";
-
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
             + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash)"
             + " SELECT u.id, u.tenant, u.task, 'pending', u.priority, u.input, u.metadata, 0, u.max_attempts, ?, ?,"
@@ -72,8 +64,7 @@ public final class PostgresJobStore implements JobStore {
             + "   ORDER BY priority, run_at LIMIT ?"
             // rows another worker is claiming right now are skipped, not waited for
             + "   FOR UPDATE SKIP LOCKED)"
-            + " RETURNING id, tenant, task, priority, input, metadata, attempt, max_attempts, created_at, run_at,"
-            + " deadline, error";
+            + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
 
     private static final String FINISH = "UPDATE jobs AS j SET state = f.state, result = f.result, error = f.error,"
             + " run_at = coalesce(f.run_at, j.run_at), finished_at = f.finished_at, lease_until = NULL"
@@ -97,18 +88,18 @@ public final class PostgresJobStore implements JobStore {
             + " run_at = ?, lease_until = NULL"
             + " WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < ? LIMIT ?"
             + "   FOR UPDATE SKIP LOCKED)"
-            + " RETURNING " + COLS;
+            + " RETURNING " + JdbcJobRows.COLUMNS;
 
     private static final String EXPIRE = "UPDATE jobs SET state = 'expired', finished_at = ?,"
             + " error = 'the deadline passed before the job started'"
             + " WHERE id IN (SELECT id FROM jobs"
             + "   WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ? FOR UPDATE SKIP LOCKED)"
-            + " RETURNING " + COLS;
+            + " RETURNING " + JdbcJobRows.COLUMNS;
 
     private static final String CANCEL = "UPDATE jobs SET state = 'cancelled', finished_at = ?,"
             + " error = 'cancelled by the client'"
             + " WHERE tenant = ? AND id = ? AND state = 'pending'"
-            + " RETURNING " + COLS;
+            + " RETURNING " + JdbcJobRows.COLUMNS;
 
     private final PostgresStoreConfig config;
     private final HikariDataSource pool;
@@ -216,12 +207,12 @@ public final class PostgresJobStore implements JobStore {
             var results = new ArrayList<InsertResult>(n);
             for (NewJob j : jobs) {
                 if (inserted.contains(j.id())) {
-                    results.add(new InsertResult(inserted(j, params.now()), true));
+                    results.add(new InsertResult(JdbcJobRows.inserted(j, params.now()), true));
                 } else if (j.idempotencyKey() != null) {
-                    try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
+                    try (var ps = c.prepareStatement("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
                         ps.setString(1, j.tenant());
                         ps.setString(2, j.idempotencyKey());
-                        var existing = one(ps).orElseThrow(() -> new StoreException(
+                        var existing = JdbcJobRows.one(ps).orElseThrow(() -> new StoreException(
                                 "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
                         results.add(new InsertResult(existing, false));
                     }
@@ -251,10 +242,7 @@ public final class PostgresJobStore implements JobStore {
                 var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
                 try (var rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
-                                Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
-                                rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), leaseUntil, startedAt,
-                                null, null, rs.getString(12), null, null));
+                        jobs.add(JdbcJobRows.claimed(rs, leaseUntil, startedAt));
                     }
                 }
             }
@@ -361,7 +349,7 @@ public final class PostgresJobStore implements JobStore {
                 ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
                         : params.leaseExpiredBefore().toEpochMilli());
                 ps.setInt(4, params.limit());
-                var jobs = many(ps);
+                var jobs = JdbcJobRows.many(ps);
                 if (!jobs.isEmpty()) {
                     notify(c, RUNNABLE_CHANNEL, "");
                     notifyChanged(c, jobs.stream().map(Job::id).toList());
@@ -379,7 +367,7 @@ public final class PostgresJobStore implements JobStore {
                 ps.setLong(1, now);
                 ps.setLong(2, now);
                 ps.setInt(3, params.limit());
-                var jobs = many(ps);
+                var jobs = JdbcJobRows.many(ps);
                 notifyChanged(c, jobs.stream().map(Job::id).toList());
                 return jobs;
             }
@@ -397,7 +385,7 @@ public final class PostgresJobStore implements JobStore {
                 ps.setLong(1, params.now().toEpochMilli());
                 ps.setString(2, params.tenant());
                 ps.setObject(3, id);
-                var job = one(ps);
+                var job = JdbcJobRows.one(ps);
                 job.ifPresent(j -> notifyChangedUnchecked(c, List.of(j.id())));
                 return job;
             }
@@ -412,17 +400,17 @@ public final class PostgresJobStore implements JobStore {
             return Optional.empty();
         }
         return tx("get", c -> {
-            try (var ps = c.prepareStatement("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?")) {
+            try (var ps = c.prepareStatement("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE id = ? AND tenant = ?")) {
                 ps.setObject(1, uuid);
                 ps.setString(2, tenant);
-                return one(ps);
+                return JdbcJobRows.one(ps);
             }
         });
     }
 
     @Override
     public JobPage jobList(ListParams params) {
-        var sql = new StringBuilder("SELECT " + COLS + " FROM jobs WHERE tenant = ?");
+        var sql = new StringBuilder("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ?");
         if (params.state() != null) {
             sql.append(" AND state = ?");
         }
@@ -448,7 +436,7 @@ public final class PostgresJobStore implements JobStore {
                     ps.setObject(i++, after);
                 }
                 ps.setInt(i, params.limit() + 1);
-                var jobs = many(ps);
+                var jobs = JdbcJobRows.many(ps);
                 if (jobs.size() > params.limit()) {
                     jobs = jobs.subList(0, params.limit());
                     return new JobPage(jobs, jobs.getLast().id());
@@ -641,46 +629,9 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
-    private static Job inserted(NewJob j, Instant now) {
-        var at = Instant.ofEpochMilli(now.toEpochMilli());
-        return new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
-                j.maxAttempts(), at, at, j.deadline() == null ? null : Instant.ofEpochMilli(j.deadline().toEpochMilli()),
-                null, null, null, null, null, j.idempotencyKey(), j.requestHash());
-    }
 
-    private static Optional<Job> one(PreparedStatement ps) throws SQLException {
-        try (var rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-        }
-    }
 
-    private static List<Job> many(PreparedStatement ps) throws SQLException {
-        var out = new ArrayList<Job>();
-        try (var rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(map(rs));
-            }
-        }
-        return out;
-    }
 
-    private static Job map(ResultSet rs) throws SQLException {
-        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
-                Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
-                millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
-                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
-    }
 
-    private static Instant millis(ResultSet rs, int col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
-    }
 
-    static void setMillis(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, t.toEpochMilli());
-        }
-    }
 }

@@ -2,9 +2,7 @@ package io.spillway.store.sqlite;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
-import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
-import io.spillway.core.Priority;
 import io.spillway.core.store.CancelParams;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.ExpireParams;
@@ -12,6 +10,7 @@ import io.spillway.core.store.Finish;
 import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JdbcJobRows;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
@@ -28,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -53,10 +51,6 @@ import org.sqlite.SQLiteConfig;
  * milliseconds; a millisecond is the resolution of every time this store returns.
  */
 public final class SqliteJobStore implements JobStore {
-    private static final String COLS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
-            + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
-            + " idempotency_key, request_hash";
-
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
             + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash)"
             + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"
@@ -70,8 +64,7 @@ public final class SqliteJobStore implements JobStore {
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
             + "   ORDER BY priority, run_at LIMIT ?)"
             // only what a handler needs; the rest is known (state, lease) or not needed
-            + " RETURNING id, tenant, task, priority, input, metadata, attempt, max_attempts, created_at, run_at,"
-            + " deadline, error";
+            + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
 
     private static final String FINISH = "UPDATE jobs SET state = ?, result = ?, error = ?,"
             + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
@@ -89,18 +82,18 @@ public final class SqliteJobStore implements JobStore {
             + " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ? END,"
             + " run_at = ?, lease_until = NULL"
             + " WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < ? LIMIT ?)"
-            + " RETURNING " + COLS;
+            + " RETURNING " + JdbcJobRows.COLUMNS;
 
     private static final String EXPIRE = "UPDATE jobs SET state = 'expired', finished_at = ?,"
             + " error = 'the deadline passed before the job started'"
             + " WHERE id IN (SELECT id FROM jobs"
             + "   WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?)"
-            + " RETURNING " + COLS;
+            + " RETURNING " + JdbcJobRows.COLUMNS;
 
     private static final String CANCEL = "UPDATE jobs SET state = 'cancelled', finished_at = ?,"
             + " error = 'cancelled by the client'"
             + " WHERE tenant = ? AND id = ? AND state = 'pending'"
-            + " RETURNING " + COLS;
+            + " RETURNING " + JdbcJobRows.COLUMNS;
 
     private final Path file;
     private final Connection writer;
@@ -196,7 +189,7 @@ public final class SqliteJobStore implements JobStore {
                 ps.setInt(7, j.maxAttempts());
                 ps.setLong(8, now);
                 ps.setLong(9, now);
-                setMillis(ps, 10, j.deadline());
+                JdbcJobRows.setMillis(ps, 10, j.deadline());
                 ps.setString(11, j.idempotencyKey());
                 ps.setString(12, j.requestHash());
                 ps.addBatch();
@@ -205,12 +198,12 @@ public final class SqliteJobStore implements JobStore {
             for (int i = 0; i < jobs.size(); i++) {
                 NewJob j = jobs.get(i);
                 if (counts[i] == 1) {
-                    results.add(new InsertResult(inserted(j, params.now()), true));
+                    results.add(new InsertResult(JdbcJobRows.inserted(j, params.now()), true));
                 } else if (j.idempotencyKey() != null) {
-                    var lookup = c.prepare("SELECT " + COLS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
+                    var lookup = c.prepare("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
                     lookup.setString(1, j.tenant());
                     lookup.setString(2, j.idempotencyKey());
-                    var existing = one(lookup).orElseThrow(() -> new StoreException(
+                    var existing = JdbcJobRows.one(lookup).orElseThrow(() -> new StoreException(
                             "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
                     results.add(new InsertResult(existing, false));
                 } else {
@@ -236,10 +229,7 @@ public final class SqliteJobStore implements JobStore {
             var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
-                            Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
-                            rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), leaseUntil, startedAt,
-                            null, null, rs.getString(12), null, null));
+                    jobs.add(JdbcJobRows.claimed(rs, leaseUntil, startedAt));
                 }
             }
             // RETURNING does not keep the subquery's order
@@ -257,7 +247,7 @@ public final class SqliteJobStore implements JobStore {
                 ps.setString(1, f.state().wireName());
                 ps.setString(2, f.result());
                 ps.setString(3, f.error());
-                setMillis(ps, 4, f.runAt());
+                JdbcJobRows.setMillis(ps, 4, f.runAt());
                 if (f.state().isTerminal()) {
                     ps.setLong(5, now);
                 } else {
@@ -307,7 +297,7 @@ public final class SqliteJobStore implements JobStore {
             ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
                     : params.leaseExpiredBefore().toEpochMilli());
             ps.setInt(4, params.limit());
-            return many(ps);
+            return JdbcJobRows.many(ps);
         });
     }
 
@@ -319,7 +309,7 @@ public final class SqliteJobStore implements JobStore {
             ps.setLong(1, now);
             ps.setLong(2, now);
             ps.setInt(3, params.limit());
-            return many(ps);
+            return JdbcJobRows.many(ps);
         });
     }
 
@@ -330,7 +320,7 @@ public final class SqliteJobStore implements JobStore {
             ps.setLong(1, params.now().toEpochMilli());
             ps.setString(2, params.tenant());
             ps.setString(3, params.id());
-            return one(ps);
+            return JdbcJobRows.one(ps);
         });
         return cancelled.isPresent() ? cancelled : jobGet(params.tenant(), params.id());
     }
@@ -338,16 +328,16 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public Optional<Job> jobGet(String tenant, String id) {
         return read("get", c -> {
-            var ps = c.prepare("SELECT " + COLS + " FROM jobs WHERE id = ? AND tenant = ?");
+            var ps = c.prepare("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE id = ? AND tenant = ?");
             ps.setString(1, id);
             ps.setString(2, tenant);
-            return one(ps);
+            return JdbcJobRows.one(ps);
         });
     }
 
     @Override
     public JobPage jobList(ListParams params) {
-        var sql = new StringBuilder("SELECT " + COLS + " FROM jobs WHERE tenant = ?");
+        var sql = new StringBuilder("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ?");
         if (params.state() != null) {
             sql.append(" AND state = ?");
         }
@@ -372,7 +362,7 @@ public final class SqliteJobStore implements JobStore {
                 ps.setString(i++, params.afterId());
             }
             ps.setInt(i, params.limit() + 1);
-            var jobs = many(ps);
+            var jobs = JdbcJobRows.many(ps);
             if (jobs.size() > params.limit()) {
                 jobs = jobs.subList(0, params.limit());
                 return new JobPage(jobs, jobs.getLast().id());
@@ -562,52 +552,12 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
-    private static Job inserted(NewJob j, Instant now) {
-        var at = Instant.ofEpochMilli(now.toEpochMilli());
-        return new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
-                j.maxAttempts(), at, at, truncate(j.deadline()), null, null, null, null, null,
-                j.idempotencyKey(), j.requestHash());
-    }
 
-    private static Instant truncate(Instant t) {
-        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
-    }
 
-    private static Optional<Job> one(PreparedStatement ps) throws SQLException {
-        try (var rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-        }
-    }
 
-    private static List<Job> many(PreparedStatement ps) throws SQLException {
-        var out = new ArrayList<Job>();
-        try (var rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(map(rs));
-            }
-        }
-        return out;
-    }
 
-    private static Job map(ResultSet rs) throws SQLException {
-        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
-                Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
-                millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
-                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
-    }
 
-    private static Instant millis(ResultSet rs, int col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
-    }
 
-    private static void setMillis(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setLong(i, t.toEpochMilli());
-        }
-    }
 
     private static void closeQuietly(Connection c) {
         try {

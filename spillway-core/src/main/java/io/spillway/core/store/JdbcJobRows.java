@@ -1,0 +1,90 @@
+package io.spillway.core.store;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The row shape the SQL stores share: one {@code jobs} table, times as epoch milliseconds.
+ * Stateless; each store keeps its own SQL and connections.
+ */
+public final class JdbcJobRows {
+    /** Every column, in the order {@link #job(ResultSet)} reads them. */
+    public static final String COLUMNS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
+            + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
+            + " idempotency_key, request_hash";
+
+    /** What a claim returns: what a handler needs, in the order {@link #claimed} reads them. */
+    public static final String CLAIMED_COLUMNS = "id, tenant, task, priority, input, metadata, attempt, max_attempts,"
+            + " created_at, run_at, deadline, error";
+
+    private JdbcJobRows() {
+    }
+
+    /** A row of {@link #COLUMNS}. */
+    public static Job job(ResultSet rs) throws SQLException {
+        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
+                Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
+                millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
+                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
+    }
+
+    /** A row of {@link #CLAIMED_COLUMNS}, now processing under the given lease. */
+    public static Job claimed(ResultSet rs, Instant leaseUntil, Instant startedAt) throws SQLException {
+        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
+                Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
+                rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), truncate(leaseUntil), truncate(startedAt),
+                null, null, rs.getString(12), null, null);
+    }
+
+    /** The job a {@link NewJob} becomes when inserted at {@code now}. */
+    public static Job inserted(NewJob j, Instant now) {
+        var at = truncate(now);
+        return new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
+                j.maxAttempts(), at, at, truncate(j.deadline()), null, null, null, null, null,
+                j.idempotencyKey(), j.requestHash());
+    }
+
+    public static Optional<Job> one(PreparedStatement ps) throws SQLException {
+        try (var rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(job(rs)) : Optional.empty();
+        }
+    }
+
+    public static List<Job> many(PreparedStatement ps) throws SQLException {
+        var out = new ArrayList<Job>();
+        try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(job(rs));
+            }
+        }
+        return out;
+    }
+
+    public static Instant millis(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    public static void setMillis(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, t.toEpochMilli());
+        }
+    }
+
+    /** The stores keep millisecond times; what they return is truncated alike. */
+    public static Instant truncate(Instant t) {
+        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
+    }
+}
