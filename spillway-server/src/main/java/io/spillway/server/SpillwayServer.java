@@ -11,12 +11,16 @@ import io.spillway.core.tasks.SleepTask;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
+import io.spillway.server.metrics.Metrics;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import io.spillway.store.sqlite.SqliteJobStore;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +42,12 @@ public final class SpillwayServer implements AutoCloseable {
     private final Engine engine;
     private final HttpApi api;
     private final Javalin http;
+    private final ScheduledExecutorService sampler;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http) {
+    private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http,
+                           ScheduledExecutorService sampler) {
+        this.sampler = sampler;
         this.config = config;
         this.store = store;
         this.engine = engine;
@@ -78,9 +85,10 @@ public final class SpillwayServer implements AutoCloseable {
                     .withLease(config.lease(), Duration.ofSeconds(1))
                     .withRetention(config.retention())
                     .withRole(workerId(role), embedded, runWorkers);
-            var engine = new Engine(store, tasks, engineConfig, clock);
+            var metrics = new Metrics();
+            var engine = new Engine(store, tasks, engineConfig, clock, metrics);
             engine.start();
-            var api = new HttpApi(engine, config, clock);
+            var api = new HttpApi(engine, config, clock, metrics);
             var http = role == Role.WORKER ? api.createHealthOnly() : api.create();
             try {
                 http.start();
@@ -90,7 +98,10 @@ public final class SpillwayServer implements AutoCloseable {
             }
             log.info("Spillway {} listening on http://{}:{} ({}, {})", role.command(), config.host(), http.port(),
                     describeStore(config, store), runWorkers ? config.workerThreads() + " worker threads" : "no workers");
-            return new SpillwayServer(config, store, engine, api, http);
+            var sampler = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().daemon(true).name("spillway-metrics").unstarted(r));
+            sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 5, TimeUnit.SECONDS);
+            return new SpillwayServer(config, store, engine, api, http, sampler);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -107,6 +118,15 @@ public final class SpillwayServer implements AutoCloseable {
             return SqliteJobStore.open(config.dataDir().resolve("spillway.db"), config.durability());
         }
         return PostgresJobStore.open(PostgresStoreConfig.parse(config.store(), config.storeSchema(), config.storePoolSize()));
+    }
+
+    /** Queue gauges are sampled, not computed per scrape: counting is proportional to the backlog. */
+    private static void sampleQueue(Engine engine, Metrics metrics) {
+        try {
+            metrics.sampleQueue(engine.queueStats(), engine.queueDepth());
+        } catch (RuntimeException e) {
+            log.debug("queue sample failed: {}", e.toString());
+        }
     }
 
     private static String describeStore(ServerConfig config, JobStore store) {
@@ -142,6 +162,7 @@ public final class SpillwayServer implements AutoCloseable {
             return;
         }
         log.info("stopping: draining running jobs for up to {} s", config.drainTimeout().toSeconds());
+        sampler.shutdownNow();
         engine.shutdown(config.drainTimeout());
         api.quiesce(http, Duration.ofSeconds(5));
         http.stop();

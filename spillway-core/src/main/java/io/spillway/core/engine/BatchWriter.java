@@ -42,17 +42,27 @@ final class BatchWriter<I, O> implements AutoCloseable {
     private final Function<List<I>, List<O>> write;
     private final BiConsumer<List<I>, List<O>> onCommit;
     private final Executor completions;
+    private final EngineListener listener;
+    private final String metricName;
     private final Thread thread;
     private volatile boolean closing;
 
     BatchWriter(String name, int maxBatch, int capacity, Function<List<I>, List<O>> write,
                 BiConsumer<List<I>, List<O>> onCommit, Executor completions) {
+        this(name, maxBatch, capacity, write, onCommit, completions, EngineListener.NONE, name);
+    }
+
+    BatchWriter(String name, int maxBatch, int capacity, Function<List<I>, List<O>> write,
+                BiConsumer<List<I>, List<O>> onCommit, Executor completions, EngineListener listener,
+                String metricName) {
         this.name = name;
         this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.write = Objects.requireNonNull(write);
         this.onCommit = Objects.requireNonNull(onCommit);
         this.completions = Objects.requireNonNull(completions);
+        this.listener = Objects.requireNonNull(listener);
+        this.metricName = metricName;
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
     }
 
@@ -116,8 +126,10 @@ final class BatchWriter<I, O> implements AutoCloseable {
 
     private void writeBatch(List<Entry<I, O>> batch, List<I> items) {
         List<O> results;
+        long started = System.nanoTime();
         try {
             results = write.apply(items);
+            listener.committed(metricName, items.size(), System.nanoTime() - started);
             if (results.size() != items.size()) {
                 throw new IllegalStateException(name + ": write returned " + results.size()
                         + " results for " + items.size() + " items");

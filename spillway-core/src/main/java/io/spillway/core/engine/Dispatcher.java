@@ -48,7 +48,8 @@ final class Dispatcher {
     private final InstantSource clock;
     private final ExecutorService workers;
     private final BatchWriter<Finish, Boolean> completer;
-    private final ConcurrentHashMap<String, JobRef> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Job> inFlight = new ConcurrentHashMap<>();
+    private final EngineListener listener;
     private final AtomicBoolean workSignal = new AtomicBoolean(true);
     private final AtomicLong nextDueMillis = new AtomicLong(Long.MAX_VALUE);
     private final Thread thread;
@@ -56,7 +57,8 @@ final class Dispatcher {
     private volatile boolean stopped;
 
     Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock,
-               ExecutorService workers, Consumer<List<String>> onChanged) {
+               ExecutorService workers, Consumer<List<String>> onChanged, EngineListener listener) {
+        this.listener = listener;
         this.store = store;
         this.tasks = tasks;
         this.config = config;
@@ -64,7 +66,7 @@ final class Dispatcher {
         this.workers = workers;
         this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
                 this::recordUntilStored,
-                (finishes, applied) -> afterFinish(finishes, applied, onChanged), Runnable::run);
+                (finishes, applied) -> afterFinish(finishes, applied, onChanged), Runnable::run, listener, "complete");
         this.thread = Thread.ofPlatform().name("spillway-dispatcher").daemon(true).unstarted(this::loop);
     }
 
@@ -91,7 +93,7 @@ final class Dispatcher {
     }
 
     List<JobRef> inFlightRefs() {
-        return List.copyOf(inFlight.values());
+        return inFlight.values().stream().map(Job::ref).toList();
     }
 
     /** Stops claiming; running jobs go on. */
@@ -172,7 +174,7 @@ final class Dispatcher {
     private void dispatch(List<Job> claimed) {
         Map<String, List<Job>> byTask = new LinkedHashMap<>();
         for (Job job : claimed) {
-            inFlight.put(job.id(), job.ref());
+            inFlight.put(job.id(), job);
             byTask.computeIfAbsent(job.task(), t -> new ArrayList<>()).add(job);
         }
         for (var entry : byTask.entrySet()) {
@@ -199,8 +201,10 @@ final class Dispatcher {
 
     private void runBatch(TaskHandler handler, List<Job> batch) {
         List<Outcome> outcomes;
+        long started = System.nanoTime();
         try {
             outcomes = handler.run(batch);
+            listener.batchRan(handler.name(), batch.size(), System.nanoTime() - started);
             if (outcomes == null || outcomes.size() != batch.size()) {
                 var error = "task handler '" + handler.name() + "' returned "
                         + (outcomes == null ? "null" : outcomes.size() + " outcomes") + " for " + batch.size() + " jobs";
@@ -252,15 +256,20 @@ final class Dispatcher {
 
     private void afterFinish(List<Finish> finishes, List<Boolean> applied, Consumer<List<String>> onChanged) {
         var changed = new ArrayList<String>(finishes.size());
+        var now = clock.instant();
         for (int i = 0; i < finishes.size(); i++) {
             var f = finishes.get(i);
-            inFlight.remove(f.ref().id(), f.ref());
+            var claimed = removeInFlight(f.ref());
             if (applied.get(i)) {
                 changed.add(f.ref().id());
+                if (claimed != null) {
+                    listener.finished(claimed, f.state(), now);
+                }
                 if (f.state() == JobState.PENDING) {
                     wakeAt(f.runAt().toEpochMilli());
                 }
             } else {
+                listener.staleOutcome();
                 log.info("discarded a stale completion of job {} (attempt {}): its lease had expired",
                         f.ref().id(), f.ref().attempt());
             }
@@ -274,6 +283,19 @@ final class Dispatcher {
         if (workSignal.get()) {
             LockSupport.unpark(thread); // capacity freed and work is waiting
         }
+    }
+
+    /** Forgets the claim {@code ref} if it is still the one in flight; returns the claimed job. */
+    private Job removeInFlight(JobRef ref) {
+        var removed = new Job[1];
+        inFlight.computeIfPresent(ref.id(), (id, job) -> {
+            if (job.attempt() == ref.attempt()) {
+                removed[0] = job;
+                return null;
+            }
+            return job;
+        });
+        return removed[0];
     }
 
     static String describe(Throwable e) {

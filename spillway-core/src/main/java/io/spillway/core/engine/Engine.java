@@ -58,10 +58,17 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService responders;
     private final ScheduledExecutorService maintenance;
+    private final EngineListener listener;
     private final Dispatcher dispatcher;
     private volatile boolean accepting;
 
     public Engine(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock) {
+        this(store, tasks, config, clock, EngineListener.NONE);
+    }
+
+    /** With a listener that receives what the engine does (metrics). */
+    public Engine(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock, EngineListener listener) {
+        this.listener = listener;
         this.store = store;
         this.tasks = tasks;
         this.config = config;
@@ -75,10 +82,13 @@ public final class Engine implements AutoCloseable {
         var responderNo = new AtomicInteger();
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
-        this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, this::changed);
+        this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
-                (jobs, results) -> dispatcher.wake(), responders);
+                (jobs, results) -> {
+                    dispatcher.wake();
+                    countAccepted(results);
+                }, responders, listener, "accept");
     }
 
     /** Recovers what a previous process left, then starts the threads. */
@@ -179,8 +189,12 @@ public final class Engine implements AutoCloseable {
      * longer pending); empty when there is no such job.
      */
     public Optional<Job> cancel(String tenant, String id) {
+        boolean wasPending = store.jobGet(tenant, id).map(j -> j.state() == JobState.PENDING).orElse(false);
         var job = store.jobCancel(new CancelParams(tenant, id, clock.instant()));
-        job.filter(j -> j.state() == JobState.CANCELLED).ifPresent(j -> waiters.notifyChanged(j.id()));
+        job.filter(j -> wasPending && j.state() == JobState.CANCELLED).ifPresent(j -> {
+            waiters.notifyChanged(j.id());
+            listener.dropped(j, JobState.CANCELLED);
+        });
         return job;
     }
 
@@ -191,6 +205,11 @@ public final class Engine implements AutoCloseable {
     /** Queue depth and the oldest runnable job's age, all tenants. */
     public QueueStats queueStats() {
         return store.jobQueueStats(clock.instant());
+    }
+
+    /** Pending jobs by task and priority. */
+    public List<io.spillway.core.store.QueueStats.Depth> queueDepth() {
+        return store.jobQueueDepth();
     }
 
     /** The store's live and dead job rows, where it can tell. */
@@ -268,6 +287,27 @@ public final class Engine implements AutoCloseable {
         shutdown(Duration.ZERO);
     }
 
+    private void countAccepted(List<InsertResult> results) {
+        String task = null;
+        int run = 0;
+        for (var r : results) {
+            if (!r.created()) {
+                continue;
+            }
+            if (!r.job().task().equals(task)) {
+                if (run > 0) {
+                    listener.accepted(task, run);
+                }
+                task = r.job().task();
+                run = 0;
+            }
+            run++;
+        }
+        if (run > 0) {
+            listener.accepted(task, run);
+        }
+    }
+
     private void changed(List<String> ids) {
         for (String id : ids) {
             waiters.notifyChanged(id);
@@ -298,6 +338,7 @@ public final class Engine implements AutoCloseable {
             expired = store.jobExpire(new ExpireParams(now, 1000));
             for (Job job : expired) {
                 waiters.notifyChanged(job.id());
+                listener.dropped(job, JobState.EXPIRED);
             }
         } while (expired.size() == 1000);
     }
@@ -312,8 +353,11 @@ public final class Engine implements AutoCloseable {
                 waiters.notifyChanged(job.id());
             }
         } while (rescued.size() == 1000);
-        if (total > 0 && accepting) {
-            dispatcher.wake();
+        if (total > 0) {
+            listener.leasesExpired(total);
+            if (accepting) {
+                dispatcher.wake();
+            }
         }
         return total;
     }

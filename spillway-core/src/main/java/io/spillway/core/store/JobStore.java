@@ -58,6 +58,9 @@ public interface JobStore extends AutoCloseable {
     /** Number of pending jobs (all tenants), for health and admission. */
     long jobCountPending();
 
+    /** Pending jobs by task and priority (all tenants); costs a scan of the pending jobs. */
+    List<QueueStats.Depth> jobQueueDepth();
+
     /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
     QueueStats jobQueueStats(java.time.Instant now);
 

@@ -10,4 +10,8 @@ import java.time.Duration;
  * @param oldestRunnableAge how long the oldest job that could run now has waited; zero when none
  */
 public record QueueStats(long pending, long processing, Duration oldestRunnableAge) {
+
+    /** Pending jobs of one task and priority. */
+    public record Depth(String task, io.spillway.core.Priority priority, long pending) {
+    }
 }

@@ -21,6 +21,7 @@ import io.spillway.core.store.ListParams;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StoreException;
 import io.spillway.server.config.ServerConfig;
+import io.spillway.server.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +55,7 @@ public final class HttpApi {
             new Route("GET", "/healthz", "Liveness"),
             new Route("GET", "/readyz", "Readiness"),
             new Route("GET", "/v1/queue", "Queue depth and the oldest runnable job's age (autoscaling signal)"),
+            new Route("GET", "/metrics", "Prometheus metrics"),
             new Route("GET", "/openapi.json", "This API's OpenAPI 3.1 document"));
 
     private final Engine engine;
@@ -63,8 +65,10 @@ public final class HttpApi {
     private final JobRequests requests;
     private final byte[] openApi;
     private final AtomicInteger activeRequests = new AtomicInteger();
+    private final Metrics metrics;
 
-    public HttpApi(Engine engine, ServerConfig config, InstantSource clock) {
+    public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics) {
+        this.metrics = metrics;
         this.engine = engine;
         this.config = config;
         this.mapper = newMapper();
@@ -98,10 +102,49 @@ public final class HttpApi {
         }
     }
 
-    /** A worker's listener: only {@code /healthz} and {@code /readyz}. */
+    /** Counts requests in progress (for a clean stop) and times each one (metrics). */
+    private void observe(JavalinConfig cfg) {
+        cfg.routes.before(ctx -> {
+            activeRequests.incrementAndGet();
+            ctx.attribute("spillway.start", System.nanoTime());
+            if (!engine.isAccepting()) {
+                ctx.header("Connection", "close"); // shutting down: let clients move to another instance
+            }
+        });
+        cfg.routes.after(ctx -> {
+            activeRequests.decrementAndGet();
+            Long start = ctx.attribute("spillway.start");
+            if (start != null) {
+                metrics.httpRequest(ctx.method().name(), routeOf(ctx.path()), ctx.statusCode(), System.nanoTime() - start);
+            }
+        });
+    }
+
+    /** The route template a path matches ({@code /v1/jobs/{id}}), or {@code other}: never a raw id. */
+    static String routeOf(String path) {
+        var parts = path.split("/", -1);
+        for (var route : ROUTES) {
+            var template = route.path().split("/", -1);
+            if (template.length != parts.length) {
+                continue;
+            }
+            boolean match = true;
+            for (int i = 0; i < template.length && match; i++) {
+                match = template[i].startsWith("{") || template[i].equals(parts[i]);
+            }
+            if (match) {
+                return route.path();
+            }
+        }
+        return "other";
+    }
+
+    /** A worker's listener: only {@code /healthz}, {@code /readyz}, {@code /v1/queue} and {@code /metrics}. */
     public Javalin createHealthOnly() {
         return Javalin.create(cfg -> {
             configureServer(cfg, config, "spillway-http");
+            observe(cfg);
+            cfg.routes.get("/metrics", this::metrics);
             cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
             cfg.routes.get("/readyz", this::ready);
             cfg.routes.get("/v1/queue", this::queue);
@@ -120,13 +163,7 @@ public final class HttpApi {
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(mapper, false));
 
-            cfg.routes.before(ctx -> {
-                activeRequests.incrementAndGet();
-                if (!engine.isAccepting()) {
-                    ctx.header("Connection", "close"); // shutting down: let clients move to another instance
-                }
-            });
-            cfg.routes.after(ctx -> activeRequests.decrementAndGet());
+            observe(cfg);
 
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs", this::list);
@@ -135,6 +172,7 @@ public final class HttpApi {
             cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
             cfg.routes.get("/readyz", this::ready);
             cfg.routes.get("/v1/queue", this::queue);
+            cfg.routes.get("/metrics", this::metrics);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
 
             cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, mapper, e));
@@ -279,6 +317,10 @@ public final class HttpApi {
         }
         ctx.contentType(JSON).result("{\"status\":\"ready\",\"store\":\"ok\",\"tasks\":"
                 + writeJson(List.copyOf(engine.tasks().names())) + "}");
+    }
+
+    private void metrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
     }
 
     private void queue(Context ctx) {

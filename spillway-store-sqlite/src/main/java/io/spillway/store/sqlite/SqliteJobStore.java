@@ -382,6 +382,22 @@ public final class SqliteJobStore implements JobStore {
     }
 
 
+
+    @Override
+    public List<QueueStats.Depth> jobQueueDepth() {
+        return read("depth", c -> {
+            var out = new ArrayList<QueueStats.Depth>();
+            try (var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT task, priority, count(*) FROM jobs WHERE state = 'pending'"
+                         + " GROUP BY task, priority ORDER BY task, priority")) {
+                while (rs.next()) {
+                    out.add(new QueueStats.Depth(rs.getString(1), io.spillway.core.Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
+                }
+            }
+            return out;
+        });
+    }
+
     @Override
     public QueueStats jobQueueStats(Instant now) {
         return read("stats", c -> {

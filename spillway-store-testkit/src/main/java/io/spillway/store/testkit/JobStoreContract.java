@@ -430,6 +430,9 @@ public abstract class JobStoreContract {
         assertThat(stats.processing()).isEqualTo(1);
         assertThat(stats.oldestRunnableAge()).isEqualTo(Duration.ofSeconds(30));
         assertThat(store.jobQueueStats(T0).oldestRunnableAge()).isEqualTo(Duration.ZERO);
+        assertThat(store.jobQueueDepth()).containsExactlyInAnyOrder(
+                new io.spillway.core.store.QueueStats.Depth("echo", Priority.BATCH, 1),
+                new io.spillway.core.store.QueueStats.Depth("echo", Priority.STANDARD, 1));
     }
 
     @Test

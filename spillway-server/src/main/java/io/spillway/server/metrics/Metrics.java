@@ -1,0 +1,156 @@
+package io.spillway.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spillway.core.Job;
+import io.spillway.core.JobState;
+import io.spillway.core.engine.EngineListener;
+import io.spillway.core.store.QueueStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Spillway's Prometheus metrics (Micrometer): what the engine reports through
+ * {@link EngineListener}, HTTP requests, and the queue as last sampled. Names carry the
+ * {@code spillway_} prefix and their unit; counters end in {@code _total}. Tenants are never a
+ * label. docs/observability.md lists every series with its labels. Thread-safe.
+ */
+public final class Metrics implements EngineListener {
+    private static final Duration[] SLO = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
+            Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10),
+            Duration.ofSeconds(60), Duration.ofMinutes(5)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MultiGauge queueDepth;
+    private final AtomicReference<QueueStats> lastQueue = new AtomicReference<>(new QueueStats(0, 0, Duration.ZERO));
+
+    public Metrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        queueDepth = MultiGauge.builder("spillway.queue.depth")
+                .description("Pending jobs by task and priority, as last sampled")
+                .baseUnit("jobs").register(registry);
+        registry.gauge("spillway.queue.processing", Tags.empty(), lastQueue, q -> q.get().processing());
+        registry.gauge("spillway.queue.pending", Tags.empty(), lastQueue, q -> q.get().pending());
+        io.micrometer.core.instrument.Gauge.builder("spillway.queue.oldest.age", lastQueue,
+                        q -> q.get().oldestRunnableAge().toMillis() / 1000.0)
+                .description("How long the oldest job that could run has waited, as last sampled")
+                .baseUnit("seconds").register(registry);
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Records a sample of the queue (called every few seconds, not per request). */
+    public void sampleQueue(QueueStats stats, List<QueueStats.Depth> depth) {
+        lastQueue.set(stats);
+        queueDepth.register(depth.stream().map(d -> MultiGauge.Row.of(
+                Tags.of("task", d.task(), "priority", d.priority().wireName()), d.pending())).toList(), true);
+    }
+
+    /** One HTTP request answered. {@code route} is the matched path template, never the raw path. */
+    public void httpRequest(String method, String route, int status, long nanos) {
+        Timer.builder("spillway.http.requests").description("HTTP requests by route and status")
+                .tags("method", method, "route", route, "status", String.valueOf(status))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void accepted(String task, int count) {
+        Counter.builder("spillway.jobs.submitted").description("Jobs accepted (committed), by task")
+                .tag("task", task).register(registry).increment(count);
+    }
+
+    @Override
+    public void finished(Job claimed, JobState state, Instant now) {
+        var task = claimed.task();
+        if (state == JobState.PENDING) {
+            Counter.builder("spillway.jobs.retries").description("Attempts that failed and will be retried")
+                    .tag("task", task).register(registry).increment();
+        } else {
+            finishedCounter(task, state).increment();
+        }
+        if (claimed.startedAt() != null) {
+            timer("spillway.job.queue.wait", "Time from due (created or retry time) to start, per attempt", task)
+                    .record(Duration.between(claimed.runAt(), claimed.startedAt()));
+            timer("spillway.job.run", "Time from start to recorded outcome, per attempt", task)
+                    .record(Duration.between(claimed.startedAt(), now));
+        }
+        if (state.isTerminal()) {
+            timer("spillway.job.end.to.end", "Time from accept to a terminal state", task)
+                    .record(Duration.between(claimed.createdAt(), now));
+        }
+    }
+
+    @Override
+    public void dropped(Job job, JobState state) {
+        finishedCounter(job.task(), state).increment();
+    }
+
+    @Override
+    public void batchRan(String task, int size, long nanos) {
+        DistributionSummary.builder("spillway.batch.size").description("Jobs per handler (model) call")
+                .baseUnit("jobs").tag("task", task).publishPercentileHistogram()
+                .register(registry).record(size);
+        Timer.builder("spillway.batch.run").description("Handler (model) call latency per batch")
+                .tag("task", task).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void committed(String writer, int size, long nanos) {
+        DistributionSummary.builder("spillway.store.commit.batch").description("Items per group commit")
+                .baseUnit("items").tag("writer", writer).publishPercentileHistogram().register(registry).record(size);
+        Timer.builder("spillway.store.commit").description("Group commit latency")
+                .tag("writer", writer).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void leasesExpired(int count) {
+        Counter.builder("spillway.leases.expired").description("Claims whose lease expired (worker died or stalled)")
+                .register(registry).increment(count);
+    }
+
+    @Override
+    public void staleOutcome() {
+        Counter.builder("spillway.outcomes.discarded").description("Outcomes from claims no longer current")
+                .register(registry).increment();
+    }
+
+    private Counter finishedCounter(String task, JobState state) {
+        return Counter.builder("spillway.jobs.finished").description("Jobs that reached a terminal state")
+                .tags("task", task, "status", state.wireName()).register(registry);
+    }
+
+    private Timer timer(String name, String description, String task) {
+        return Timer.builder(name).description(description).tag("task", task)
+                .serviceLevelObjectives(SLO).minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1)).publishPercentileHistogram()
+                .register(registry);
+    }
+}
