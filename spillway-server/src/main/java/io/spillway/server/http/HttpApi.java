@@ -13,6 +13,7 @@ import io.javalin.json.JavalinJackson;
 import io.spillway.core.Job;
 import io.spillway.core.JobIds;
 import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineClosedException;
 import io.spillway.core.engine.OverloadedException;
@@ -52,6 +53,7 @@ public final class HttpApi {
             new Route("GET", "/v1/jobs", "List jobs, newest first"),
             new Route("GET", "/v1/jobs/{id}", "Get a job's status and result; ?wait= long-polls"),
             new Route("POST", "/v1/jobs/{id}/cancel", "Cancel a pending job"),
+            new Route("POST", "/v1/jobs/{id}/retry", "Run a failed, cancelled or expired job again, as a new job"),
             new Route("GET", "/healthz", "Liveness"),
             new Route("GET", "/readyz", "Readiness"),
             new Route("GET", "/v1/queue", "Queue depth and the oldest runnable job's age (autoscaling signal)"),
@@ -66,6 +68,7 @@ public final class HttpApi {
     private final byte[] openApi;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Metrics metrics;
+    private final JobIds jobIds;
 
     public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics) {
         this.metrics = metrics;
@@ -73,7 +76,8 @@ public final class HttpApi {
         this.config = config;
         this.mapper = newMapper();
         this.json = new JobJson(mapper.getFactory());
-        this.requests = new JobRequests(mapper, engine.tasks(), new JobIds(clock), clock, config.defaultMaxAttempts());
+        this.jobIds = new JobIds(clock);
+        this.requests = new JobRequests(mapper, engine.tasks(), jobIds, clock, config.defaultMaxAttempts());
         this.openApi = resource("openapi.json");
     }
 
@@ -169,6 +173,7 @@ public final class HttpApi {
             cfg.routes.get("/v1/jobs", this::list);
             cfg.routes.get("/v1/jobs/{id}", this::get);
             cfg.routes.post("/v1/jobs/{id}/cancel", this::cancel);
+            cfg.routes.post("/v1/jobs/{id}/retry", this::retry);
             cfg.routes.get("/healthz", ctx -> ctx.contentType(JSON).result("{\"status\":\"ok\"}"));
             cfg.routes.get("/readyz", this::ready);
             cfg.routes.get("/v1/queue", this::queue);
@@ -271,6 +276,38 @@ public final class HttpApi {
                     + " and can no longer be cancelled; only pending jobs can");
         }
         ctx.contentType(JSON).result(json.job(job));
+    }
+
+    /**
+     * A terminal job that did not complete is submitted again as a new job with the same task,
+     * input, priority, attempts and metadata (a terminal job never moves again); the answer is
+     * the new job's 202.
+     */
+    private void retry(Context ctx) {
+        var id = ctx.pathParam("id");
+        if (!JobIds.looksLikeId(id)) {
+            throw ApiException.notFound();
+        }
+        if (!engine.isAccepting()) {
+            throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
+        }
+        var job = engine.get(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
+        switch (job.state()) {
+            case FAILED, CANCELLED, EXPIRED -> { }
+            case PENDING, PROCESSING, COMPLETED -> throw new ApiException(409, "job " + id + " is "
+                    + job.state().wireName() + "; only failed, cancelled or expired jobs can be retried");
+        }
+        var copy = new NewJob(jobIds.next(), job.tenant(), job.task(), job.input(), job.priority(), job.maxAttempts(),
+                null, job.metadata(), null, null);
+        var committed = engine.submit(copy);
+        ctx.future(() -> committed.handle((result, error) -> {
+            if (error != null) {
+                Problems.write(ctx, mapper, mapFailure(error));
+            } else {
+                respondToSubmit(ctx, null, result);
+            }
+            return null;
+        }));
     }
 
     private void list(Context ctx) {

@@ -255,6 +255,29 @@ class HttpApiIT {
     }
 
     @Test
+    void retry_runsACancelledJobAgainAsANewJobAndRefusesOthers(@TempDir Path own) {
+        var gate = new GateTask();
+        try (var s = TestServer.start(own, Map.of("max_in_flight", "1"), List.of(gate))) {
+            s.submit("{\"task\": \"gate\", \"input\": {\"n\": 1}}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.started.get() == 1);
+            var queued = s.submit("{\"task\": \"gate\", \"input\": {\"n\": 2}, \"metadata\": {\"m\": 1}}");
+            s.post("/v1/jobs/" + queued + "/cancel", "");
+
+            var retried = s.post("/v1/jobs/" + queued + "/retry", "");
+            gate.open();
+
+            assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+            var newId = json(retried).get("job_id").asText();
+            assertThat(newId).isNotEqualTo(queued);
+            var job = s.awaitJob(newId);
+            assertThat(job.get("status").asText()).isEqualTo("completed");
+            assertThat(job.get("result").toString()).isEqualTo("{\"n\":2}");
+            assertThat(job.get("metadata").toString()).isEqualTo("{\"m\":1}");
+            assertProblem(s.post("/v1/jobs/" + newId + "/retry", ""), 409, "only failed, cancelled or expired");
+        }
+    }
+
+    @Test
     void health_andReadiness() {
         assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
         var ready = api.get("/readyz");
