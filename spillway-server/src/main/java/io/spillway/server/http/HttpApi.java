@@ -58,6 +58,9 @@ public final class HttpApi {
             new Route("GET", "/readyz", "Readiness"),
             new Route("GET", "/v1/queue", "Queue depth and the oldest runnable job's age (autoscaling signal)"),
             new Route("GET", "/metrics", "Prometheus metrics"),
+            new Route("GET", "/v1/stats", "Totals and recent latency for the dashboard"),
+            new Route("GET", "/ui", "The dashboard"),
+            new Route("GET", "/ui/{file}", "The dashboard's script and style"),
             new Route("GET", "/openapi.json", "This API's OpenAPI 3.1 document"));
 
     private final Engine engine;
@@ -178,6 +181,10 @@ public final class HttpApi {
             cfg.routes.get("/readyz", this::ready);
             cfg.routes.get("/v1/queue", this::queue);
             cfg.routes.get("/metrics", this::metrics);
+            cfg.routes.get("/v1/stats", ctx -> ctx.contentType(JSON).result(writeJson(metrics.snapshot())));
+            cfg.routes.get("/ui", ctx -> ctx.contentType(UI_TYPES.get("index.html")).header("Cache-Control", "no-cache")
+                    .result(resource("ui/index.html")));
+            cfg.routes.get("/ui/{file}", this::uiAsset);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
 
             cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, mapper, e));
@@ -249,7 +256,7 @@ public final class HttpApi {
         }
         if (wait.isZero()) {
             var job = engine.get(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
-            ctx.contentType(JSON).result(json.job(job));
+            ctx.contentType(JSON).result("input".equals(ctx.queryParam("include")) ? json.jobWithInput(job) : json.job(job));
             return;
         }
         var waiting = engine.awaitTerminal(JobRequests.DEFAULT_TENANT, id, wait);
@@ -354,6 +361,19 @@ public final class HttpApi {
         }
         ctx.contentType(JSON).result("{\"status\":\"ready\",\"store\":\"ok\",\"tasks\":"
                 + writeJson(List.copyOf(engine.tasks().names())) + "}");
+    }
+
+    private static final Map<String, String> UI_TYPES = Map.of("index.html", "text/html; charset=utf-8",
+            "app.js", "text/javascript; charset=utf-8", "style.css", "text/css; charset=utf-8");
+
+    /** The dashboard's few files, bundled in the jar: nothing is fetched from the internet. */
+    private void uiAsset(Context ctx) {
+        var file = ctx.pathParam("file");
+        var type = UI_TYPES.get(file);
+        if (type == null) {
+            throw new ApiException(404, "no such dashboard file: " + JobRequests.truncate(file));
+        }
+        ctx.contentType(type).header("Cache-Control", "no-cache").result(resource("ui/" + file));
     }
 
     private void metrics(Context ctx) {

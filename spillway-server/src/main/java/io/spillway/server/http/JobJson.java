@@ -35,7 +35,12 @@ final class JobJson {
     }
 
     byte[] job(Job job) {
-        return write(g -> writeJob(g, job));
+        return write(g -> writeJob(g, job, false));
+    }
+
+    /** The job with its {@code input}, for a job's detail view. */
+    byte[] jobWithInput(Job job) {
+        return write(g -> writeJob(g, job, true));
     }
 
     byte[] page(List<Job> jobs, String nextCursor) {
@@ -43,7 +48,7 @@ final class JobJson {
             g.writeStartObject();
             g.writeArrayFieldStart("jobs");
             for (Job j : jobs) {
-                writeJob(g, j);
+                writeJob(g, j, false);
             }
             g.writeEndArray();
             g.writeStringField("next_cursor", nextCursor);
@@ -51,7 +56,7 @@ final class JobJson {
         });
     }
 
-    private static void writeJob(JsonGenerator g, Job j) throws IOException {
+    private static void writeJob(JsonGenerator g, Job j, boolean withInput) throws IOException {
         g.writeStartObject();
         g.writeStringField("job_id", j.id());
         g.writeStringField("status", j.state().wireName());
@@ -78,6 +83,10 @@ final class JobJson {
             g.writeNull();
         } else {
             g.writeRawValue(j.metadata());
+        }
+        if (withInput) {
+            g.writeFieldName("input");
+            g.writeRawValue(j.input());
         }
         g.writeEndObject();
     }

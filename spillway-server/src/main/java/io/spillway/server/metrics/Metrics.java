@@ -37,6 +37,12 @@ public final class Metrics implements EngineListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MultiGauge queueDepth;
     private final AtomicReference<QueueStats> lastQueue = new AtomicReference<>(new QueueStats(0, 0, Duration.ZERO));
+    // recent end-to-end percentiles for the dashboard; kept out of the Prometheus registry
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry recent =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final Timer recentEndToEnd = Timer.builder("recent.end.to.end").publishPercentiles(0.5, 0.99)
+            .distributionStatisticExpiry(Duration.ofSeconds(10)).distributionStatisticBufferLength(2)
+            .register(recent);
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -63,6 +69,53 @@ public final class Metrics implements EngineListener {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Totals for the dashboard (all tasks): counters since start, the queue as last sampled, and
+     * end-to-end percentiles of the last few seconds.
+     */
+    public java.util.Map<String, Object> snapshot() {
+        var out = new java.util.LinkedHashMap<String, Object>();
+        out.put("submitted", count("spillway.jobs.submitted", null));
+        var finished = new java.util.LinkedHashMap<String, Object>();
+        for (var s : List.of("completed", "failed", "cancelled", "expired")) {
+            finished.put(s, count("spillway.jobs.finished", s));
+        }
+        out.put("finished", finished);
+        out.put("retries", count("spillway.jobs.retries", null));
+        var q = lastQueue.get();
+        out.put("pending", q.pending());
+        out.put("processing", q.processing());
+        out.put("oldest_pending_age_seconds", q.oldestRunnableAge().toMillis() / 1000.0);
+        double p50 = 0;
+        double p99 = 0;
+        for (var v : recentEndToEnd.takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.5) {
+                p50 = v.value(TimeUnit.MILLISECONDS);
+            } else if (v.percentile() == 0.99) {
+                p99 = v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        out.put("end_to_end_p50_ms", p50);
+        out.put("end_to_end_p99_ms", p99);
+        long batches = 0;
+        double batched = 0;
+        for (var summary : registry.find("spillway.batch.size").summaries()) {
+            batches += summary.count();
+            batched += summary.totalAmount();
+        }
+        out.put("batches", batches);
+        out.put("batched_jobs", batched);
+        return out;
+    }
+
+    private double count(String name, String status) {
+        var search = registry.find(name);
+        if (status != null) {
+            search = search.tag("status", status);
+        }
+        return search.counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** Records a sample of the queue (called every few seconds, not per request). */
@@ -101,8 +154,9 @@ public final class Metrics implements EngineListener {
                     .record(Duration.between(claimed.startedAt(), now));
         }
         if (state.isTerminal()) {
-            timer("spillway.job.end.to.end", "Time from accept to a terminal state", task)
-                    .record(Duration.between(claimed.createdAt(), now));
+            var e2e = Duration.between(claimed.createdAt(), now);
+            timer("spillway.job.end.to.end", "Time from accept to a terminal state", task).record(e2e);
+            recentEndToEnd.record(e2e);
         }
     }
 

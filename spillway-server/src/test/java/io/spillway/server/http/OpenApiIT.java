@@ -55,7 +55,7 @@ class OpenApiIT {
         var id = api.submit("{\"task\": \"echo\", \"input\": {}}");
         api.awaitJob(id);
         for (var route : HttpApi.ROUTES) {
-            var path = route.path().replace("{id}", id);
+            var path = route.path().replace("{id}", id).replace("{file}", "app.js");
             var request = HttpRequest.newBuilder(api.uri(path));
             if (route.method().equals("POST")) {
                 request.POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"echo\", \"input\": {}}"))

@@ -1,0 +1,183 @@
+// Spillway dashboard: polls /v1/stats every second and /v1/jobs every two, draws small line
+// charts on canvases, and shows a job's detail with Cancel and Retry. No framework, no network
+// besides this server.
+'use strict';
+
+const POINTS = 120;
+const series = { throughput: [], depth: [], p50: [], p99: [], batch: [] };
+let previous = null;
+let selected = null;
+
+const $ = (id) => document.getElementById(id);
+
+function push(name, value) {
+  const s = series[name];
+  s.push(value);
+  if (s.length > POINTS) s.shift();
+}
+
+function draw(canvasId, lines) {
+  const canvas = $(canvasId);
+  const ctx = canvas.getContext('2d');
+  const w = canvas.width, h = canvas.height, pad = 24;
+  ctx.clearRect(0, 0, w, h);
+  const max = Math.max(1, ...lines.flatMap((l) => l.data));
+  ctx.strokeStyle = '#e3e6ea';
+  ctx.fillStyle = '#889';
+  ctx.font = '10px system-ui';
+  for (let i = 0; i <= 2; i++) {
+    const y = pad / 2 + (h - pad) * i / 2;
+    ctx.beginPath(); ctx.moveTo(pad, y); ctx.lineTo(w, y); ctx.stroke();
+    ctx.fillText(format(max * (1 - i / 2)), 0, y + 3);
+  }
+  for (const line of lines) {
+    ctx.strokeStyle = line.color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    line.data.forEach((v, i) => {
+      const x = pad + (w - pad) * i / (POINTS - 1);
+      const y = pad / 2 + (h - pad) * (1 - v / max);
+      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  }
+  canvas.dataset.points = String(lines[0].data.length);
+  canvas.dataset.last = String(lines[0].data.at(-1) ?? 0);
+}
+
+function format(v) {
+  if (v >= 10000) return (v / 1000).toFixed(0) + 'k';
+  if (v >= 100) return v.toFixed(0);
+  return v.toFixed(v >= 10 ? 1 : 2);
+}
+
+async function getJson(url, options) {
+  const r = await fetch(url, options);
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.detail || r.statusText);
+  return body;
+}
+
+async function pollStats() {
+  try {
+    const s = await getJson('/v1/stats');
+    const now = performance.now();
+    if (previous) {
+      const dt = (now - previous.at) / 1000;
+      const completed = s.finished.completed - previous.stats.finished.completed;
+      const batches = s.batches - previous.stats.batches;
+      const batched = s.batched_jobs - previous.stats.batched_jobs;
+      push('throughput', Math.max(0, completed / dt));
+      push('batch', batches > 0 ? batched / batches : 0);
+    }
+    push('depth', s.pending);
+    push('p50', s.end_to_end_p50_ms);
+    push('p99', s.end_to_end_p99_ms);
+    previous = { at: now, stats: s };
+    const tp = series.throughput.at(-1) ?? 0;
+    $('tile-throughput').textContent = format(tp);
+    $('tile-throughput').dataset.value = String(tp);
+    $('tile-pending').textContent = String(s.pending);
+    $('tile-pending').dataset.value = String(s.pending);
+    $('tile-processing').textContent = String(s.processing);
+    $('tile-oldest').textContent = s.oldest_pending_age_seconds.toFixed(1) + ' s';
+    $('tile-latency').textContent = format(s.end_to_end_p50_ms) + ' / ' + format(s.end_to_end_p99_ms) + ' ms';
+    $('tile-failed').textContent = String(s.finished.failed);
+    draw('chart-throughput', [{ data: series.throughput, color: '#2f6fde' }]);
+    draw('chart-depth', [{ data: series.depth, color: '#e08a00' }]);
+    draw('chart-latency', [{ data: series.p50, color: '#2f9e5b' }, { data: series.p99, color: '#c0392b' }]);
+    draw('chart-batch', [{ data: series.batch, color: '#7b4bd6' }]);
+    $('status').textContent = 'live';
+    $('status').classList.remove('down');
+  } catch (e) {
+    $('status').textContent = 'cannot reach the server: ' + e.message;
+    $('status').classList.add('down');
+  }
+}
+
+function took(job) {
+  if (!job.finished_at) return '';
+  return (new Date(job.finished_at) - new Date(job.created_at)) + ' ms';
+}
+
+async function pollJobs() {
+  const params = new URLSearchParams({ limit: '50' });
+  if ($('filter-status').value) params.set('status', $('filter-status').value);
+  if ($('filter-task').value.trim()) params.set('task', $('filter-task').value.trim());
+  try {
+    const page = await getJson('/v1/jobs?' + params);
+    const body = document.querySelector('#jobs tbody');
+    body.replaceChildren(...page.jobs.map((job) => {
+      const tr = document.createElement('tr');
+      tr.dataset.id = job.job_id;
+      tr.dataset.status = job.status;
+      for (const text of [job.job_id.slice(0, 13) + '…', job.task, null, job.priority, String(job.attempt),
+                          new Date(job.created_at).toLocaleTimeString(), took(job)]) {
+        const td = document.createElement('td');
+        if (text === null) {
+          const span = document.createElement('span');
+          span.className = 'st st-' + job.status;
+          span.textContent = job.status;
+          td.append(span);
+        } else {
+          td.textContent = text;
+        }
+        tr.append(td);
+      }
+      tr.addEventListener('click', () => showJob(job.job_id));
+      return tr;
+    }));
+  } catch (e) {
+    // the status line already says the server is away
+  }
+}
+
+async function showJob(id) {
+  selected = id;
+  const job = await getJson('/v1/jobs/' + id + '?include=input');
+  $('detail').hidden = false;
+  $('detail-id').textContent = job.job_id;
+  const fields = $('detail-fields');
+  fields.replaceChildren();
+  for (const key of ['status', 'task', 'priority', 'attempt', 'max_attempts', 'created_at', 'started_at',
+                     'finished_at', 'deadline', 'retry_at', 'error']) {
+    if (job[key] === undefined || job[key] === null) continue;
+    const dt = document.createElement('dt'); dt.textContent = key;
+    const dd = document.createElement('dd'); dd.textContent = String(job[key]);
+    dd.dataset.field = key;
+    fields.append(dt, dd);
+  }
+  $('detail-input').textContent = JSON.stringify(job.input, null, 2);
+  $('detail-result').textContent = job.result === null ? '(none yet)' : JSON.stringify(job.result, null, 2);
+  $('cancel').hidden = job.status !== 'pending';
+  $('retry').hidden = !['failed', 'cancelled', 'expired'].includes(job.status);
+}
+
+$('cancel').addEventListener('click', async () => {
+  try {
+    await getJson('/v1/jobs/' + selected + '/cancel', { method: 'POST' });
+  } catch (e) {
+    alert(e.message);
+  }
+  await showJob(selected);
+  await pollJobs();
+});
+
+$('retry').addEventListener('click', async () => {
+  try {
+    const accepted = await getJson('/v1/jobs/' + selected + '/retry', { method: 'POST' });
+    await showJob(accepted.job_id);
+  } catch (e) {
+    alert(e.message);
+  }
+  await pollJobs();
+});
+
+$('close').addEventListener('click', () => { $('detail').hidden = true; selected = null; });
+$('filter-status').addEventListener('change', pollJobs);
+$('filter-task').addEventListener('input', pollJobs);
+
+pollStats();
+pollJobs();
+setInterval(pollStats, 1000);
+setInterval(pollJobs, 2000);
