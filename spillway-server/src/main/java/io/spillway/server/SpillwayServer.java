@@ -100,7 +100,7 @@ public final class SpillwayServer implements AutoCloseable {
                     describeStore(config, store), runWorkers ? config.workerThreads() + " worker threads" : "no workers");
             var sampler = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon(true).name("spillway-metrics").unstarted(r));
-            sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 5, TimeUnit.SECONDS);
+            sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 2, TimeUnit.SECONDS);
             return new SpillwayServer(config, store, engine, api, http, sampler);
         } catch (RuntimeException e) {
             store.close();
