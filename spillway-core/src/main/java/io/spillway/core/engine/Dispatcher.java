@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Claims runnable jobs from the store and runs them on the worker pool.
@@ -202,6 +203,14 @@ final class Dispatcher {
     private void runBatch(TaskHandler handler, List<Job> batch) {
         List<Outcome> outcomes;
         long started = System.nanoTime();
+        // log lines written while the batch runs carry the job (or the batch) they belong to
+        MDC.put("task", handler.name());
+        if (batch.size() == 1) {
+            MDC.put("job_id", batch.getFirst().id());
+            MDC.put("attempt", String.valueOf(batch.getFirst().attempt()));
+        } else {
+            MDC.put("batch_size", String.valueOf(batch.size()));
+        }
         try {
             outcomes = handler.run(batch);
             listener.batchRan(handler.name(), batch.size(), System.nanoTime() - started);
@@ -218,6 +227,8 @@ final class Dispatcher {
             var error = describe(e);
             log.debug("task '{}' threw on a batch of {}: {}", handler.name(), batch.size(), error);
             outcomes = nCopies(batch.size(), Outcome.retry(error));
+        } finally {
+            MDC.clear();
         }
         var now = clock.instant();
         for (int i = 0; i < batch.size(); i++) {

@@ -86,6 +86,9 @@ abstract class RunCommand implements Callable<Integer> {
         if (config == null) {
             return 2;
         }
+        if (config.logFormat().equals("json")) {
+            useJsonLogs();
+        }
         SpillwayServer server;
         try {
             server = SpillwayServer.start(config, role(), List.of());
@@ -107,6 +110,20 @@ abstract class RunCommand implements Callable<Integer> {
             }
         }));
         return 0;
+    }
+
+    /** Switches Logback to one JSON object per line (logback-json.xml). */
+    private static void useJsonLogs() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+            try {
+                var configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+                configurator.setContext(lc);
+                lc.reset();
+                configurator.doConfigure(RunCommand.class.getResource("/logback-json.xml"));
+            } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+                System.err.println("spillway: cannot switch to JSON logs: " + e.getMessage());
+            }
+        }
     }
 
     static String rootMessage(Throwable e) {

@@ -62,8 +62,15 @@ public final class Settings {
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
             "serve HTTP requests on virtual threads instead of a platform thread pool", "false", bool());
 
+    public static final Setting<String> LOG_FORMAT = new Setting<>("log_format",
+            "text: one readable line per event; json: one JSON object per line with job_id, task, attempt", "text",
+            v -> switch (v.strip()) {
+                case "text", "json" -> v.strip();
+                default -> throw new IllegalArgumentException("expected text or json, got '" + v + "'");
+            });
+
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
-            VIRTUAL_THREADS);
+            VIRTUAL_THREADS, LOG_FORMAT);
 }

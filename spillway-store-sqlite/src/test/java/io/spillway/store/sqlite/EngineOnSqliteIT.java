@@ -169,6 +169,37 @@ class EngineOnSqliteIT {
     }
 
     @Test
+    void logLinesWrittenByAHandler_carryTheJobTaskAndAttempt() {
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("test.handler");
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        var handler = new TaskHandler() {
+            @Override
+            public String name() {
+                return "logging";
+            }
+
+            @Override
+            public List<Outcome> run(List<Job> batch) {
+                logger.info("working");
+                return batch.stream().map(j -> Outcome.completed("{}")).toList();
+            }
+        };
+        start(EngineConfig.defaults(2), InstantSource.system(), handler);
+        try {
+            var id = engine.submit(aNewJob().task("logging").build()).join().job().id();
+            awaitTerminal(id);
+
+            assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getMDCPropertyMap())
+                    .containsEntry("job_id", id).containsEntry("task", "logging").containsEntry("attempt", "1"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     void unknownTaskInTheStore_failsWithAClearError() {
         start(EngineConfig.defaults(2), InstantSource.system(), new EchoTask());
 
