@@ -157,6 +157,6 @@ public final class EngineBenchmark {
     }
 
     private static NewJob newJob(JobIds ids) {
-        return new NewJob(ids.next(), "default", "noop", "{\"n\":1}", Priority.STANDARD, 3, null, null, null, null);
+        return new NewJob(ids.next(), "default", "noop", "{\"n\":1}", Priority.STANDARD, 3, null, null, null, null, null);
     }
 }

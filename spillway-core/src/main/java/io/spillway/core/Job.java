@@ -9,7 +9,7 @@ import java.util.Objects;
  * <p>{@code input}, {@code metadata} and {@code result} are JSON texts: the core does not parse
  * them. {@code attempt} counts claims (0 before the first) and is the lease's fencing token.
  * Nullable fields: metadata, deadline, leaseUntil, startedAt, finishedAt, result, error,
- * idempotencyKey, requestHash.
+ * idempotencyKey, requestHash, traceparent (the W3C trace context the job was submitted in).
  */
 public record Job(
         String id,
@@ -30,7 +30,8 @@ public record Job(
         String result,
         String error,
         String idempotencyKey,
-        String requestHash) {
+        String requestHash,
+        String traceparent) {
 
     public Job {
         Objects.requireNonNull(id, "id");

@@ -7,7 +7,8 @@ import java.util.Objects;
  * A job as a client submits it, before the store has it. {@code id} is chosen by the caller
  * (see {@link JobIds}) so a 202 can name it the moment the insert commits.
  *
- * <p>Nullable: metadata, deadline, idempotencyKey, requestHash.
+ * <p>Nullable: metadata, deadline, idempotencyKey, requestHash, traceparent (a W3C trace context
+ * to carry to the worker).
  */
 public record NewJob(
         String id,
@@ -19,7 +20,8 @@ public record NewJob(
         Instant deadline,
         String metadata,
         String idempotencyKey,
-        String requestHash) {
+        String requestHash,
+        String traceparent) {
 
     public NewJob {
         Objects.requireNonNull(id, "id");

@@ -16,7 +16,7 @@ class LifecycleTest {
 
     private static Job processing(int attempt, int maxAttempts) {
         return new Job("id", "default", "echo", JobState.PROCESSING, Priority.STANDARD, "{}", null, attempt,
-                maxAttempts, NOW, NOW, null, NOW.plusSeconds(30), NOW, null, null, null, null, null);
+                maxAttempts, NOW, NOW, null, NOW.plusSeconds(30), NOW, null, null, null, null, null, null);
     }
 
     @ParameterizedTest

@@ -206,8 +206,12 @@ final class Dispatcher {
         // log lines written while the batch runs carry the job (or the batch) they belong to
         MDC.put("task", handler.name());
         if (batch.size() == 1) {
-            MDC.put("job_id", batch.getFirst().id());
-            MDC.put("attempt", String.valueOf(batch.getFirst().attempt()));
+            var job = batch.getFirst();
+            MDC.put("job_id", job.id());
+            MDC.put("attempt", String.valueOf(job.attempt()));
+            if (job.traceparent() != null && job.traceparent().length() >= 35) {
+                MDC.put("trace_id", job.traceparent().substring(3, 35));
+            }
         } else {
             MDC.put("batch_size", String.valueOf(batch.size()));
         }

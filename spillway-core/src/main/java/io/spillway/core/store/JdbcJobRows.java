@@ -21,11 +21,11 @@ public final class JdbcJobRows {
     /** Every column, in the order {@link #job(ResultSet)} reads them. */
     public static final String COLUMNS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
             + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
-            + " idempotency_key, request_hash";
+            + " idempotency_key, request_hash, traceparent";
 
     /** What a claim returns: what a handler needs, in the order {@link #claimed} reads them. */
     public static final String CLAIMED_COLUMNS = "id, tenant, task, priority, input, metadata, attempt, max_attempts,"
-            + " created_at, run_at, deadline, error";
+            + " created_at, run_at, deadline, error, traceparent";
 
     private JdbcJobRows() {
     }
@@ -35,7 +35,7 @@ public final class JdbcJobRows {
         return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
                 Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
                 millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
-                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19));
+                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getString(20));
     }
 
     /** A row of {@link #CLAIMED_COLUMNS}, now processing under the given lease. */
@@ -43,7 +43,7 @@ public final class JdbcJobRows {
         return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
                 Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
                 rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), truncate(leaseUntil), truncate(startedAt),
-                null, null, rs.getString(12), null, null);
+                null, null, rs.getString(12), null, null, rs.getString(13));
     }
 
     /** The job a {@link NewJob} becomes when inserted at {@code now}. */
@@ -51,7 +51,7 @@ public final class JdbcJobRows {
         var at = truncate(now);
         return new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
                 j.maxAttempts(), at, at, truncate(j.deadline()), null, null, null, null, null,
-                j.idempotencyKey(), j.requestHash());
+                j.idempotencyKey(), j.requestHash(), j.traceparent());
     }
 
     public static Optional<Job> one(PreparedStatement ps) throws SQLException {

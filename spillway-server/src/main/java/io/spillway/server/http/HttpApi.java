@@ -223,7 +223,7 @@ public final class HttpApi {
             throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
         }
         checkJsonContentType(ctx);
-        var newJob = requests.parse(body, ctx.header("Idempotency-Key"));
+        var newJob = requests.parse(body, ctx.header("Idempotency-Key"), Traceparent.valid(ctx.header("traceparent")));
         var committed = engine.submit(newJob);
         ctx.future(() -> committed.handle((result, error) -> {
             if (error != null) {
@@ -305,7 +305,7 @@ public final class HttpApi {
                     + job.state().wireName() + "; only failed, cancelled or expired jobs can be retried");
         }
         var copy = new NewJob(jobIds.next(), job.tenant(), job.task(), job.input(), job.priority(), job.maxAttempts(),
-                null, job.metadata(), null, null);
+                null, job.metadata(), null, null, job.traceparent());
         var committed = engine.submit(copy);
         ctx.future(() -> committed.handle((result, error) -> {
             if (error != null) {

@@ -55,8 +55,9 @@ final class JobRequests {
      * Parses and validates a request.
      *
      * @param idempotencyKey the {@code Idempotency-Key} header, or null
+     * @param traceparent    a valid W3C {@code traceparent}, or null
      */
-    NewJob parse(byte[] body, String idempotencyKey) {
+    NewJob parse(byte[] body, String idempotencyKey, String traceparent) {
         if (idempotencyKey != null) {
             checkIdempotencyKey(idempotencyKey);
         }
@@ -149,7 +150,7 @@ final class JobRequests {
         }
         String hash = idempotencyKey == null ? null : hash(root);
         return new NewJob(ids.next(), DEFAULT_TENANT, task, inputJson, priority, maxAttempts, deadline,
-                metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash);
+                metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash, traceparent);
     }
 
     private Priority priority(JsonNode node) {

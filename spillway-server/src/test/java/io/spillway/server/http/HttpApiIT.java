@@ -278,6 +278,35 @@ class HttpApiIT {
     }
 
     @Test
+    void traceparent_isCarriedToTheWorkerAndAnInvalidOneIsIgnored(@TempDir Path own) {
+        var seen = new java.util.concurrent.ConcurrentHashMap<String, String>();
+        var capture = new io.spillway.core.task.TaskHandler() {
+            @Override
+            public String name() {
+                return "capture";
+            }
+
+            @Override
+            public List<io.spillway.core.Outcome> run(List<io.spillway.core.Job> batch) {
+                batch.forEach(j -> seen.put(j.id(), String.valueOf(j.traceparent())));
+                return batch.stream().map(j -> io.spillway.core.Outcome.completed("{}")).toList();
+            }
+        };
+        try (var s = TestServer.start(own, Map.of(), List.of(capture))) {
+            var traced = json(s.post("/v1/jobs", "{\"task\": \"capture\", \"input\": {}}",
+                    "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).get("job_id").asText();
+            var bogus = s.post("/v1/jobs", "{\"task\": \"capture\", \"input\": {}}", "traceparent", "01-nonsense");
+            assertThat(bogus.statusCode()).isEqualTo(202);
+            var untraced = json(bogus).get("job_id").asText();
+            s.awaitJob(traced);
+            s.awaitJob(untraced);
+
+            assertThat(seen.get(traced)).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            assertThat(seen.get(untraced)).isEqualTo("null");
+        }
+    }
+
+    @Test
     void health_andReadiness() {
         assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
         var ready = api.get("/readyz");

@@ -49,11 +49,12 @@ public final class PostgresJobStore implements JobStore {
     private static final int MAX_NOTIFY_BYTES = 7900;
 
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
-            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash)"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent)"
             + " SELECT u.id, u.tenant, u.task, 'pending', u.priority, u.input, u.metadata, 0, u.max_attempts, ?, ?,"
-            + " u.deadline, u.idem, u.hash"
+            + " u.deadline, u.idem, u.hash, u.trace"
             + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int2[], ?::text[], ?::text[], ?::int4[], ?::int8[],"
-            + " ?::text[], ?::text[]) AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash)"
+            + " ?::text[], ?::text[], ?::text[])"
+            + " AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash, trace)"
             // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
             + " ON CONFLICT DO NOTHING RETURNING id";
 
@@ -170,6 +171,7 @@ public final class PostgresJobStore implements JobStore {
             var deadlines = new Long[n];
             var keys = new String[n];
             var hashes = new String[n];
+            var traces = new String[n];
             for (int i = 0; i < n; i++) {
                 var j = jobs.get(i);
                 ids[i] = UUID.fromString(j.id());
@@ -182,6 +184,7 @@ public final class PostgresJobStore implements JobStore {
                 deadlines[i] = j.deadline() == null ? null : j.deadline().toEpochMilli();
                 keys[i] = j.idempotencyKey();
                 hashes[i] = j.requestHash();
+                traces[i] = j.traceparent();
             }
             long now = params.now().toEpochMilli();
             var inserted = new HashSet<String>();
@@ -198,6 +201,7 @@ public final class PostgresJobStore implements JobStore {
                 ps.setArray(10, c.createArrayOf("int8", deadlines));
                 ps.setArray(11, c.createArrayOf("text", keys));
                 ps.setArray(12, c.createArrayOf("text", hashes));
+                ps.setArray(13, c.createArrayOf("text", traces));
                 try (var rs = ps.executeQuery()) {
                     while (rs.next()) {
                         inserted.add(rs.getString(1));

@@ -52,8 +52,8 @@ import org.sqlite.SQLiteConfig;
  */
 public final class SqliteJobStore implements JobStore {
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
-            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash)"
-            + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent)"
+            + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)"
             // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
             + " ON CONFLICT DO NOTHING";
 
@@ -192,6 +192,7 @@ public final class SqliteJobStore implements JobStore {
                 JdbcJobRows.setMillis(ps, 10, j.deadline());
                 ps.setString(11, j.idempotencyKey());
                 ps.setString(12, j.requestHash());
+                ps.setString(13, j.traceparent());
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();

@@ -75,7 +75,8 @@ public abstract class JobStoreContract {
     @Test
     void insert_storesPendingJobWithAllFields() {
         var nj = aNewJob().input("{\"a\":[1,2]}").metadata("{\"m\":\"x\"}").priority(Priority.BATCH)
-                .maxAttempts(5).deadline(T0.plusSeconds(60)).build();
+                .maxAttempts(5).deadline(T0.plusSeconds(60))
+                .traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build();
         var result = insert(T0, nj).getFirst();
 
         assertThat(result.created()).isTrue();
@@ -91,6 +92,8 @@ public abstract class JobStoreContract {
         assertThat(job.runAt()).isEqualTo(T0);
         assertThat(job.deadline()).isEqualTo(T0.plusSeconds(60));
         assertThat(job.result()).isNull();
+        assertThat(job.traceparent()).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(claim(1, T0).getFirst().traceparent()).isEqualTo(job.traceparent());
     }
 
     @Test

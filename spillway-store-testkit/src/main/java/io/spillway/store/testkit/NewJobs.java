@@ -20,6 +20,7 @@ public final class NewJobs {
     private String metadata;
     private String idempotencyKey;
     private String requestHash;
+    private String traceparent;
 
     private NewJobs() {
     }
@@ -74,7 +75,13 @@ public final class NewJobs {
         return this;
     }
 
+    public NewJobs traceparent(String v) {
+        traceparent = v;
+        return this;
+    }
+
     public NewJob build() {
-        return new NewJob(id, tenant, task, input, priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash);
+        return new NewJob(id, tenant, task, input, priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash,
+                traceparent);
     }
 }
