@@ -12,6 +12,8 @@ import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
 import io.spillway.server.metrics.Metrics;
+import io.spillway.server.metrics.Tracing;
+import io.spillway.core.engine.EngineListener;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import io.spillway.store.sqlite.SqliteJobStore;
@@ -43,11 +45,13 @@ public final class SpillwayServer implements AutoCloseable {
     private final HttpApi api;
     private final Javalin http;
     private final ScheduledExecutorService sampler;
+    private final Tracing tracing;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http,
-                           ScheduledExecutorService sampler) {
+                           ScheduledExecutorService sampler, Tracing tracing) {
         this.sampler = sampler;
+        this.tracing = tracing;
         this.config = config;
         this.store = store;
         this.engine = engine;
@@ -86,9 +90,10 @@ public final class SpillwayServer implements AutoCloseable {
                     .withRetention(config.retention())
                     .withRole(workerId(role), embedded, runWorkers);
             var metrics = new Metrics();
-            var engine = new Engine(store, tasks, engineConfig, clock, metrics);
+            var tracing = Tracing.fromEnvironment();
+            var engine = new Engine(store, tasks, engineConfig, clock, EngineListener.all(metrics, tracing));
             engine.start();
-            var api = new HttpApi(engine, config, clock, metrics);
+            var api = new HttpApi(engine, config, clock, metrics, tracing);
             var http = role == Role.WORKER ? api.createHealthOnly() : api.create();
             try {
                 http.start();
@@ -101,7 +106,7 @@ public final class SpillwayServer implements AutoCloseable {
             var sampler = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon(true).name("spillway-metrics").unstarted(r));
             sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 2, TimeUnit.SECONDS);
-            return new SpillwayServer(config, store, engine, api, http, sampler);
+            return new SpillwayServer(config, store, engine, api, http, sampler, tracing);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -167,6 +172,7 @@ public final class SpillwayServer implements AutoCloseable {
         api.quiesce(http, Duration.ofSeconds(5));
         http.stop();
         store.close();
+        tracing.close();
         log.info("stopped");
     }
 

@@ -13,6 +13,47 @@ public interface EngineListener {
     EngineListener NONE = new EngineListener() {
     };
 
+    /** A listener that tells each of {@code listeners}, in order. */
+    static EngineListener all(EngineListener... listeners) {
+        var copy = java.util.List.of(listeners);
+        return new EngineListener() {
+            @Override
+            public void accepted(String task, int count) {
+                copy.forEach(l -> l.accepted(task, count));
+            }
+
+            @Override
+            public void finished(Job claimed, JobState state, Instant now) {
+                copy.forEach(l -> l.finished(claimed, state, now));
+            }
+
+            @Override
+            public void dropped(Job job, JobState state) {
+                copy.forEach(l -> l.dropped(job, state));
+            }
+
+            @Override
+            public void batchRan(String task, int size, long nanos) {
+                copy.forEach(l -> l.batchRan(task, size, nanos));
+            }
+
+            @Override
+            public void committed(String writer, int size, long nanos) {
+                copy.forEach(l -> l.committed(writer, size, nanos));
+            }
+
+            @Override
+            public void leasesExpired(int count) {
+                copy.forEach(l -> l.leasesExpired(count));
+            }
+
+            @Override
+            public void staleOutcome() {
+                copy.forEach(EngineListener::staleOutcome);
+            }
+        };
+    }
+
     /** New jobs of {@code task} were committed. */
     default void accepted(String task, int count) {
     }

@@ -23,6 +23,8 @@ import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StoreException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.metrics.Metrics;
+import io.spillway.server.metrics.Tracing;
+import java.util.concurrent.CompletableFuture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -71,10 +73,12 @@ public final class HttpApi {
     private final byte[] openApi;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Metrics metrics;
+    private final Tracing tracing;
     private final JobIds jobIds;
 
-    public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics) {
+    public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics, Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.engine = engine;
         this.config = config;
         this.mapper = newMapper();
@@ -223,13 +227,24 @@ public final class HttpApi {
             throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
         }
         checkJsonContentType(ctx);
-        var newJob = requests.parse(body, ctx.header("Idempotency-Key"), Traceparent.valid(ctx.header("traceparent")));
-        var committed = engine.submit(newJob);
+        var span = tracing.startAccept("/v1/jobs", Traceparent.valid(ctx.header("traceparent")));
+        CompletableFuture<InsertResult> committed;
+        NewJob newJob;
+        try {
+            newJob = requests.parse(body, ctx.header("Idempotency-Key"), span.traceparent());
+            committed = engine.submit(newJob);
+        } catch (RuntimeException e) {
+            span.end(mapFailure(e).status(), null);
+            throw e;
+        }
         ctx.future(() -> committed.handle((result, error) -> {
             if (error != null) {
-                Problems.write(ctx, mapper, mapFailure(error));
+                var problem = mapFailure(error);
+                Problems.write(ctx, mapper, problem);
+                span.end(problem.status(), null);
             } else {
                 respondToSubmit(ctx, newJob.requestHash(), result);
+                span.end(ctx.statusCode(), result.job());
             }
             return null;
         }));
