@@ -131,10 +131,18 @@ public final class HttpApi {
         });
     }
 
+    private static final Map<String, String> EXACT_ROUTES = ROUTES.stream().filter(r -> !r.path().contains("{"))
+            .collect(java.util.stream.Collectors.toMap(Route::path, Route::path, (a, b) -> a));
+    private static final List<Route> TEMPLATED = ROUTES.stream().filter(r -> r.path().contains("{")).toList();
+
     /** The route template a path matches ({@code /v1/jobs/{id}}), or {@code other}: never a raw id. */
     static String routeOf(String path) {
+        var exact = EXACT_ROUTES.get(path);
+        if (exact != null) {
+            return exact;
+        }
         var parts = path.split("/", -1);
-        for (var route : ROUTES) {
+        for (var route : TEMPLATED) {
             var template = route.path().split("/", -1);
             if (template.length != parts.length) {
                 continue;

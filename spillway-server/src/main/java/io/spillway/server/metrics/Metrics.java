@@ -44,6 +44,50 @@ public final class Metrics implements EngineListener {
             .distributionStatisticExpiry(Duration.ofSeconds(10)).distributionStatisticBufferLength(2)
             .register(recent);
 
+    // meters looked up once per label set: a registry lookup per job or request costs more than the recording
+    private final java.util.concurrent.ConcurrentHashMap<String, TaskMeters> tasks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<HttpKey, Timer> httpTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> commitTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, DistributionSummary> commitSizes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record HttpKey(String method, String route, int status) {
+    }
+
+    /** The meters of one task. */
+    private final class TaskMeters {
+        final Counter submitted;
+        final Counter retries;
+        final java.util.EnumMap<JobState, Counter> finished = new java.util.EnumMap<>(JobState.class);
+        final Timer wait;
+        final Timer run;
+        final Timer endToEnd;
+        final DistributionSummary batchSize;
+        final Timer batchRun;
+
+        TaskMeters(String task) {
+            submitted = Counter.builder("spillway.jobs.submitted").description("Jobs accepted (committed), by task")
+                    .tag("task", task).register(registry);
+            retries = Counter.builder("spillway.jobs.retries").description("Attempts that failed and will be retried")
+                    .tag("task", task).register(registry);
+            for (var state : List.of(JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.EXPIRED)) {
+                finished.put(state, Counter.builder("spillway.jobs.finished").description("Jobs that reached a terminal state")
+                        .tags("task", task, "status", state.wireName()).register(registry));
+            }
+            wait = timer("spillway.job.queue.wait", "Time from due (created or retry time) to start, per attempt", task);
+            run = timer("spillway.job.run", "Time from start to recorded outcome, per attempt", task);
+            endToEnd = timer("spillway.job.end.to.end", "Time from accept to a terminal state", task);
+            batchSize = DistributionSummary.builder("spillway.batch.size").description("Jobs per handler (model) call")
+                    .baseUnit("jobs").tag("task", task).publishPercentileHistogram().register(registry);
+            batchRun = Timer.builder("spillway.batch.run").description("Handler (model) call latency per batch")
+                    .tag("task", task).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .register(registry);
+        }
+    }
+
+    private TaskMeters task(String task) {
+        return tasks.computeIfAbsent(task, TaskMeters::new);
+    }
+
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -127,61 +171,57 @@ public final class Metrics implements EngineListener {
 
     /** One HTTP request answered. {@code route} is the matched path template, never the raw path. */
     public void httpRequest(String method, String route, int status, long nanos) {
-        Timer.builder("spillway.http.requests").description("HTTP requests by route and status")
-                .tags("method", method, "route", route, "status", String.valueOf(status))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        httpTimers.computeIfAbsent(new HttpKey(method, route, status), k -> Timer.builder("spillway.http.requests")
+                        .description("HTTP requests by route and status")
+                        .tags("method", k.method(), "route", k.route(), "status", String.valueOf(k.status()))
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void accepted(String task, int count) {
-        Counter.builder("spillway.jobs.submitted").description("Jobs accepted (committed), by task")
-                .tag("task", task).register(registry).increment(count);
+        task(task).submitted.increment(count);
     }
 
     @Override
     public void finished(Job claimed, JobState state, Instant now) {
-        var task = claimed.task();
+        var meters = task(claimed.task());
         if (state == JobState.PENDING) {
-            Counter.builder("spillway.jobs.retries").description("Attempts that failed and will be retried")
-                    .tag("task", task).register(registry).increment();
+            meters.retries.increment();
         } else {
-            finishedCounter(task, state).increment();
+            meters.finished.get(state).increment();
         }
         if (claimed.startedAt() != null) {
-            timer("spillway.job.queue.wait", "Time from due (created or retry time) to start, per attempt", task)
-                    .record(Duration.between(claimed.runAt(), claimed.startedAt()));
-            timer("spillway.job.run", "Time from start to recorded outcome, per attempt", task)
-                    .record(Duration.between(claimed.startedAt(), now));
+            meters.wait.record(Duration.between(claimed.runAt(), claimed.startedAt()));
+            meters.run.record(Duration.between(claimed.startedAt(), now));
         }
         if (state.isTerminal()) {
             var e2e = Duration.between(claimed.createdAt(), now);
-            timer("spillway.job.end.to.end", "Time from accept to a terminal state", task).record(e2e);
+            meters.endToEnd.record(e2e);
             recentEndToEnd.record(e2e);
         }
     }
 
     @Override
     public void dropped(Job job, JobState state) {
-        finishedCounter(job.task(), state).increment();
+        task(job.task()).finished.get(state).increment();
     }
 
     @Override
     public void batchRan(String task, int size, long nanos) {
-        DistributionSummary.builder("spillway.batch.size").description("Jobs per handler (model) call")
-                .baseUnit("jobs").tag("task", task).publishPercentileHistogram()
-                .register(registry).record(size);
-        Timer.builder("spillway.batch.run").description("Handler (model) call latency per batch")
-                .tag("task", task).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        var meters = task(task);
+        meters.batchSize.record(size);
+        meters.batchRun.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void committed(String writer, int size, long nanos) {
-        DistributionSummary.builder("spillway.store.commit.batch").description("Items per group commit")
-                .baseUnit("items").tag("writer", writer).publishPercentileHistogram().register(registry).record(size);
-        Timer.builder("spillway.store.commit").description("Group commit latency")
-                .tag("writer", writer).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        commitSizes.computeIfAbsent(writer, w -> DistributionSummary.builder("spillway.store.commit.batch")
+                .description("Items per group commit").baseUnit("items").tag("writer", w)
+                .publishPercentileHistogram().register(registry)).record(size);
+        commitTimers.computeIfAbsent(writer, w -> Timer.builder("spillway.store.commit").description("Group commit latency")
+                .tag("writer", w).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -194,11 +234,6 @@ public final class Metrics implements EngineListener {
     public void staleOutcome() {
         Counter.builder("spillway.outcomes.discarded").description("Outcomes from claims no longer current")
                 .register(registry).increment();
-    }
-
-    private Counter finishedCounter(String task, JobState state) {
-        return Counter.builder("spillway.jobs.finished").description("Jobs that reached a terminal state")
-                .tags("task", task, "status", state.wireName()).register(registry);
     }
 
     private Timer timer(String name, String description, String task) {
