@@ -83,6 +83,52 @@ public final class JdbcJobRows {
         }
     }
 
+    /** Pending jobs by task and priority (the query both SQL stores run). */
+    public static List<QueueStats.Depth> queueDepth(java.sql.Connection c) throws SQLException {
+        var out = new ArrayList<QueueStats.Depth>();
+        try (var st = c.createStatement();
+             var rs = st.executeQuery("SELECT task, priority, count(*) FROM jobs WHERE state = 'pending'"
+                     + " GROUP BY task, priority ORDER BY task, priority")) {
+            while (rs.next()) {
+                out.add(new QueueStats.Depth(rs.getString(1), Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    /** Queue totals and the oldest runnable job's age at {@code now} (the queries both SQL stores run). */
+    public static QueueStats queueStats(java.sql.Connection c, Instant now) throws SQLException {
+        long pending;
+        long processing;
+        long oldest = Long.MAX_VALUE;
+        try (var st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
+                rs.next();
+                pending = rs.getLong(1);
+            }
+            try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'processing'")) {
+                rs.next();
+                processing = rs.getLong(1);
+            }
+        }
+        // one index seek per priority: the runnable index is ordered by (priority, run_at)
+        try (var ps = c.prepareStatement("SELECT min(run_at) FROM jobs WHERE state = 'pending' AND priority = ?")) {
+            for (int priority = 0; priority <= 2; priority++) {
+                ps.setInt(1, priority);
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long runAt = rs.getLong(1);
+                        if (!rs.wasNull()) {
+                            oldest = Math.min(oldest, runAt);
+                        }
+                    }
+                }
+            }
+        }
+        long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, now.toEpochMilli() - oldest);
+        return new QueueStats(pending, processing, java.time.Duration.ofMillis(age));
+    }
+
     /** The stores keep millisecond times; what they return is truncated alike. */
     public static Instant truncate(Instant t) {
         return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());

@@ -460,56 +460,14 @@ public final class PostgresJobStore implements JobStore {
         });
     }
 
-
-
     @Override
     public List<QueueStats.Depth> jobQueueDepth() {
-        return tx("depth", c -> {
-            var out = new ArrayList<QueueStats.Depth>();
-            try (var st = c.createStatement();
-                 var rs = st.executeQuery("SELECT task, priority, count(*) FROM jobs WHERE state = 'pending'"
-                         + " GROUP BY task, priority ORDER BY task, priority")) {
-                while (rs.next()) {
-                    out.add(new QueueStats.Depth(rs.getString(1), io.spillway.core.Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
-                }
-            }
-            return out;
-        });
+        return tx("depth", c -> JdbcJobRows.queueDepth(c));
     }
 
     @Override
     public QueueStats jobQueueStats(Instant now) {
-        return tx("stats", c -> {
-            long pending;
-            long processing;
-            long oldest = Long.MAX_VALUE;
-            try (var st = c.createStatement()) {
-                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
-                    rs.next();
-                    pending = rs.getLong(1);
-                }
-                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'processing'")) {
-                    rs.next();
-                    processing = rs.getLong(1);
-                }
-            }
-            // one index seek per priority: the runnable index is ordered by (priority, run_at)
-            for (int priority = 0; priority <= 2; priority++) {
-                var ps = c.prepareStatement("SELECT min(run_at) FROM jobs WHERE state = 'pending' AND priority = ?");
-                ps.setInt(1, priority);
-                try (var rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        long runAt = rs.getLong(1);
-                        if (!rs.wasNull()) {
-                            oldest = Math.min(oldest, runAt);
-                        }
-                    }
-                }
-                ps.close();
-            }
-            long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, now.toEpochMilli() - oldest);
-            return new QueueStats(pending, processing, java.time.Duration.ofMillis(age));
-        });
+        return tx("stats", c -> JdbcJobRows.queueStats(c, now));
     }
 
     @Override
@@ -648,10 +606,5 @@ public final class PostgresJobStore implements JobStore {
             return null;
         }
     }
-
-
-
-
-
 
 }

@@ -382,56 +382,14 @@ public final class SqliteJobStore implements JobStore {
         });
     }
 
-
-
     @Override
     public List<QueueStats.Depth> jobQueueDepth() {
-        return read("depth", c -> {
-            var out = new ArrayList<QueueStats.Depth>();
-            try (var st = c.createStatement();
-                 var rs = st.executeQuery("SELECT task, priority, count(*) FROM jobs WHERE state = 'pending'"
-                         + " GROUP BY task, priority ORDER BY task, priority")) {
-                while (rs.next()) {
-                    out.add(new QueueStats.Depth(rs.getString(1), io.spillway.core.Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
-                }
-            }
-            return out;
-        });
+        return read("depth", c -> JdbcJobRows.queueDepth(c.connection));
     }
 
     @Override
     public QueueStats jobQueueStats(Instant now) {
-        return read("stats", c -> {
-            long pending;
-            long processing;
-            long oldest = Long.MAX_VALUE;
-            try (var st = c.createStatement()) {
-                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'pending'")) {
-                    rs.next();
-                    pending = rs.getLong(1);
-                }
-                try (var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE state = 'processing'")) {
-                    rs.next();
-                    processing = rs.getLong(1);
-                }
-            }
-            // one index seek per priority: the runnable index is ordered by (priority, run_at)
-            for (int priority = 0; priority <= 2; priority++) {
-                var ps = c.prepare("SELECT min(run_at) FROM jobs WHERE state = 'pending' AND priority = ?");
-                ps.setInt(1, priority);
-                try (var rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        long runAt = rs.getLong(1);
-                        if (!rs.wasNull()) {
-                            oldest = Math.min(oldest, runAt);
-                        }
-                    }
-                }
-                
-            }
-            long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, now.toEpochMilli() - oldest);
-            return new QueueStats(pending, processing, java.time.Duration.ofMillis(age));
-        });
+        return read("stats", c -> JdbcJobRows.queueStats(c.connection, now));
     }
 
     @Override
@@ -568,13 +526,6 @@ public final class SqliteJobStore implements JobStore {
             throw new StoreException("the store " + file + " is closed");
         }
     }
-
-
-
-
-
-
-
 
     private static void closeQuietly(Connection c) {
         try {
