@@ -8,6 +8,7 @@ import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
 import io.spillway.core.tasks.EchoTask;
 import io.spillway.core.tasks.SleepTask;
+import io.spillway.onnx.EmbedTask;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
@@ -79,7 +80,7 @@ public final class SpillwayServer implements AutoCloseable {
         var clock = InstantSource.system();
         var store = openStore(config, role);
         try {
-            var registry = TaskRegistry.builder().register(new EchoTask()).register(new SleepTask());
+            var registry = TaskRegistry.builder().register(new EchoTask()).register(new SleepTask()).register(new EmbedTask());
             extraTasks.forEach(registry::register);
             var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
             boolean embedded = store instanceof SqliteJobStore;

@@ -173,7 +173,7 @@ class HttpApiIT {
             {"task": 5, "input": {}}                               | 422 | 'task' must be a string
             {"task": "echo"}                                       | 422 | 'input' is required
             {"task": "echo", "input": [1]}                         | 422 | 'input' must be a JSON object
-            {"task": "nope", "input": {}}                          | 422 | unknown task 'nope'; tasks here: echo, sleep
+            {"task": "nope", "input": {}}                          | 422 | unknown task 'nope'; tasks here: echo, sleep, embed
             {"task": "echo", "input": {}, "priority": "urgent"}    | 422 | unknown priority 'urgent'
             {"task": "echo", "input": {}, "priority": 1}           | 422 | 'priority' must be a string
             {"task": "echo", "input": {}, "deadline": "tomorrow"}  | 422 | 'deadline' is not a valid time
@@ -304,6 +304,22 @@ class HttpApiIT {
             assertThat(seen.get(traced)).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
             assertThat(seen.get(untraced)).isEqualTo("null");
         }
+    }
+
+    @Test
+    void embed_returnsOneUnitVectorPerTextAndRefusesBadInput() {
+        var id = api.submit("{\"task\": \"embed\", \"input\": {\"texts\": [\"hello world\", \"good morning\"]}}");
+
+        var job = api.awaitJob(id);
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("completed");
+        var result = job.get("result");
+        assertThat(result.get("dim").asInt()).isEqualTo(384);
+        assertThat(result.get("model").asText()).isEqualTo("all-minilm-l6-v2-q");
+        assertThat(result.get("embeddings")).hasSize(2);
+        assertThat(result.get("embeddings").get(0)).hasSize(384);
+        assertThat(result.get("usage").get("tokens").asInt()).isPositive();
+        assertProblem(api.post("/v1/jobs", "{\"task\": \"embed\", \"input\": {\"texts\": []}}"), 422, "'texts' must be");
+        assertProblem(api.post("/v1/jobs", "{\"task\": \"embed\", \"input\": {\"texts\": [\"\"]}}"), 422, "non-empty string");
     }
 
     @Test
