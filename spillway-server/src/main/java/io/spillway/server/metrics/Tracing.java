@@ -35,11 +35,6 @@ public final class Tracing implements EngineListener, AutoCloseable {
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
     private static final TextMapGetter<Map<String, String>> MAP_GETTER = new TextMapGetter<>() {
         @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
-        @Override
         public String get(Map<String, String> carrier, String key) {
             return carrier == null ? null : carrier.get(key);
         }
