@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 /** {@code spillway bench}: the load generator and the benchmarks behind bench/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: drive a running server with load, measure the engine alone, or run the bare HTTP baseline.",
-        subcommands = {BenchCommand.Load.class, BenchCommand.Probe.class, BenchCommand.EngineBench.class, BenchCommand.Bare.class})
+        subcommands = {BenchCommand.Load.class, BenchCommand.Probe.class, BenchCommand.EngineBench.class, BenchCommand.EmbedRaw.class,
+                BenchCommand.Bare.class})
 public final class BenchCommand {
 
     @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
@@ -95,6 +96,29 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             var d = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("spillway-engine-bench");
             print(EngineBenchmark.run(d, Durability.fromWire(durability), jobs, submitters, probes, workerThreads), "engine");
+            return 0;
+        }
+    }
+
+    @Command(name = "embed-raw", mixinStandardHelpOptions = true,
+            description = "The built-in embedding model alone, in process, one text per call from N threads (one "
+                    + "ONNX intra-op thread each): texts per second and the single-call latency. Compare with embed jobs "
+                    + "through the API (spillway bench load --body with task embed).")
+    static final class EmbedRaw implements Callable<Integer> {
+        @Option(names = "--threads", defaultValue = "2", description = "concurrent calls (default ${DEFAULT-VALUE})")
+        int threads;
+        @Option(names = {"-d", "--duration"}, defaultValue = "10", description = "seconds (default ${DEFAULT-VALUE})")
+        double duration;
+        @Option(names = "--text", description = "the text (default: a 30-token sentence)",
+                defaultValue = "The quarterly report shows that revenue grew by twelve percent while costs stayed flat, "
+                        + "which pleased the board and most of the investors.")
+        String text;
+
+        @Override
+        public Integer call() throws Exception {
+            try (var model = io.spillway.onnx.OnnxEmbedder.builtIn(1)) {
+                print(io.spillway.bench.EmbedBenchmark.run(model::embed, text, threads, duration), "embed-raw");
+            }
             return 0;
         }
     }
