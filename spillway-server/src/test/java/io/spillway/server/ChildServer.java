@@ -83,6 +83,10 @@ public final class ChildServer implements AutoCloseable {
         return port;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public String log() {
         try {
             return Files.readString(log);

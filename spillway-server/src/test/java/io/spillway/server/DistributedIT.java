@@ -53,6 +53,9 @@ class DistributedIT {
                     submitters.add(Thread.ofPlatform().start(() -> submit(gateways.get(thread % 2), thread, accepted, stop)));
                 }
                 await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 400);
+                // kill w1 while it holds claimed jobs, so they must run again elsewhere
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> processingBy(schema, w1.pid()) > 0);
                 w1.kill();
                 await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= 1200);
                 stop.set(true);
@@ -93,7 +96,7 @@ class DistributedIT {
             try {
                 var r = client.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/jobs"))
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"sleep\",\"input\":{\"ms\":30,\"n\":" + n + "}}"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"sleep\",\"input\":{\"ms\":100,\"n\":" + n + "}}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 202) {
                     accepted.put(MAPPER.readTree(r.body()).get("job_id").asText(), gatewayIndex);
@@ -103,6 +106,17 @@ class DistributedIT {
                 return;
             } catch (Exception e) {
                 // a request without a 202 promises nothing
+            }
+        }
+    }
+
+    private static int processingBy(PgSchema schema, long pid) throws Exception {
+        try (var c = schema.connect(); var ps = c.prepareStatement(
+                "SELECT count(*) FROM jobs WHERE state = 'processing' AND worker LIKE ?")) {
+            ps.setString(1, "worker-" + pid + "@%");
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
             }
         }
     }
