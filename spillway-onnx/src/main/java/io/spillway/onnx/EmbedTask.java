@@ -66,13 +66,9 @@ public final class EmbedTask implements TaskHandler {
                 continue;
             }
             long started = System.nanoTime();
-            var vectors = embedder.embed(texts);
+            var embeddings = embedder.embedCounting(texts);
             long computeMs = (System.nanoTime() - started) / 1_000_000;
-            int tokens = 0;
-            for (var t : texts) {
-                tokens += embedder.tokens(t);
-            }
-            out.add(Outcome.completed(result(vectors, embedder, computeMs, tokens)));
+            out.add(Outcome.completed(result(embeddings.vectors(), embedder, computeMs, embeddings.tokens())));
         }
         return out;
     }

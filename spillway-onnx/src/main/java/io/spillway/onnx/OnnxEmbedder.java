@@ -89,22 +89,33 @@ public final class OnnxEmbedder implements AutoCloseable {
         return tokenizer.encode(text).getIds().length;
     }
 
+    /** Vectors with the number of tokens the model read for them. */
+    public record Embeddings(float[][] vectors, int tokens) {
+    }
+
     /** One unit-length vector per text, in order. */
     public float[][] embed(List<String> texts) {
+        return embedCounting(texts).vectors();
+    }
+
+    /** As {@link #embed}, also counting the tokens (from the same tokenization). */
+    public Embeddings embedCounting(List<String> texts) {
         var out = new float[texts.size()][];
+        int[] tokens = new int[1];
         for (int i = 0; i < out.length; i++) {
-            out[i] = run(List.of(texts.get(i)))[0];
+            out[i] = run(List.of(texts.get(i)), tokens)[0];
         }
-        return out;
+        return new Embeddings(out, tokens[0]);
     }
 
     /** One model call for these texts, padded to the longest. */
-    private float[][] run(List<String> texts) {
+    private float[][] run(List<String> texts, int[] tokenCount) {
         var encodings = new Encoding[texts.size()];
         int longest = 1;
         for (int i = 0; i < encodings.length; i++) {
             encodings[i] = tokenizer.encode(texts.get(i));
             longest = Math.max(longest, encodings[i].getIds().length);
+            tokenCount[0] += encodings[i].getIds().length;
         }
         int n = encodings.length;
         var ids = LongBuffer.allocate(n * longest);
