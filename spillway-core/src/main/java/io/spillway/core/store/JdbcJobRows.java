@@ -83,6 +83,47 @@ public final class JdbcJobRows {
         }
     }
 
+    /**
+     * The listing query both SQL stores run, newest first; {@code idParameter} is how the store
+     * writes a bound job id ({@code ?}, or {@code ?::uuid} where ids are typed). Bind it with
+     * {@link #listPage}.
+     */
+    public static String listSql(ListParams params, String idParameter) {
+        var sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE tenant = ?");
+        if (params.state() != null) {
+            sql.append(" AND state = ?");
+        }
+        if (params.task() != null) {
+            sql.append(" AND task = ?");
+        }
+        if (params.afterId() != null) {
+            sql.append(" AND id < ").append(idParameter);
+        }
+        return sql.append(" ORDER BY id DESC LIMIT ?").toString();
+    }
+
+    /** Binds and runs a statement prepared from {@link #listSql}, and cuts the page. */
+    public static JobPage listPage(PreparedStatement ps, ListParams params) throws SQLException {
+        int i = 1;
+        ps.setString(i++, params.tenant());
+        if (params.state() != null) {
+            ps.setString(i++, params.state().wireName());
+        }
+        if (params.task() != null) {
+            ps.setString(i++, params.task());
+        }
+        if (params.afterId() != null) {
+            ps.setString(i++, params.afterId());
+        }
+        ps.setInt(i, params.limit() + 1);
+        var jobs = many(ps);
+        if (jobs.size() > params.limit()) {
+            jobs = jobs.subList(0, params.limit());
+            return new JobPage(jobs, jobs.getLast().id());
+        }
+        return new JobPage(jobs, null);
+    }
+
     /** Pending jobs by task and priority (the query both SQL stores run). */
     public static List<QueueStats.Depth> queueDepth(java.sql.Connection c) throws SQLException {
         var out = new ArrayList<QueueStats.Depth>();

@@ -41,6 +41,44 @@ public final class MigrationScripts {
         return scripts;
     }
 
+    /**
+     * The scripts not yet applied to the database behind {@code c}, as its {@code schema_version}
+     * table records them (created if missing).
+     *
+     * @throws StoreException when the database is newer than these scripts
+     */
+    public static List<Script> pending(java.sql.Connection c, List<Script> scripts) throws java.sql.SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                    + " script TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+            int current;
+            try (var rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            if (current > scripts.size()) {
+                throw new StoreException("the database is at schema version " + current
+                        + " but this build knows only up to " + scripts.size() + "; use a newer Spillway");
+            }
+            return scripts.subList(current, scripts.size());
+        }
+    }
+
+    /** Runs a script's statements and records it in {@code schema_version}; the caller commits. */
+    public static void apply(java.sql.Connection c, Script script) throws java.sql.SQLException {
+        try (var st = c.createStatement()) {
+            for (String sql : script.statements()) {
+                st.execute(sql);
+            }
+        }
+        try (var ps = c.prepareStatement("INSERT INTO schema_version (version, script, applied_at) VALUES (?, ?, ?)")) {
+            ps.setInt(1, script.version());
+            ps.setString(2, script.name());
+            ps.setLong(3, System.currentTimeMillis());
+            ps.executeUpdate();
+        }
+    }
+
     /** Splits a script on semicolons at line ends; {@code --} starts a comment. */
     public static List<String> statements(String script) {
         var out = new ArrayList<String>();

@@ -414,38 +414,12 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public JobPage jobList(ListParams params) {
-        var sql = new StringBuilder("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ?");
-        if (params.state() != null) {
-            sql.append(" AND state = ?");
-        }
-        if (params.task() != null) {
-            sql.append(" AND task = ?");
-        }
-        var after = params.afterId() == null ? null : uuid(params.afterId());
-        if (after != null) {
-            sql.append(" AND id < ?");
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
+        var p = params.afterId() == null || uuid(params.afterId()) != null ? params
+                : new ListParams(params.tenant(), params.state(), params.task(), params.limit(), null);
+        var sql = JdbcJobRows.listSql(p, "?::uuid");
         return tx("list", c -> {
-            try (var ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                ps.setString(i++, params.tenant());
-                if (params.state() != null) {
-                    ps.setString(i++, params.state().wireName());
-                }
-                if (params.task() != null) {
-                    ps.setString(i++, params.task());
-                }
-                if (after != null) {
-                    ps.setObject(i++, after);
-                }
-                ps.setInt(i, params.limit() + 1);
-                var jobs = JdbcJobRows.many(ps);
-                if (jobs.size() > params.limit()) {
-                    jobs = jobs.subList(0, params.limit());
-                    return new JobPage(jobs, jobs.getLast().id());
-                }
-                return new JobPage(jobs, null);
+            try (var ps = c.prepareStatement(sql)) {
+                return JdbcJobRows.listPage(ps, p);
             }
         });
     }

@@ -1,7 +1,6 @@
 package io.spillway.store.postgres;
 
 import io.spillway.core.store.MigrationScripts;
-import io.spillway.core.store.StoreException;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -23,27 +22,8 @@ final class PostgresMigrations {
                 st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 st.execute("SET LOCAL search_path TO " + schema);
-                st.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
-                        + " script text NOT NULL, applied_at bigint NOT NULL)");
-                int current;
-                try (var rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-                    rs.next();
-                    current = rs.getInt(1);
-                }
-                if (current > scripts.size()) {
-                    throw new StoreException("the database is at schema version " + current
-                            + " but this build knows only up to " + scripts.size() + "; use a newer Spillway");
-                }
-                for (var script : scripts.subList(current, scripts.size())) {
-                    for (String sql : script.statements()) {
-                        st.execute(sql);
-                    }
-                    try (var ps = c.prepareStatement("INSERT INTO schema_version (version, script, applied_at) VALUES (?, ?, ?)")) {
-                        ps.setInt(1, script.version());
-                        ps.setString(2, script.name());
-                        ps.setLong(3, System.currentTimeMillis());
-                        ps.executeUpdate();
-                    }
+                for (var script : MigrationScripts.pending(c, scripts)) {
+                    MigrationScripts.apply(c, script);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {

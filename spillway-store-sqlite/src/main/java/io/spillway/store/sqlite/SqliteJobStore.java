@@ -338,38 +338,8 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public JobPage jobList(ListParams params) {
-        var sql = new StringBuilder("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ?");
-        if (params.state() != null) {
-            sql.append(" AND state = ?");
-        }
-        if (params.task() != null) {
-            sql.append(" AND task = ?");
-        }
-        if (params.afterId() != null) {
-            sql.append(" AND id < ?");
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        return read("list", c -> {
-            var ps = c.prepare(sql.toString());
-            int i = 1;
-            ps.setString(i++, params.tenant());
-            if (params.state() != null) {
-                ps.setString(i++, params.state().wireName());
-            }
-            if (params.task() != null) {
-                ps.setString(i++, params.task());
-            }
-            if (params.afterId() != null) {
-                ps.setString(i++, params.afterId());
-            }
-            ps.setInt(i, params.limit() + 1);
-            var jobs = JdbcJobRows.many(ps);
-            if (jobs.size() > params.limit()) {
-                jobs = jobs.subList(0, params.limit());
-                return new JobPage(jobs, jobs.getLast().id());
-            }
-            return new JobPage(jobs, null);
-        });
+        var sql = JdbcJobRows.listSql(params, "?");
+        return read("list", c -> JdbcJobRows.listPage(c.prepare(sql), params));
     }
 
     @Override
