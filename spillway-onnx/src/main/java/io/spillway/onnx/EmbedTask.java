@@ -1,41 +1,29 @@
 package io.spillway.onnx;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * {@code embed}: {@code {"texts": [...]}} → {@code {"embeddings": [[...]], "dim", "model", "usage":
- * {"model", "compute_ms", "tokens"}}}, one unit vector per text, with the built-in
- * all-MiniLM-L6-v2. The model is loaded on the first job, not at start, so a server that never
- * embeds never pays for it. Thread-safe.
+ * {@code embed}: {@code {"texts": [...], "model"?}} → {@code {"embeddings": [[...]], "dim", "model",
+ * "usage": {"model", "compute_ms", "tokens"}}}, one unit vector per text; the built-in
+ * all-MiniLM-L6-v2 unless {@code model} names an embedding model of the repository.
+ * Every job of a batch is queued on the model runner before any is awaited.
  */
 public final class EmbedTask implements TaskHandler {
     public static final String NAME = "embed";
     static final int MAX_TEXTS = 256;
-    static final int MAX_CHARS = 20_000;
 
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final JsonFactory json = mapper.getFactory();
-    private final Supplier<OnnxEmbedder> model;
-    private volatile OnnxEmbedder loaded;
+    private final Models models;
+    private final TextLimits limits;
 
-    /** With the built-in model, loaded on first use with one intra-op thread per call. */
-    public EmbedTask() {
-        this(() -> OnnxEmbedder.builtIn(1));
-    }
-
-    EmbedTask(Supplier<OnnxEmbedder> model) {
-        this.model = model;
+    public EmbedTask(Models models, TextLimits limits) {
+        this.models = models;
+        this.limits = limits;
     }
 
     @Override
@@ -45,54 +33,25 @@ public final class EmbedTask implements TaskHandler {
 
     @Override
     public int maxBatchSize() {
-        return 16;
+        return 32;
+    }
+
+    @Override
+    public boolean usesModels() {
+        return true;
     }
 
     @Override
     public void validate(String inputJson) {
-        texts(inputJson);
+        parse(inputJson);
     }
 
-    @Override
-    public List<Outcome> run(List<Job> batch) {
-        var embedder = embedder();
-        var out = new ArrayList<Outcome>(batch.size());
-        for (Job job : batch) {
-            List<String> texts;
-            try {
-                texts = texts(job.input());
-            } catch (InvalidInputException e) {
-                out.add(Outcome.failed(e.getMessage()));
-                continue;
-            }
-            long started = System.nanoTime();
-            var embeddings = embedder.embedCounting(texts);
-            long computeMs = (System.nanoTime() - started) / 1_000_000;
-            out.add(Outcome.completed(result(embeddings.vectors(), embedder, computeMs, embeddings.tokens())));
-        }
-        return out;
+    private record Request(ModelSpec model, List<String> texts) {
     }
 
-    private OnnxEmbedder embedder() {
-        var e = loaded;
-        if (e == null) {
-            synchronized (this) {
-                if (loaded == null) {
-                    loaded = model.get();
-                }
-                e = loaded;
-            }
-        }
-        return e;
-    }
-
-    private List<String> texts(String inputJson) {
-        JsonNode input;
-        try {
-            input = mapper.readTree(inputJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("the input is not JSON");
-        }
+    private Request parse(String inputJson) {
+        JsonNode input = TaskInput.parse(inputJson);
+        var model = models.resolve(TaskInput.model(input), ModelSpec.BUILT_IN, ModelKind.EMBEDDING, NAME);
         var texts = input.get("texts");
         if (texts == null || !texts.isArray() || texts.isEmpty()) {
             throw new InvalidInputException("'texts' must be a non-empty array of strings");
@@ -105,20 +64,42 @@ public final class EmbedTask implements TaskHandler {
             if (!t.isTextual() || t.asText().isBlank()) {
                 throw new InvalidInputException("every entry of 'texts' must be a non-empty string");
             }
-            if (t.asText().length() > MAX_CHARS) {
-                throw new InvalidInputException("a text is " + t.asText().length() + " characters; at most " + MAX_CHARS);
+            if (t.asText().length() > limits.maxTextChars()) {
+                throw new InvalidInputException("a text is " + t.asText().length() + " characters; at most "
+                        + limits.maxTextChars() + " (setting max_text_chars)");
             }
             out.add(t.asText());
+        }
+        return new Request(model, out);
+    }
+
+    @Override
+    public List<Outcome> run(List<Job> batch) throws InterruptedException {
+        var pending = new ArrayList<Object>(batch.size());
+        for (Job job : batch) {
+            try {
+                var request = parse(job.input());
+                pending.add(models.runner(request.model().name()).submitAll(request.texts()));
+            } catch (InvalidInputException e) {
+                pending.add(Outcome.failed(e.getMessage()));
+            }
+        }
+        var out = new ArrayList<Outcome>(batch.size());
+        for (Object p : pending) {
+            if (p instanceof ModelRunner.Pending texts) {
+                var result = texts.await();
+                out.add(Outcome.completed(result(result, texts.model())));
+            } else {
+                out.add((Outcome) p);
+            }
         }
         return out;
     }
 
-    private String result(float[][] vectors, OnnxEmbedder embedder, long computeMs, int tokens) {
-        var w = new StringWriter(vectors.length * embedder.dimensions() * 12);
-        try (var g = json.createGenerator(w)) {
-            g.writeStartObject();
+    private static String result(ModelRunner.Result result, String model) {
+        return TaskInput.write(g -> {
             g.writeArrayFieldStart("embeddings");
-            for (var v : vectors) {
+            for (var v : result.rows()) {
                 g.writeStartArray();
                 for (float x : v) {
                     g.writeNumber(x);
@@ -126,17 +107,9 @@ public final class EmbedTask implements TaskHandler {
                 g.writeEndArray();
             }
             g.writeEndArray();
-            g.writeNumberField("dim", embedder.dimensions());
-            g.writeStringField("model", embedder.name());
-            g.writeObjectFieldStart("usage");
-            g.writeStringField("model", embedder.name());
-            g.writeNumberField("compute_ms", computeMs);
-            g.writeNumberField("tokens", tokens);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return w.toString();
+            g.writeNumberField("dim", result.rows()[0].length);
+            g.writeStringField("model", model);
+            TaskInput.usage(g, model, result.computeMillis(), result.tokens());
+        });
     }
 }

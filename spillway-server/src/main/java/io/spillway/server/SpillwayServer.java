@@ -8,7 +8,14 @@ import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
 import io.spillway.core.tasks.EchoTask;
 import io.spillway.core.tasks.SleepTask;
+import io.spillway.onnx.ClassifyTask;
 import io.spillway.onnx.EmbedTask;
+import io.spillway.onnx.ModelRepository;
+import io.spillway.onnx.Models;
+import io.spillway.onnx.SentimentTask;
+import io.spillway.onnx.SummarizeTask;
+import io.spillway.onnx.TextLimits;
+import io.spillway.server.metrics.ModelMetrics;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
@@ -47,10 +54,12 @@ public final class SpillwayServer implements AutoCloseable {
     private final Javalin http;
     private final ScheduledExecutorService sampler;
     private final Tracing tracing;
+    private final Models models;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http,
-                           ScheduledExecutorService sampler, Tracing tracing) {
+                           ScheduledExecutorService sampler, Tracing tracing, Models models) {
+        this.models = models;
         this.sampler = sampler;
         this.tracing = tracing;
         this.config = config;
@@ -79,18 +88,26 @@ public final class SpillwayServer implements AutoCloseable {
     public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks) {
         var clock = InstantSource.system();
         var store = openStore(config, role);
+        Models models = null;
         try {
-            var registry = TaskRegistry.builder().register(new EchoTask()).register(new SleepTask()).register(new EmbedTask());
-            extraTasks.forEach(registry::register);
-            var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
             boolean embedded = store instanceof SqliteJobStore;
             boolean runWorkers = role != Role.GATEWAY && config.workers();
+            var metrics = new Metrics();
+            models = Models.of(ModelRepository.scan(config.modelsDir()), new ModelMetrics(metrics.registry()));
+            if (runWorkers) {
+                models.loadRepository();
+            }
+            var limits = new TextLimits(config.maxTextChars(), config.maxDocumentChars());
+            var registry = TaskRegistry.builder().register(new EchoTask()).register(new SleepTask())
+                    .register(new EmbedTask(models, limits)).register(new ClassifyTask(models, limits))
+                    .register(new SentimentTask(models, limits)).register(new SummarizeTask(models, limits));
+            extraTasks.forEach(registry::register);
+            var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
             var engineConfig = EngineConfig.defaults(config.workerThreads())
                     .withLimits(config.maxInFlight(), config.acceptQueue())
                     .withLease(config.lease(), Duration.ofSeconds(1))
                     .withRetention(config.retention())
                     .withRole(workerId(role), embedded, runWorkers);
-            var metrics = new Metrics();
             var tracing = Tracing.fromEnvironment();
             var engine = new Engine(store, tasks, engineConfig, clock, EngineListener.all(metrics, tracing));
             engine.start();
@@ -107,8 +124,11 @@ public final class SpillwayServer implements AutoCloseable {
             var sampler = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon(true).name("spillway-metrics").unstarted(r));
             sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 2, TimeUnit.SECONDS);
-            return new SpillwayServer(config, store, engine, api, http, sampler, tracing);
+            return new SpillwayServer(config, store, engine, api, http, sampler, tracing, models);
         } catch (RuntimeException e) {
+            if (models != null) {
+                models.close();
+            }
             store.close();
             throw e;
         }
@@ -172,6 +192,7 @@ public final class SpillwayServer implements AutoCloseable {
         engine.shutdown(config.drainTimeout());
         api.quiesce(http, Duration.ofSeconds(5));
         http.stop();
+        models.close();
         store.close();
         tracing.close();
         log.info("stopped");

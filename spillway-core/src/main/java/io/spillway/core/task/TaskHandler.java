@@ -24,6 +24,14 @@ public interface TaskHandler {
     }
 
     /**
+     * Whether the task runs on a model chosen per job. The request's top-level {@code "model"} is
+     * then handed to the task as {@code input.model}; otherwise only {@code "auto"} is accepted.
+     */
+    default boolean usesModels() {
+        return false;
+    }
+
+    /**
      * Checks a job's input at submit time, so bad input is refused with a 4xx instead of
      * failing later.
      *

@@ -101,9 +101,10 @@ public final class BenchCommand {
     }
 
     @Command(name = "embed-raw", mixinStandardHelpOptions = true,
-            description = "The built-in embedding model alone, in process, one text per call from N threads (one "
-                    + "ONNX intra-op thread each): texts per second and the single-call latency. Compare with embed jobs "
-                    + "through the API (spillway bench load --body with task embed).")
+            description = "An embedding model alone, in process, without the runner: N threads each calling it with "
+                    + "a batch of texts as fast as it answers; texts per second and the single-call latency. Compare "
+                    + "with embed jobs through the API (spillway bench load --body with task embed). Runs a "
+                    + "repository model (device cpu or cuda) unchanged with --model.")
     static final class EmbedRaw implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "2", description = "concurrent calls (default ${DEFAULT-VALUE})")
         int threads;
@@ -113,11 +114,23 @@ public final class BenchCommand {
                 defaultValue = "The quarterly report shows that revenue grew by twelve percent while costs stayed flat, "
                         + "which pleased the board and most of the investors.")
         String text;
+        @Option(names = "--batch", defaultValue = "1", description = "texts per call (default ${DEFAULT-VALUE})")
+        int batch;
+        @Option(names = "--model", defaultValue = io.spillway.onnx.ModelSpec.BUILT_IN,
+                description = "model name (default ${DEFAULT-VALUE})")
+        String model;
+        @Option(names = "--models-dir", defaultValue = "./models", description = "model repository (default ${DEFAULT-VALUE})")
+        java.nio.file.Path modelsDir;
 
         @Override
         public Integer call() throws Exception {
-            try (var model = io.spillway.onnx.OnnxEmbedder.builtIn(1)) {
-                print(io.spillway.bench.EmbedBenchmark.run(model::embed, text, threads, duration), "embed-raw");
+            var specs = io.spillway.onnx.Models.of(io.spillway.onnx.ModelRepository.scan(modelsDir),
+                    io.spillway.onnx.BatchObserver.NONE);
+            var spec = specs.spec(model).orElseThrow(() -> new IllegalArgumentException("no model named " + model));
+            try (var m = io.spillway.onnx.OnnxModel.load(spec)) {
+                var report = io.spillway.bench.EmbedBenchmark.run(
+                        texts -> m.run(texts.stream().map(m::encode).toList()), text, threads, batch, duration);
+                print(report, "embed-raw");
             }
             return 0;
         }

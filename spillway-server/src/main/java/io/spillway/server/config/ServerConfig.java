@@ -38,7 +38,12 @@ public record ServerConfig(
         int acceptQueue,
         int httpThreads,
         boolean virtualThreads,
-        String logFormat) {
+        String logFormat,
+        Path modelsDir,
+        int maxTextChars,
+        int maxDocumentChars,
+        long maxUploadBytes,
+        Path pipelinesFile) {
 
     /** Name of the environment variable and flag that point at a config file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
@@ -84,7 +89,9 @@ public record ServerConfig(
                 r.get(Settings.MAX_BODY_BYTES), r.get(Settings.MAX_WAIT), r.get(Settings.DEFAULT_MAX_ATTEMPTS),
                 r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKERS), r.get(Settings.WORKER_THREADS),
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
-                r.get(Settings.VIRTUAL_THREADS), r.get(Settings.LOG_FORMAT));
+                r.get(Settings.VIRTUAL_THREADS), r.get(Settings.LOG_FORMAT), r.get(Settings.MODELS_DIR),
+                r.get(Settings.MAX_TEXT_CHARS), r.get(Settings.MAX_DOCUMENT_CHARS), r.get(Settings.MAX_UPLOAD_BYTES),
+                r.get(Settings.PIPELINES_FILE));
     }
 
     /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */
@@ -94,17 +101,20 @@ public record ServerConfig(
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, host, dataDir, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat);
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
+                maxTextChars, maxDocumentChars, maxUploadBytes, pipelinesFile);
     }
 
     public ServerConfig withDataDir(Path d) {
         return new ServerConfig(port, host, d, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat);
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
+                maxTextChars, maxDocumentChars, maxUploadBytes, pipelinesFile);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
         return new ServerConfig(port, host, dataDir, store, storeSchema, storePoolSize, retention, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat);
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
+                maxTextChars, maxDocumentChars, maxUploadBytes, pipelinesFile);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

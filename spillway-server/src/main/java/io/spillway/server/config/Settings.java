@@ -62,6 +62,21 @@ public final class Settings {
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
             "serve HTTP requests on virtual threads instead of a platform thread pool", "false", bool());
 
+    public static final Setting<Path> MODELS_DIR = new Setting<>("models_dir",
+            "model repository: one directory per model with model.onnx, tokenizer.json and model.yaml (absent: built-in models only)",
+            "./models", path());
+    public static final Setting<Integer> MAX_TEXT_CHARS = new Setting<>("max_text_chars",
+            "longest text for embed (each text) and classify", "20000", intIn(1, 10_000_000));
+    public static final Setting<Integer> MAX_DOCUMENT_CHARS = new Setting<>("max_document_chars",
+            "longest text for summarize and sentiment, and the most text extract keeps from a document", "1000000",
+            intIn(1, 100_000_000));
+    public static final Setting<Long> MAX_UPLOAD_BYTES = new Setting<>("max_upload_bytes",
+            "largest document accepted by POST /v1/documents (bytes; units KiB, MiB, GiB allowed)", "50MiB",
+            bytesIn(1024, 1L << 34));
+    public static final Setting<Path> PIPELINES_FILE = new Setting<>("pipelines_file",
+            "YAML file defining pipelines (tasks made of other tasks); absent: the built-in document pipeline only",
+            "./pipelines.yaml", path());
+
     public static final Setting<String> LOG_FORMAT = new Setting<>("log_format",
             "text: one readable line per event; json: one JSON object per line with job_id, task, attempt", "text",
             v -> switch (v.strip()) {
@@ -72,5 +87,5 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
-            VIRTUAL_THREADS, LOG_FORMAT);
+            VIRTUAL_THREADS, MODELS_DIR, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, PIPELINES_FILE, LOG_FORMAT);
 }

@@ -115,6 +115,7 @@ public final class HttpApi {
 
     /** Counts requests in progress (for a clean stop) and times each one (metrics). */
     private void observe(JavalinConfig cfg) {
+        cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(() -> !engine.isAccepting())));
         cfg.routes.before(ctx -> {
             activeRequests.incrementAndGet();
             ctx.attribute("spillway.start", System.nanoTime());

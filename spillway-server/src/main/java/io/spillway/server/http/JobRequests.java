@@ -130,7 +130,12 @@ final class JobRequests {
             if (!model.isTextual()) {
                 throw ApiException.unprocessable("'model' must be a string, not " + kind(model));
             }
-            if (!model.asText().equals("auto")) {
+            if (handler.get().usesModels()) {
+                if (input.has("model") && !input.get("model").equals(model)) {
+                    throw ApiException.unprocessable("'model' is given twice, differently: at the top level and in 'input'");
+                }
+                input = ((com.fasterxml.jackson.databind.node.ObjectNode) input.deepCopy()).set("model", model);
+            } else if (!model.asText().equals("auto")) {
                 throw ApiException.unprocessable("unknown model '" + truncate(model.asText())
                         + "'; task " + task + " runs without a model here, use \"auto\" or leave 'model' out");
             }

@@ -323,6 +323,18 @@ class HttpApiIT {
     }
 
     @Test
+    void aRequestJettyRefusesItself_isAnsweredWithProblemJsonToo() throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", api.server.port())) {
+            socket.getOutputStream().write(("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: nine\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("Content-Type: application/problem+json")
+                    .contains("\"status\":400").doesNotContain("<html");
+        }
+    }
+
+    @Test
     void health_andReadiness() {
         assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
         var ready = api.get("/readyz");

@@ -1,0 +1,121 @@
+package io.spillway.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.spillway.core.Job;
+import io.spillway.core.Outcome;
+import io.spillway.core.task.InvalidInputException;
+import io.spillway.core.task.TaskHandler;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code summarize}: {@code {"text", "max_sentences"?}} → {@code {"summary", "sentences": [{"index",
+ * "text", "score"}], "model", "usage"}}: extractive, the most central sentences by
+ * {@link LexRank} over the built-in sentence embeddings, in document order. Texts of more than
+ * {@value #MAX_SENTENCES} sentences are summarised from that many, spread evenly over the text.
+ */
+public final class SummarizeTask implements TaskHandler {
+    public static final String NAME = "summarize";
+    public static final String METHOD = ModelSpec.BUILT_IN + "/lexrank";
+    static final int MAX_SENTENCES = 300;
+    static final int DEFAULT_SENTENCES = 3;
+
+    private final Models models;
+    private final TextLimits limits;
+
+    public SummarizeTask(Models models, TextLimits limits) {
+        this.models = models;
+        this.limits = limits;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean usesModels() {
+        return true;
+    }
+
+    @Override
+    public void validate(String inputJson) {
+        parse(inputJson);
+    }
+
+    private record Request(String text, int maxSentences) {
+    }
+
+    private Request parse(String inputJson) {
+        JsonNode input = TaskInput.parse(inputJson);
+        var text = TaskInput.text(input, "text", limits.maxDocumentChars());
+        var model = TaskInput.model(input);
+        if (model != null && !model.equals("auto") && !model.equals(METHOD)) {
+            throw new InvalidInputException("summarize runs on '" + METHOD + "' (extractive); no model '" + model
+                    + "' can summarize here");
+        }
+        return new Request(text, TaskInput.intIn(input, "max_sentences", DEFAULT_SENTENCES, 1, 50));
+    }
+
+    /** A summary with the sentences it took and what it cost. */
+    public record Summary(String text, List<Chosen> sentences, long computeMs, int tokens) {
+    }
+
+    /** A chosen sentence: its position among the text's sentences and its centrality. */
+    public record Chosen(int index, String text, double score) {
+    }
+
+    /** Summarises a text (for pipelines and tests). */
+    public Summary summarize(String text, int maxSentences) throws InterruptedException {
+        var all = Sentences.split(text);
+        if (all.isEmpty()) {
+            return new Summary("", List.of(), 0, 0);
+        }
+        var sentences = Sentences.spread(all, MAX_SENTENCES);
+        if (sentences.size() <= maxSentences) {
+            var chosen = new ArrayList<Chosen>();
+            for (int i = 0; i < sentences.size(); i++) {
+                chosen.add(new Chosen(i, sentences.get(i), 1.0 / sentences.size()));
+            }
+            return new Summary(String.join(" ", sentences), chosen, 0, 0);
+        }
+        var result = models.runner(ModelSpec.BUILT_IN).run(sentences);
+        var scores = LexRank.scores(result.rows());
+        var chosen = new ArrayList<Chosen>();
+        for (int i : LexRank.choose(result.rows(), scores, maxSentences)) {
+            chosen.add(new Chosen(i, sentences.get(i), scores[i]));
+        }
+        var summary = String.join(" ", chosen.stream().map(Chosen::text).toList());
+        return new Summary(summary, chosen, result.computeMillis(), result.tokens());
+    }
+
+    @Override
+    public List<Outcome> run(List<Job> batch) throws InterruptedException {
+        var out = new ArrayList<Outcome>(batch.size());
+        for (Job job : batch) {
+            Request r;
+            try {
+                r = parse(job.input());
+            } catch (InvalidInputException e) {
+                out.add(Outcome.failed(e.getMessage()));
+                continue;
+            }
+            var s = summarize(r.text(), r.maxSentences());
+            out.add(Outcome.completed(TaskInput.write(g -> {
+                g.writeStringField("summary", s.text());
+                g.writeArrayFieldStart("sentences");
+                for (var c : s.sentences()) {
+                    g.writeStartObject();
+                    g.writeNumberField("index", c.index());
+                    g.writeStringField("text", c.text());
+                    g.writeNumberField("score", SentimentTask.round(c.score()));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeStringField("model", METHOD);
+                TaskInput.usage(g, METHOD, s.computeMs(), s.tokens());
+            })));
+        }
+        return out;
+    }
+}
