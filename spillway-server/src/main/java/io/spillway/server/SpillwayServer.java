@@ -8,6 +8,10 @@ import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
 import io.spillway.core.tasks.EchoTask;
 import io.spillway.core.tasks.SleepTask;
+import io.spillway.documents.DocumentExtractor;
+import io.spillway.documents.DocumentStore;
+import io.spillway.documents.ExtractLimits;
+import io.spillway.documents.ExtractTask;
 import io.spillway.onnx.ClassifyTask;
 import io.spillway.onnx.EmbedTask;
 import io.spillway.onnx.ModelRepository;
@@ -18,7 +22,10 @@ import io.spillway.onnx.TextLimits;
 import io.spillway.server.metrics.ModelMetrics;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
+import io.spillway.server.http.Documents;
 import io.spillway.server.http.HttpApi;
+import io.spillway.server.pipeline.PipelineTask;
+import io.spillway.server.pipeline.Pipelines;
 import io.spillway.server.metrics.Metrics;
 import io.spillway.server.metrics.Tracing;
 import io.spillway.core.engine.EngineListener;
@@ -55,11 +62,14 @@ public final class SpillwayServer implements AutoCloseable {
     private final ScheduledExecutorService sampler;
     private final Tracing tracing;
     private final Models models;
+    private final Lazy<DocumentExtractor> extractor;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http,
-                           ScheduledExecutorService sampler, Tracing tracing, Models models) {
+                           ScheduledExecutorService sampler, Tracing tracing, Models models,
+                           Lazy<DocumentExtractor> extractor) {
         this.models = models;
+        this.extractor = extractor;
         this.sampler = sampler;
         this.tracing = tracing;
         this.config = config;
@@ -89,6 +99,7 @@ public final class SpillwayServer implements AutoCloseable {
         var clock = InstantSource.system();
         var store = openStore(config, role);
         Models models = null;
+        Lazy<DocumentExtractor> extractor = null;
         try {
             boolean embedded = store instanceof SqliteJobStore;
             boolean runWorkers = role != Role.GATEWAY && config.workers();
@@ -98,10 +109,21 @@ public final class SpillwayServer implements AutoCloseable {
                 models.loadRepository();
             }
             var limits = new TextLimits(config.maxTextChars(), config.maxDocumentChars());
-            var registry = TaskRegistry.builder().register(new EchoTask()).register(new SleepTask())
-                    .register(new EmbedTask(models, limits)).register(new ClassifyTask(models, limits))
-                    .register(new SentimentTask(models, limits)).register(new SummarizeTask(models, limits));
-            extraTasks.forEach(registry::register);
+            extractor = new Lazy<>(() -> new DocumentExtractor(new ExtractLimits(config.maxUploadBytes(),
+                    config.maxDocumentChars(), config.extractTimeout())));
+            var documents = new Documents(new DocumentStore(config.dataDir().resolve("documents")), extractor);
+            var handlers = new java.util.LinkedHashMap<String, TaskHandler>();
+            for (var h : List.of(new EchoTask(), new SleepTask(), new EmbedTask(models, limits), new ClassifyTask(models, limits),
+                    new SentimentTask(models, limits), new SummarizeTask(models, limits), new ExtractTask(documents.store(), extractor))) {
+                handlers.put(h.name(), h);
+            }
+            extraTasks.forEach(h -> handlers.put(h.name(), h));
+            var registry = TaskRegistry.builder();
+            handlers.values().forEach(registry::register);
+            var checkpoints = config.dataDir().resolve("pipelines");
+            for (var spec : Pipelines.load(config.pipelinesFile(), handlers.keySet())) {
+                registry.register(new PipelineTask(spec, handlers, checkpoints));
+            }
             var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
             var engineConfig = EngineConfig.defaults(config.workerThreads())
                     .withLimits(config.maxInFlight(), config.acceptQueue())
@@ -111,7 +133,7 @@ public final class SpillwayServer implements AutoCloseable {
             var tracing = Tracing.fromEnvironment();
             var engine = new Engine(store, tasks, engineConfig, clock, EngineListener.all(metrics, tracing));
             engine.start();
-            var api = new HttpApi(engine, config, clock, metrics, tracing);
+            var api = new HttpApi(engine, config, clock, metrics, tracing, documents);
             var http = role == Role.WORKER ? api.createHealthOnly() : api.create();
             try {
                 http.start();
@@ -124,10 +146,13 @@ public final class SpillwayServer implements AutoCloseable {
             var sampler = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon(true).name("spillway-metrics").unstarted(r));
             sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 2, TimeUnit.SECONDS);
-            return new SpillwayServer(config, store, engine, api, http, sampler, tracing, models);
+            return new SpillwayServer(config, store, engine, api, http, sampler, tracing, models, extractor);
         } catch (RuntimeException e) {
             if (models != null) {
                 models.close();
+            }
+            if (extractor != null) {
+                extractor.close(DocumentExtractor::close);
             }
             store.close();
             throw e;
@@ -193,6 +218,7 @@ public final class SpillwayServer implements AutoCloseable {
         api.quiesce(http, Duration.ofSeconds(5));
         http.stop();
         models.close();
+        extractor.close(DocumentExtractor::close);
         store.close();
         tracing.close();
         log.info("stopped");

@@ -73,6 +73,9 @@ public final class Settings {
     public static final Setting<Long> MAX_UPLOAD_BYTES = new Setting<>("max_upload_bytes",
             "largest document accepted by POST /v1/documents (bytes; units KiB, MiB, GiB allowed)", "50MiB",
             bytesIn(1024, 1L << 34));
+    public static final Setting<Duration> EXTRACT_TIMEOUT = new Setting<>("extract_timeout_seconds",
+            "longest one document's text extraction may take; then its job fails with that reason", "60",
+            secondsIn(0.001, 3600));
     public static final Setting<Path> PIPELINES_FILE = new Setting<>("pipelines_file",
             "YAML file defining pipelines (tasks made of other tasks); absent: the built-in document pipeline only",
             "./pipelines.yaml", path());
@@ -87,5 +90,6 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
-            VIRTUAL_THREADS, MODELS_DIR, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, PIPELINES_FILE, LOG_FORMAT);
+            VIRTUAL_THREADS, MODELS_DIR, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
+            PIPELINES_FILE, LOG_FORMAT);
 }

@@ -57,6 +57,7 @@ public final class HttpApi {
             new Route("POST", "/v1/jobs/{id}/cancel", "Cancel a pending job"),
             new Route("POST", "/v1/jobs/{id}/retry", "Run a failed, cancelled or expired job again, as a new job"),
             new Route("GET", "/healthz", "Liveness"),
+            new Route("POST", "/v1/documents", "Upload a document (multipart field file) and create a document job"),
             new Route("GET", "/readyz", "Readiness"),
             new Route("GET", "/v1/queue", "Queue depth and the oldest runnable job's age (autoscaling signal)"),
             new Route("GET", "/metrics", "Prometheus metrics"),
@@ -75,8 +76,11 @@ public final class HttpApi {
     private final Metrics metrics;
     private final Tracing tracing;
     private final JobIds jobIds;
+    private final Documents documents;
 
-    public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics, Tracing tracing) {
+    public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics, Tracing tracing,
+                   Documents documents) {
+        this.documents = documents;
         this.metrics = metrics;
         this.tracing = tracing;
         this.engine = engine;
@@ -185,7 +189,12 @@ public final class HttpApi {
 
             observe(cfg);
 
+            cfg.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes() + UPLOAD_OVERHEAD, io.javalin.config.SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
+            cfg.jetty.multipartConfig.cacheDirectory(config.dataDir().resolve("uploads").toAbsolutePath().toString());
             cfg.routes.post("/v1/jobs", this::submit);
+            cfg.routes.post("/v1/documents", this::upload);
             cfg.routes.get("/v1/jobs", this::list);
             cfg.routes.get("/v1/jobs/{id}", this::get);
             cfg.routes.post("/v1/jobs/{id}/cancel", this::cancel);
@@ -257,6 +266,96 @@ public final class HttpApi {
             }
             return null;
         }));
+    }
+
+    /** Room for the multipart framing and small fields around the file. */
+    private static final long UPLOAD_OVERHEAD = 64 * 1024;
+
+    /**
+     * {@code POST /v1/documents}: stores the multipart field {@code file} and creates a job of the
+     * task in {@code ?task=} (default {@code document}) with input {@code {"document_id"}}.
+     */
+    private void upload(Context ctx) {
+        if (!engine.isAccepting()) {
+            throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
+        }
+        long limit = config.maxUploadBytes();
+        if (ctx.req().getContentLengthLong() > limit + UPLOAD_OVERHEAD) {
+            throw new ApiException(413, uploadTooLarge(), Map.of("Connection", "close"));
+        }
+        var type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            throw new ApiException(415, "send the document as multipart/form-data with the file in the field 'file'");
+        }
+        io.javalin.http.UploadedFile file;
+        try {
+            java.nio.file.Files.createDirectories(config.dataDir().resolve("uploads"));
+            file = ctx.uploadedFile("file");
+        } catch (IOException | RuntimeException e) {
+            var message = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
+            if (message.toLowerCase(java.util.Locale.ROOT).contains("max")) {
+                throw new ApiException(413, uploadTooLarge(), Map.of("Connection", "close"));
+            }
+            throw ApiException.badRequest("the multipart body could not be read: " + e.getMessage());
+        }
+        if (file == null) {
+            throw ApiException.unprocessable("the multipart field 'file' is missing; send the document in it");
+        }
+        io.spillway.documents.DocumentStore.Stored stored;
+        try (var in = file.content()) {
+            stored = documents.store().save(in, file.filename(), limit);
+        } catch (io.spillway.documents.DocumentStore.TooLargeException e) {
+            throw new ApiException(413, uploadTooLarge(), Map.of("Connection", "close"));
+        } catch (IOException e) {
+            throw ApiException.badRequest("the upload could not be read: " + e.getMessage());
+        }
+        try {
+            var media = documents.extractor().get().detect(documents.store().path(stored), stored.filename());
+            if (!documents.extractor().get().supports(media)) {
+                throw new ApiException(415, "unsupported document type " + media.getBaseType()
+                        + "; supported: PDF, Word, Excel, PowerPoint, HTML and plain text");
+            }
+            var request = mapper.createObjectNode();
+            request.put("task", ctx.queryParamMap().containsKey("task") ? ctx.queryParam("task") : "document");
+            request.putObject("input").put("document_id", stored.id());
+            if (ctx.queryParam("priority") != null) {
+                request.put("priority", ctx.queryParam("priority"));
+            }
+            request.putObject("metadata").put("filename", stored.filename()).put("bytes", stored.bytes());
+            var newJob = requests.parse(mapper.writeValueAsBytes(request), ctx.header("Idempotency-Key"),
+                    Traceparent.valid(ctx.header("traceparent")));
+            var committed = engine.submit(newJob);
+            ctx.future(() -> committed.handle((result, error) -> {
+                if (error != null) {
+                    deleteQuietly(stored);
+                    Problems.write(ctx, mapper, mapFailure(error));
+                } else if (!result.created()) {
+                    deleteQuietly(stored);
+                    respondToSubmit(ctx, newJob.requestHash(), result);
+                } else {
+                    ctx.header("Location", "/v1/jobs/" + result.job().id());
+                    var body = mapper.createObjectNode().put("job_id", result.job().id()).put("status", "pending")
+                            .put("message", JobJson.ACCEPTED_MESSAGE).put("document_id", stored.id());
+                    ctx.status(202).contentType(JSON).result(writeJson(body));
+                }
+                return null;
+            }));
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(stored);
+            throw e instanceof IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    private String uploadTooLarge() {
+        return "the document is larger than the limit of " + config.maxUploadBytes() + " bytes (setting max_upload_bytes)";
+    }
+
+    private void deleteQuietly(io.spillway.documents.DocumentStore.Stored stored) {
+        try {
+            documents.store().delete(stored.id());
+        } catch (IOException e) {
+            log.warn("could not delete the refused upload {}: {}", stored.id(), e.toString());
+        }
     }
 
     private void respondToSubmit(Context ctx, String requestHash, InsertResult result) {

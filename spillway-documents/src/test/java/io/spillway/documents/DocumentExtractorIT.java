@@ -1,0 +1,153 @@
+package io.spillway.documents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.poi.xwpf.usermodel.XWPFDocument;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DocumentExtractorIT {
+    static DocumentExtractor extractor;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        extractor = new DocumentExtractor(new ExtractLimits(10L << 20, 50_000, Duration.ofSeconds(30)));
+    }
+
+    @AfterAll
+    static void stop() {
+        extractor.close();
+    }
+
+    @Test
+    void pdf_givesTextAndMetadata() throws Exception {
+        var pdf = dir.resolve("report.pdf");
+        SamplePdf.write(pdf, 5, null);
+
+        var e = extractor.extract(pdf, "report.pdf");
+
+        assertThat(e.text()).contains("light rail").contains("Section 5");
+        assertThat(e.truncated()).isFalse();
+        assertThat(e.metadata()).containsEntry("content_type", "application/pdf").containsEntry("page_count", 5)
+                .containsEntry("title", "Light Rail Annual Report").containsEntry("author", "Regional Transport Authority")
+                .containsKey("created").containsEntry("language", "en");
+        assertThat((int) e.metadata().get("word_count")).isGreaterThan(500);
+    }
+
+    @Test
+    void docxHtmlAndText_areRead() throws Exception {
+        var docx = dir.resolve("memo.docx");
+        try (var doc = new XWPFDocument(); var out = Files.newOutputStream(docx)) {
+            doc.getProperties().getCoreProperties().setTitle("Quarterly memo");
+            doc.getProperties().getCoreProperties().setCreator("Dana Smith");
+            doc.createParagraph().createRun().setText("The quarterly results were strong and the team is growing.");
+            doc.write(out);
+        }
+        var html = dir.resolve("page.html");
+        Files.writeString(html, "<html><head><title>Release notes</title></head><body><p>Version two is faster.</p></body></html>");
+        var txt = dir.resolve("notes.txt");
+        Files.writeString(txt, "Plain notes about the migration plan for next week.");
+
+        var d = extractor.extract(docx, "memo.docx");
+        assertThat(d.text()).contains("quarterly results were strong");
+        assertThat(d.metadata()).containsEntry("title", "Quarterly memo").containsEntry("author", "Dana Smith");
+        assertThat(d.metadata().get("content_type").toString()).contains("wordprocessingml");
+
+        var h = extractor.extract(html, "page.html");
+        assertThat(h.text()).contains("Version two is faster.");
+        assertThat(h.metadata()).containsEntry("title", "Release notes");
+
+        assertThat(extractor.extract(txt, "notes.txt").text()).contains("migration plan");
+    }
+
+    @Test
+    void longText_isCutAtTheLimitAndSaysSo() throws Exception {
+        var txt = dir.resolve("long.txt");
+        Files.writeString(txt, "word ".repeat(30_000));
+
+        var e = extractor.extract(txt, "long.txt");
+
+        assertThat(e.truncated()).isTrue();
+        assertThat(e.text().length()).isLessThanOrEqualTo(50_000);
+    }
+
+    @Test
+    void anEncryptedPdf_isRefusedWithTheReason() throws Exception {
+        var pdf = dir.resolve("secret.pdf");
+        SamplePdf.write(pdf, 1, "s3cret");
+
+        assertThatThrownBy(() -> extractor.extract(pdf, "secret.pdf")).isInstanceOf(DocumentException.class)
+                .hasMessageContaining("encrypted");
+    }
+
+    @Test
+    void aCorruptPdf_isRefusedWithTheReason() throws Exception {
+        var pdf = dir.resolve("broken.pdf");
+        Files.writeString(pdf, "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> garbage garbage\n");
+
+        assertThatThrownBy(() -> extractor.extract(pdf, "broken.pdf")).isInstanceOf(DocumentException.class)
+                .hasMessageContaining("corrupt or not a valid application/pdf");
+    }
+
+    @Test
+    void unsupportedAndEmptyFiles_areRefused() throws Exception {
+        var bin = dir.resolve("blob.bin");
+        Files.write(bin, new byte[] {0, 1, 2, 3, (byte) 0xff, 0, 0, 7, 9});
+        var empty = Files.createFile(dir.resolve("empty.pdf"));
+
+        assertThatThrownBy(() -> extractor.extract(bin, "blob.bin")).hasMessageContaining("unsupported document type");
+        assertThatThrownBy(() -> extractor.extract(empty, "empty.pdf")).hasMessageContaining("empty");
+    }
+
+    @Test
+    void aZipBombDressedAsADocx_isRefusedWithoutExpandingIt() throws Exception {
+        var bomb = dir.resolve("bomb.docx");
+        try (var zip = new ZipOutputStream(Files.newOutputStream(bomb))) {
+            zip.putNextEntry(new ZipEntry("[Content_Types].xml"));
+            zip.write(("<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                    + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                    + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument"
+                    + ".wordprocessingml.document.main+xml\"/></Types>").getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("word/document.xml"));
+            var zeros = new byte[1 << 20];
+            for (int i = 0; i < 200; i++) { // 200 MiB of zeros compress to about 200 KiB
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        assertThat(Files.size(bomb)).isLessThan(1 << 20);
+
+        assertThatThrownBy(() -> extractor.extract(bomb, "bomb.docx")).isInstanceOf(DocumentException.class)
+                .hasMessageMatching("(?s).*(zip bomb|corrupt).*");
+    }
+
+    @Test
+    void aParseOverTheTimeLimit_isStopped() throws IOException {
+        var pdf = dir.resolve("big.pdf");
+        SamplePdf.write(pdf, 40, null);
+        try (var impatient = new DocumentExtractor(new ExtractLimits(10L << 20, 1_000_000, Duration.ofMillis(1)))) {
+            assertThatThrownBy(() -> impatient.extract(pdf, "big.pdf")).hasMessageContaining("took longer than 1 ms");
+        }
+    }
+
+    @Test
+    void aDocumentOverTheByteLimit_isRefusedUnread() throws IOException {
+        var txt = dir.resolve("big.txt");
+        Files.write(txt, new byte[2048]);
+        try (var small = new DocumentExtractor(new ExtractLimits(1024, 1_000, Duration.ofSeconds(5)))) {
+            assertThatThrownBy(() -> small.extract(txt, "big.txt")).hasMessageContaining("at most 1024");
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package io.spillway.server.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spillway.core.Job;
+import io.spillway.core.Outcome;
+import io.spillway.core.task.InvalidInputException;
+import io.spillway.core.task.TaskHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link PipelineSpec} as a task: steps in dependency order, independent ones in parallel
+ * (on virtual threads; the steps' own handlers decide where the CPU work runs), each step's
+ * result checkpointed in {@code checkpoints/<job id>/} as soon as it completes. A retried job
+ * reads its checkpoints and does not run those steps again. The result is the pipeline's result
+ * template filled in, with {@code steps: [{"step", "task", "status", "ms", "reused"}]} and the
+ * summed {@code usage}.
+ *
+ * <p>A step that fails for good (bad input found late, an unreadable document) fails the job,
+ * naming the step; a step that asks for a retry (or throws) makes the whole job retry, keeping
+ * the steps that completed.
+ */
+public final class PipelineTask implements TaskHandler {
+    private static final Logger log = LoggerFactory.getLogger(PipelineTask.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration STALE = Duration.ofDays(7);
+
+    private final PipelineSpec spec;
+    private final Map<String, TaskHandler> handlers;
+    private final Path checkpoints;
+    private final List<PipelineSpec.Step> order;
+
+    public PipelineTask(PipelineSpec spec, Map<String, TaskHandler> handlers, Path checkpoints) {
+        this.spec = spec;
+        this.handlers = Map.copyOf(handlers);
+        this.checkpoints = checkpoints;
+        this.order = spec.topologicalOrder();
+        sweepStale();
+    }
+
+    public PipelineSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public void validate(String inputJson) {
+        var input = parse(inputJson);
+        for (var step : spec.steps().values()) {
+            if (step.needs().isEmpty()) {
+                try {
+                    handlers.get(step.task()).validate(write(Templates.fill(step.input(), input, Map.of())));
+                } catch (InvalidInputException e) {
+                    throw new InvalidInputException("step " + step.name() + " (task " + step.task() + "): " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static JsonNode parse(String inputJson) {
+        try {
+            var node = JSON.readTree(inputJson);
+            if (node == null || !node.isObject()) {
+                throw new InvalidInputException("the input must be a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new InvalidInputException("the input is not JSON");
+        }
+    }
+
+    private record StepRun(JsonNode result, long ms, boolean reused) {
+    }
+
+    /** A step's outcome other than success, carried out of the parallel run. */
+    private static final class StepStopped extends RuntimeException {
+        final PipelineSpec.Step step;
+        final boolean retry;
+
+        StepStopped(PipelineSpec.Step step, String error, boolean retry) {
+            super("step " + step.name() + " (task " + step.task() + ") failed: " + error, null, false, false);
+            this.step = step;
+            this.retry = retry;
+        }
+    }
+
+    @Override
+    public List<Outcome> run(List<Job> batch) throws Exception {
+        var out = new ArrayList<Outcome>(batch.size());
+        for (var job : batch) {
+            out.add(runJob(job));
+        }
+        return out;
+    }
+
+    private Outcome runJob(Job job) throws IOException {
+        JsonNode input;
+        try {
+            input = parse(job.input());
+        } catch (InvalidInputException e) {
+            return Outcome.failed(e.getMessage());
+        }
+        var dir = checkpoints.resolve(job.id());
+        var runs = new ConcurrentHashMap<String, StepRun>(load(dir));
+        var futures = new HashMap<String, CompletableFuture<Void>>();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (var step : order) {
+                var needs = step.needs().stream().map(futures::get).toArray(CompletableFuture[]::new);
+                futures.put(step.name(), CompletableFuture.allOf(needs).thenRunAsync(() -> {
+                    if (!runs.containsKey(step.name())) {
+                        runs.put(step.name(), runStep(job, step, input, runs, dir));
+                    }
+                }, threads));
+            }
+            CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        }
+        StepStopped failed = null;
+        StepStopped retry = null;
+        for (var step : order) {
+            var f = futures.get(step.name());
+            if (f.isCompletedExceptionally()) {
+                var cause = cause(f);
+                if (cause instanceof StepStopped s && s.step == step) {
+                    if (s.retry) {
+                        retry = retry == null ? s : retry;
+                    } else {
+                        failed = failed == null ? s : failed;
+                    }
+                } else if (!(cause instanceof StepStopped)) {
+                    retry = retry == null ? new StepStopped(step, String.valueOf(cause), true) : retry;
+                }
+            }
+        }
+        if (failed != null) {
+            delete(dir);
+            return Outcome.failed(failed.getMessage());
+        }
+        if (retry != null) {
+            return Outcome.retry(retry.getMessage());
+        }
+        var result = result(input, runs);
+        delete(dir);
+        return Outcome.completed(write(result));
+    }
+
+    private static Throwable cause(CompletableFuture<Void> f) {
+        try {
+            f.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
+        }
+    }
+
+    private StepRun runStep(Job job, PipelineSpec.Step step, JsonNode input, Map<String, StepRun> runs, Path dir) {
+        var results = new HashMap<String, JsonNode>();
+        runs.forEach((k, v) -> results.put(k, v.result()));
+        var stepInput = write(Templates.fill(step.input(), input, results));
+        var stepJob = new Job(job.id() + "/" + step.name(), job.tenant(), step.task(), job.state(), job.priority(), stepInput,
+                null, job.attempt(), job.maxAttempts(), job.createdAt(), job.runAt(), job.deadline(), job.leaseUntil(),
+                job.startedAt(), null, null, null, null, null, job.traceparent());
+        long started = System.nanoTime();
+        Outcome outcome;
+        try {
+            outcome = handlers.get(step.task()).run(List.of(stepJob)).getFirst();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepStopped(step, "interrupted", true);
+        } catch (Exception e) {
+            throw new StepStopped(step, e.getMessage() == null ? e.toString() : e.getMessage(), true);
+        }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        return switch (outcome) {
+            case Outcome.Completed c -> {
+                var run = new StepRun(readTree(c.resultJson()), ms, false);
+                save(dir, step.name(), run);
+                yield run;
+            }
+            case Outcome.Failed f -> throw new StepStopped(step, f.error(), false);
+            case Outcome.Cancelled c -> throw new StepStopped(step, "cancelled: " + c.reason(), false);
+            case Outcome.Retry r -> throw new StepStopped(step, r.error(), true);
+        };
+    }
+
+    private JsonNode result(JsonNode input, Map<String, StepRun> runs) {
+        var results = new HashMap<String, JsonNode>();
+        runs.forEach((k, v) -> results.put(k, v.result()));
+        var filled = Templates.fill(spec.result(), input, results);
+        ObjectNode result = filled.isObject() ? (ObjectNode) filled : JsonNodeFactory.instance.objectNode().set("result", filled);
+        var steps = result.putArray("steps");
+        long computeMs = 0;
+        long tokens = 0;
+        var byStep = JsonNodeFactory.instance.objectNode();
+        for (var step : spec.steps().values()) {
+            var run = runs.get(step.name());
+            steps.addObject().put("step", step.name()).put("task", step.task()).put("status", "completed")
+                    .put("ms", run.ms()).put("reused", run.reused());
+            var usage = run.result().get("usage");
+            if (usage != null && usage.isObject()) {
+                computeMs += usage.path("compute_ms").asLong(0);
+                tokens += usage.path("tokens").asLong(0);
+                byStep.set(step.name(), usage);
+            }
+        }
+        var usage = result.putObject("usage");
+        usage.put("model", "pipeline:" + spec.name());
+        usage.put("compute_ms", computeMs);
+        usage.put("tokens", tokens);
+        usage.set("steps", byStep);
+        return result;
+    }
+
+    private static Map<String, StepRun> load(Path dir) throws IOException {
+        var out = new HashMap<String, StepRun>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (var f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                var node = JSON.readTree(f.toFile());
+                var name = f.getFileName().toString().replaceFirst("\\.json$", "");
+                out.put(name, new StepRun(node.get("result"), node.path("ms").asLong(), true));
+            }
+        }
+        return out;
+    }
+
+    private static void save(Path dir, String step, StepRun run) {
+        try {
+            Files.createDirectories(dir);
+            var tmp = dir.resolve(step + ".tmp");
+            var node = JsonNodeFactory.instance.objectNode().put("ms", run.ms()).set("result", run.result());
+            Files.writeString(tmp, JSON.writeValueAsString(node));
+            Files.move(tmp, dir.resolve(step + ".json"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot checkpoint step " + step + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (var f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    /** Checkpoints of jobs that never finished (their last attempt failed) are removed after a week. */
+    private void sweepStale() {
+        if (!Files.isDirectory(checkpoints)) {
+            return;
+        }
+        var cutoff = Instant.now().minus(STALE);
+        try (Stream<Path> dirs = Files.list(checkpoints)) {
+            for (var d : dirs.toList()) {
+                if (Files.getLastModifiedTime(d).toInstant().isBefore(cutoff)) {
+                    delete(d);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("checkpoint sweep failed: {}", e.toString());
+        }
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String write(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
