@@ -2,6 +2,7 @@
 # Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
 #   bench/run.sh            all phases (about 6 minutes; the memory phase adds about 2)
 #   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | postgres | peer
+#                           | embed | documents
 # Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
 # Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), PG_URL (the PostgreSQL
 # for the postgres phase; it uses and drops the schema spillway_bench), PEERS_DIR (the peer
@@ -15,7 +16,7 @@ MEMORY_JOBS=${MEMORY_JOBS:-1000000}
 PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 PORT=18090
 BARE_PORT=18091
-phases=("${@:-accept fsync threads e2e engine memory postgres peer}")
+phases=("${@:-accept fsync threads e2e engine memory postgres peer embed documents}")
 phases=(${phases[*]})
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/out
@@ -123,6 +124,44 @@ for phase in "${phases[@]}"; do
     emit "phase=postgres_accept $acc"
     emit "phase=postgres_e2e_1_worker $one"
     emit "phase=postgres_e2e_2_workers $two" ;;
+  embed)
+    log "embed: the raw ONNX Runtime limit of the built-in model (configurations swept), then embed jobs over HTTP"
+    text="The quarterly report shows that revenue grew by twelve percent while costs stayed flat, which pleased the board and most of the investors."
+    raw=""
+    best=0
+    for cfg in "2 1 1" "1 1 1" "1 1 2" "4 1 1" "2 4 1" "2 8 1"; do  # threads batch intra-op
+      set -- $cfg
+      line=$(./spillway bench embed-raw --threads "$1" --batch "$2" --intra-op "$3" -d 8 | tail -1)
+      rate=$(echo "$line" | sed -n 's/.*texts_per_s=\([0-9.]*\).*/\1/p')
+      raw="$raw raw_t$1_b$2_i$3=$rate"
+      if awk -v a="$rate" -v b="$best" 'BEGIN{exit !(a>b)}'; then best=$rate; fi
+    done
+    single=$(./spillway bench embed-raw --threads 1 --batch 1 -d 5 | tail -1 | sed -n 's/.*single_call_p50_ms=\([0-9.]*\).*/\1/p')
+    emit "phase=embed_raw$raw raw_best_texts_per_s=$best raw_single_text_call_p50_ms=$single"
+    body="{\"task\": \"embed\", \"input\": {\"texts\": [\"$text\"]}}"
+    for mb in 1 8; do  # builtin_max_batch: 1 (the default, exact) and 8 (throughput)
+      raw_same=$(echo "$raw" | sed -n "s/.*raw_t2_b${mb}_i1=\([0-9.]*\).*/\1/p")
+      rm -rf "$work/data"; start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" --builtin-max-batch "$mb"
+      ./spillway bench load --url "http://127.0.0.1:$PORT" -c 8 --rate 300 -d 5 --warmup 0 --wait --body "$body" >/dev/null
+      high=$(./spillway bench load --url "http://127.0.0.1:$PORT" -c 16 --rate "${EMBED_RATE:-800}" -d 15 --warmup 0 --wait --body "$body" | tail -1)
+      low=$(./spillway bench load --url "http://127.0.0.1:$PORT" -c 1 --rate 20 -d 10 --warmup 0 --wait --body "$body" | tail -1)
+      stop
+      api=$(echo "$high" | sed -n 's/.*e2e_jobs_per_s=\([0-9.]*\).*/\1/p')
+      emit "phase=embed_api_high_b$mb $high ratio_to_raw_same_config=$(awk -v a="$api" -v b="$raw_same" 'BEGIN{printf "%.3f", a/b}') ratio_to_raw_best=$(awk -v a="$api" -v b="$best" 'BEGIN{printf "%.3f", a/b}')"
+      emit "phase=embed_api_low_b$mb $low"
+    done ;;
+  documents)
+    log "documents: a 5-page PDF through POST /v1/documents and the document pipeline"
+    ./spillway bench sample-pdf --pages 5 -o "$work/report5.pdf" 2>/dev/null
+    rm -rf "$work/data"; start serve "$PORT" serve --port "$PORT" --data-dir "$work/data"
+    ./spillway bench documents --url "http://127.0.0.1:$PORT" --file "$work/report5.pdf" -n 20 -c 2 >/dev/null
+    one=$(./spillway bench documents --url "http://127.0.0.1:$PORT" --file "$work/report5.pdf" -n 40 -c 1 | tail -1)
+    many=$(./spillway bench documents --url "http://127.0.0.1:$PORT" --file "$work/report5.pdf" -n 200 -c 8 | tail -1)
+    ext=$(./spillway bench documents --url "http://127.0.0.1:$PORT" --file "$work/report5.pdf" --task extract -n 200 -c 8 | tail -1)
+    stop
+    emit "phase=documents_1_client $one"
+    emit "phase=documents_8_clients $many"
+    emit "phase=extract_8_clients $ext" ;;
   peer)
     log "peer: the reference design (FastAPI + in-memory dict), same machine, same run"
     if [ -z "${PEERS_DIR:-}" ]; then

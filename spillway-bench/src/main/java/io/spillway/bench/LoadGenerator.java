@@ -132,6 +132,7 @@ public final class LoadGenerator {
         var completed = new AtomicLong();
         var notCompleted = new ConcurrentHashMap<String, String>();
         var threads = new ArrayList<Thread>();
+        var endToEnd = new org.HdrHistogram.ConcurrentHistogram(3_600_000L, 3); // created_at → finished_at, ms
         int n = Math.min(spec.connections(), 32);
         for (int t = 0; t < n; t++) {
             int slice = t;
@@ -154,6 +155,7 @@ public final class LoadGenerator {
                             completed.incrementAndGet();
                             var finished = Instant.parse(field(body, "finished_at")).toEpochMilli();
                             latestFinish.accumulateAndGet(finished, Math::max);
+                            endToEnd.recordValue(Math.max(0, finished - Instant.parse(field(body, "created_at")).toEpochMilli()));
                         } else {
                             notCompleted.put(id, status);
                         }
@@ -169,7 +171,9 @@ public final class LoadGenerator {
                 .put("completed", completed.get())
                 .put("not_completed", notCompleted.size())
                 .put("e2e_s", seconds)
-                .put("e2e_jobs_per_s", ids.isEmpty() || seconds <= 0 ? 0.0 : completed.get() / seconds);
+                .put("e2e_jobs_per_s", ids.isEmpty() || seconds <= 0 ? 0.0 : completed.get() / seconds)
+                .put("job_latency_p50_ms", (double) endToEnd.getValueAtPercentile(50))
+                .put("job_latency_p99_ms", (double) endToEnd.getValueAtPercentile(99));
     }
 
     private static boolean isTerminal(String status) {

@@ -144,7 +144,7 @@ final class Dispatcher {
                 workSignal.set(true);
             }
             int free = config.maxInFlight() - inFlight.size();
-            if (claiming && free > 0 && workSignal.getAndSet(false)) {
+            if (claiming && worthClaiming(free) && workSignal.getAndSet(false)) {
                 int want = Math.min(free, config.claimBatch());
                 List<Job> claimed;
                 try {
@@ -165,11 +165,22 @@ final class Dispatcher {
                 continue;
             }
             long sleepMillis = Math.min(nextPoll, nextDueMillis.get()) - clock.millis();
-            boolean canClaimNow = claiming && workSignal.get() && config.maxInFlight() > inFlight.size();
+            boolean canClaimNow = claiming && workSignal.get() && worthClaiming(config.maxInFlight() - inFlight.size());
             if (!canClaimNow && sleepMillis > 0) {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(sleepMillis));
             }
         }
+    }
+
+    /**
+     * Whether to claim with {@code free} slots: at once when little is in flight, but when the
+     * engine is nearly full, only once a quarter of it (or a claim batch) is free, so a saturated
+     * engine claims in large batches instead of one store round trip per finished job.
+     */
+    private boolean worthClaiming(int free) {
+        int inFlightNow = config.maxInFlight() - free;
+        int threshold = Math.max(1, Math.min(config.claimBatch(), config.maxInFlight() / 4));
+        return free > 0 && (free >= threshold || inFlightNow < threshold);
     }
 
     private void dispatch(List<Job> claimed) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: drive a running server with load, measure the engine alone, or run the bare HTTP baseline.",
         subcommands = {BenchCommand.Load.class, BenchCommand.Probe.class, BenchCommand.EngineBench.class, BenchCommand.EmbedRaw.class,
-                BenchCommand.Bare.class})
+                BenchCommand.DocumentsBench.class, BenchCommand.SamplePdfCommand.class, BenchCommand.Bare.class})
 public final class BenchCommand {
 
     @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
@@ -121,17 +121,62 @@ public final class BenchCommand {
         String model;
         @Option(names = "--models-dir", defaultValue = "./models", description = "model repository (default ${DEFAULT-VALUE})")
         java.nio.file.Path modelsDir;
+        @Option(names = "--intra-op", defaultValue = "0", description = "ONNX Runtime intra-op threads per call (default: the model's)")
+        int intraOp;
 
         @Override
         public Integer call() throws Exception {
             var specs = io.spillway.onnx.Models.of(io.spillway.onnx.ModelRepository.scan(modelsDir),
                     io.spillway.onnx.BatchObserver.NONE);
-            var spec = specs.spec(model).orElseThrow(() -> new IllegalArgumentException("no model named " + model));
+            var configured = specs.spec(model).orElseThrow(() -> new IllegalArgumentException("no model named " + model));
+            var spec = intraOp <= 0 ? configured : new io.spillway.onnx.ModelSpec(configured.name(), configured.kind(),
+                    configured.dir(), configured.labels(), configured.maxBatch(), configured.concurrency(), intraOp,
+                    configured.device(), configured.maxTokens(), configured.batchWait());
             try (var m = io.spillway.onnx.OnnxModel.load(spec)) {
                 var report = io.spillway.bench.EmbedBenchmark.run(
                         texts -> m.run(texts.stream().map(m::encode).toList()), text, threads, batch, duration);
                 print(report, "embed-raw");
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "documents", mixinStandardHelpOptions = true,
+            description = "Upload a document to a running server again and again (POST /v1/documents), each client "
+                    + "waiting for its job: documents per second, latency, and the mean time of each pipeline step.")
+    static final class DocumentsBench implements Callable<Integer> {
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "server (default ${DEFAULT-VALUE})")
+        java.net.URI url;
+        @Option(names = "--file", required = true, description = "the document to upload (see bench sample-pdf)")
+        java.nio.file.Path file;
+        @Option(names = "--task", defaultValue = "document", description = "task or pipeline (default ${DEFAULT-VALUE})")
+        String task;
+        @Option(names = {"-n", "--documents"}, defaultValue = "100", description = "documents to send (default ${DEFAULT-VALUE})")
+        int documents;
+        @Option(names = {"-c", "--connections"}, defaultValue = "4", description = "concurrent clients (default ${DEFAULT-VALUE})")
+        int connections;
+
+        @Override
+        public Integer call() throws Exception {
+            var bytes = Files.readAllBytes(file);
+            print(io.spillway.bench.DocumentBenchmark.run(url, bytes, file.getFileName().toString(), task, documents, connections),
+                    "documents");
+            return 0;
+        }
+    }
+
+    @Command(name = "sample-pdf", mixinStandardHelpOptions = true,
+            description = "Write a sample PDF report (English prose, title and author) for the documents benchmark.")
+    static final class SamplePdfCommand implements Callable<Integer> {
+        @Option(names = "--pages", defaultValue = "5", description = "pages (default ${DEFAULT-VALUE})")
+        int pages;
+        @Option(names = {"-o", "--out"}, required = true, description = "the file to write")
+        java.nio.file.Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            io.spillway.documents.SamplePdf.write(out, pages, null);
+            System.err.println("wrote " + out + " (" + pages + " pages, " + Files.size(out) + " bytes)");
             return 0;
         }
     }
