@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
-#   bench/run.sh            all phases (about 6 minutes; the memory phase adds about 2)
+#   bench/run.sh            all phases (about 13 minutes; the memory phase adds about 2)
 #   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | postgres | peer
 #                           | embed | documents
 # Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
