@@ -48,6 +48,7 @@ final class Dispatcher {
     private final EngineConfig config;
     private final InstantSource clock;
     private final ExecutorService workers;
+    private final ExecutorService ioWorkers;
     private final BatchWriter<Finish, Boolean> completer;
     private final ConcurrentHashMap<String, Job> inFlight = new ConcurrentHashMap<>();
     private final EngineListener listener;
@@ -58,7 +59,9 @@ final class Dispatcher {
     private volatile boolean stopped;
 
     Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock,
-               ExecutorService workers, Consumer<List<String>> onChanged, EngineListener listener) {
+               ExecutorService workers, ExecutorService ioWorkers, Consumer<List<String>> onChanged,
+               EngineListener listener) {
+        this.ioWorkers = ioWorkers;
         this.listener = listener;
         this.store = store;
         this.tasks = tasks;
@@ -203,7 +206,7 @@ final class Dispatcher {
             for (int from = 0; from < jobs.size(); from += max) {
                 var chunk = List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + max)));
                 try {
-                    workers.execute(() -> runBatch(handler.get(), chunk));
+                    (handler.get().waitsOnIo() ? ioWorkers : workers).execute(() -> runBatch(handler.get(), chunk));
                 } catch (RejectedExecutionException e) {
                     log.debug("worker pool closed; {} jobs stay claimed until released", chunk.size());
                 }

@@ -55,6 +55,9 @@ public final class Engine implements AutoCloseable {
     private final JobWaiters waiters = new JobWaiters();
     private final BatchWriter<NewJob, InsertResult> accepter;
     private final ExecutorService workers;
+    /** Handlers that wait on remote calls run here, one virtual thread per batch. */
+    private final ExecutorService ioWorkers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("spillway-io-", 0).factory());
     private final ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService responders;
     private final ScheduledExecutorService maintenance;
@@ -82,7 +85,7 @@ public final class Engine implements AutoCloseable {
         var responderNo = new AtomicInteger();
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
-        this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, this::changed, listener);
+        this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, ioWorkers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
                 (jobs, results) -> {
@@ -251,6 +254,7 @@ public final class Engine implements AutoCloseable {
         }
         maintenance.shutdownNow();
         workers.shutdownNow();
+        ioWorkers.shutdownNow();
         dispatcher.stop();
         if (!drained) {
             var refs = dispatcher.inFlightRefs();

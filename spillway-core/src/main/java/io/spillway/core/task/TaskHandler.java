@@ -24,6 +24,15 @@ public interface TaskHandler {
     }
 
     /**
+     * Whether the handler mostly waits (remote model calls, I/O) rather than computes. Such a
+     * handler runs on virtual threads, so a burst of slow remote calls holds none of the CPU
+     * workers that in-process models need; {@code max_in_flight} still bounds how many run.
+     */
+    default boolean waitsOnIo() {
+        return false;
+    }
+
+    /**
      * Whether the task runs on a model chosen per job. The request's top-level {@code "model"} is
      * then handed to the task as {@code input.model}; otherwise only {@code "auto"} is accepted.
      */

@@ -73,6 +73,42 @@ class EngineOnSqliteIT {
     }
 
     @Test
+    void handlersThatWaitOnIo_holdNoCpuWorker() {
+        var release = new CountDownLatch(1);
+        var waiting = new AtomicInteger();
+        var remote = new TaskHandler() {
+            @Override
+            public String name() {
+                return "remote";
+            }
+
+            @Override
+            public boolean waitsOnIo() {
+                return true;
+            }
+
+            @Override
+            public List<Outcome> run(List<Job> batch) throws InterruptedException {
+                waiting.incrementAndGet();
+                release.await();
+                return batch.stream().map(j -> Outcome.completed("{}")).toList();
+            }
+        };
+        start(EngineConfig.defaults(1).withBackoff(FAST), InstantSource.system(), new EchoTask(), remote);
+        var slow = new ArrayList<String>();
+        for (int i = 0; i < 5; i++) {
+            slow.add(engine.submit(aNewJob().task("remote").build()).join().job().id());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiting.get() == 5);
+
+        var echo = engine.submit(aNewJob().input("{\"x\":1}").build()).join().job().id();
+
+        assertThat(awaitTerminal(echo).state()).as("the one CPU worker is free").isEqualTo(JobState.COMPLETED);
+        release.countDown();
+        slow.forEach(id -> assertThat(awaitTerminal(id).state()).isEqualTo(JobState.COMPLETED));
+    }
+
+    @Test
     void submit_runsEchoJobsToCompletion() {
         start(EngineConfig.defaults(2).withBackoff(FAST), InstantSource.system(), new EchoTask());
         var futures = new ArrayList<CompletableFuture<InsertResult>>();
