@@ -51,7 +51,7 @@ public final class ModelRepository {
         var specs = new ArrayList<ModelSpec>();
         var problems = new ArrayList<String>();
         try (Stream<Path> entries = Files.list(dir)) {
-            for (Path model : entries.filter(Files::isDirectory).sorted().toList()) {
+            for (Path model : entries.filter(Files::isDirectory).filter(m -> !isRemote(m)).sorted().toList()) {
                 try {
                     specs.add(read(model));
                 } catch (ModelRepositoryException e) {
@@ -66,6 +66,20 @@ public final class ModelRepository {
                     + String.join("\n  - ", problems));
         }
         return specs;
+    }
+
+    /** A directory whose model.yaml says {@code kind: llm} is a remote model, read by the LLM module. */
+    static boolean isRemote(Path model) {
+        var yaml = model.resolve("model.yaml");
+        try {
+            if (!Files.isRegularFile(yaml) || Files.size(yaml) > MAX_YAML_BYTES) {
+                return false;
+            }
+            var node = YAML.readTree(yaml.toFile());
+            return node != null && "llm".equals(node.path("kind").asText());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** One model directory. */

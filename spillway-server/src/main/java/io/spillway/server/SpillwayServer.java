@@ -12,6 +12,9 @@ import io.spillway.documents.DocumentExtractor;
 import io.spillway.documents.DocumentStore;
 import io.spillway.documents.ExtractLimits;
 import io.spillway.documents.ExtractTask;
+import io.spillway.llm.GenerateTask;
+import io.spillway.llm.LlmRepository;
+import io.spillway.llm.RemoteModel;
 import io.spillway.onnx.ClassifyTask;
 import io.spillway.onnx.EmbedTask;
 import io.spillway.onnx.ModelRepository;
@@ -35,6 +38,7 @@ import io.spillway.store.sqlite.SqliteJobStore;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +56,8 @@ public final class SpillwayServer implements AutoCloseable {
 
     /** What {@code generate} answers until a text model is configured. */
     public static final String GENERATE_UNAVAILABLE = "task generate needs a text-generation model and none is "
-            + "configured on this server; use another task (see GET /readyz for the tasks here)";
+            + "configured on this server: set OPENAI_API_KEY (and optionally OPENAI_BASE_URL, SPILLWAY_OPENAI_MODEL) for any "
+            + "OpenAI-compatible endpoint, or add models/<name>/model.yaml with kind: llm (see docs/llm.md)";
 
     private final ServerConfig config;
     private final JobStore store;
@@ -96,6 +101,14 @@ public final class SpillwayServer implements AutoCloseable {
      * @throws ConfigException when the role needs a shared store and the config names SQLite
      */
     public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks) {
+        return start(config, role, extraTasks, System.getenv());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Role, List)}, reading remote models' keys and the zero-config
+     * OpenAI variables from {@code env} instead of the process environment.
+     */
+    public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks, Map<String, String> env) {
         var clock = InstantSource.system();
         var store = openStore(config, role);
         Models models = null;
@@ -118,14 +131,22 @@ public final class SpillwayServer implements AutoCloseable {
                     new SentimentTask(models, limits), new SummarizeTask(models, limits), new ExtractTask(documents.store(), extractor))) {
                 handlers.put(h.name(), h);
             }
+            var llms = LlmRepository.load(config.modelsDir(), env);
+            if (!llms.isEmpty()) {
+                handlers.put(GenerateTask.NAME, new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env)).toList()));
+                llms.forEach(s -> log.info("text model {}: {} at {}", s.name(), s.model(), s.baseUrl()));
+            }
             extraTasks.forEach(h -> handlers.put(h.name(), h));
             var registry = TaskRegistry.builder();
             handlers.values().forEach(registry::register);
+            if (llms.isEmpty()) {
+                registry.unavailable(GenerateTask.NAME, GENERATE_UNAVAILABLE);
+            }
             var checkpoints = config.dataDir().resolve("pipelines");
             for (var spec : Pipelines.load(config.pipelinesFile(), handlers.keySet())) {
                 registry.register(new PipelineTask(spec, handlers, checkpoints));
             }
-            var tasks = registry.unavailable("generate", GENERATE_UNAVAILABLE).build();
+            var tasks = registry.build();
             var engineConfig = EngineConfig.defaults(config.workerThreads())
                     .withLimits(config.maxInFlight(), config.acceptQueue())
                     .withLease(config.lease(), Duration.ofSeconds(1))

@@ -36,7 +36,8 @@ public final class TestServer implements AutoCloseable {
         all.put("host", "127.0.0.1");
         all.put("data_dir", dataDir.toString());
         all.putIfAbsent("drain_timeout_seconds", "1");
-        return new TestServer(SpillwayServer.start(ServerConfig.of(all), tasks));
+        // no remote models from the developer's environment (OPENAI_API_KEY) unless a test configures them
+        return new TestServer(SpillwayServer.start(ServerConfig.of(all), Role.SERVE, tasks, Map.of()));
     }
 
     /** A client for a server the test started itself; closing it stops the server. */

@@ -92,7 +92,7 @@ abstract class RunCommand implements Callable<Integer> {
         SpillwayServer server;
         try {
             server = SpillwayServer.start(config, role(), List.of());
-        } catch (ConfigException | io.spillway.onnx.ModelRepositoryException e) {
+        } catch (ConfigException | io.spillway.onnx.ModelRepositoryException | io.spillway.llm.LlmConfigException e) {
             spec.commandLine().getErr().println("spillway: " + e.getMessage());
             return 2;
         } catch (StoreException e) {

@@ -1,0 +1,221 @@
+package io.spillway.llm;
+
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One remote text model, called through langchain4j's provider client with Spillway's own
+ * protection around it:
+ * <ul>
+ *   <li>at most {@code max_concurrency} calls at once from this process (callers wait, on virtual threads);</li>
+ *   <li>a 429 pauses every call to this model in the process for the provider's {@code Retry-After}
+ *       (or the backoff), so a burst slows down instead of failing;</li>
+ *   <li>429, 5xx, timeouts and connection errors are retried up to {@code max_attempts} times
+ *       with exponential backoff and full jitter, honouring {@code Retry-After};</li>
+ *   <li>a circuit breaker opens after 5 consecutive failed calls for 30 s;</li>
+ *   <li>other 4xx and answers that are not chat completions fail at once.</li>
+ * </ul>
+ * Errors name the model and the provider's host and never carry the API key.
+ */
+public final class RemoteModel {
+    private static final Logger log = LoggerFactory.getLogger(RemoteModel.class);
+    private static final Duration BASE_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Longer waits are not slept through in a call: the job is retried later by the engine. */
+    private static final Duration MAX_IN_CALL_WAIT = Duration.ofSeconds(30);
+
+    private final LlmSpec spec;
+    private final ChatModel chat;
+    private final String key;
+    private final Semaphore permits;
+    private final AtomicLong pausedUntilNanos = new AtomicLong(System.nanoTime()); // nanoTime values compare by difference
+    private final CircuitBreaker breaker;
+    private final Sleeper sleeper;
+
+    /** Waits; tests replace it to run without real time passing. */
+    interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    public RemoteModel(LlmSpec spec, Map<String, String> env) {
+        this(spec, env, InstantSource.system(), d -> Thread.sleep(d));
+    }
+
+    RemoteModel(LlmSpec spec, Map<String, String> env, InstantSource clock, Sleeper sleeper) {
+        this.spec = spec;
+        this.key = spec.apiKeyEnv() == null ? null : env.get(spec.apiKeyEnv());
+        this.permits = new Semaphore(spec.maxConcurrency(), true);
+        this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
+        this.sleeper = sleeper;
+        this.chat = OpenAiChatModel.builder()
+                .baseUrl(spec.baseUrl())
+                .apiKey(key == null || key.isBlank() ? "none" : key)
+                .modelName(spec.model())
+                .timeout(spec.timeout())
+                .maxRetries(0)
+                .logRequests(false)
+                .logResponses(false)
+                .httpClientBuilder(new JdkLlmHttpClient.Builder())
+                .build();
+    }
+
+    public LlmSpec spec() {
+        return spec;
+    }
+
+    /** Whether the circuit breaker currently refuses calls. */
+    public boolean circuitOpen() {
+        return breaker.isOpen();
+    }
+
+    /**
+     * One completion.
+     *
+     * @throws LlmException when it could not be had; {@link LlmException#retryable()} says whether a later attempt may
+     */
+    public Completion complete(String system, String prompt, Integer maxTokens, Double temperature)
+            throws InterruptedException, LlmException {
+        var messages = new ArrayList<ChatMessage>();
+        if (system != null) {
+            messages.add(SystemMessage.from(system));
+        }
+        messages.add(UserMessage.from(prompt));
+        var request = ChatRequest.builder().messages(messages).maxOutputTokens(maxTokens).temperature(temperature).build();
+        LlmException last = null;
+        for (int attempt = 1; attempt <= spec.maxAttempts(); attempt++) {
+            var refusal = breaker.refusal();
+            if (refusal != null) {
+                throw new LlmException(describe() + ": circuit open after repeated failures; retrying in "
+                        + refusal.toSeconds() + " s", true, refusal);
+            }
+            waitWhilePaused();
+            permits.acquire();
+            try {
+                var response = chat.chat(request);
+                breaker.succeeded();
+                var text = response.aiMessage() == null ? null : response.aiMessage().text();
+                if (text == null) {
+                    throw new LlmException(describe() + ": the answer has no text", false, null);
+                }
+                var usage = response.tokenUsage();
+                return new Completion(text, usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
+                        usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount(),
+                        response.finishReason() == null ? null : response.finishReason().name().toLowerCase(), attempt);
+            } catch (RuntimeException e) {
+                last = classify(e);
+                if (!last.retryable()) {
+                    breaker.succeeded(); // the provider answered; the request was at fault
+                    throw last;
+                }
+                breaker.failed();
+            } finally {
+                permits.release();
+            }
+            var wait = backoff(attempt, last.retryAfter());
+            if (attempt == spec.maxAttempts() || wait.compareTo(MAX_IN_CALL_WAIT) > 0) {
+                break;
+            }
+            log.debug("{}; try {} of {} in {} ms", last.getMessage(), attempt + 1, spec.maxAttempts(), wait.toMillis());
+            sleeper.sleep(wait);
+        }
+        throw last;
+    }
+
+    private void waitWhilePaused() throws InterruptedException {
+        long left = pausedUntilNanos.get() - System.nanoTime();
+        if (left > 0) {
+            sleeper.sleep(Duration.ofNanos(left));
+        }
+    }
+
+    private Duration backoff(int attempt, Duration retryAfter) {
+        long cap = Math.min(MAX_BACKOFF.toMillis(), BASE_BACKOFF.toMillis() << Math.min(attempt - 1, 16));
+        var jittered = Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        return retryAfter != null && retryAfter.compareTo(jittered) > 0 ? retryAfter : jittered;
+    }
+
+    private LlmException classify(RuntimeException e) {
+        ProviderHttpException http = null;
+        JdkLlmHttpClient.ProviderIoException io = null;
+        int status = -1;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProviderHttpException p) {
+                http = p;
+                status = p.statusCode();
+                break;
+            }
+            if (t instanceof HttpException h && status < 0) {
+                status = h.statusCode();
+            }
+            if (t instanceof JdkLlmHttpClient.ProviderIoException p) {
+                io = p;
+                break;
+            }
+        }
+        if (io != null) {
+            return new LlmException(describe() + ": " + redact(io.getMessage()), true, null);
+        }
+        if (status == 429) {
+            var after = http == null ? null : http.retryAfter();
+            var pause = after != null ? after : BASE_BACKOFF;
+            long until = System.nanoTime() + pause.toNanos();
+            pausedUntilNanos.accumulateAndGet(until, (a, b) -> a - b > 0 ? a : b);
+            return new LlmException(describe() + ": rate limited (429)" + (after == null ? "" : ", retry after "
+                    + after.toMillis() + " ms"), true, after);
+        }
+        if (status >= 500 || status == 408) {
+            return new LlmException(describe() + ": server error " + status + bodyOf(http), true,
+                    http == null ? null : http.retryAfter());
+        }
+        if (status >= 400) {
+            var what = switch (status) {
+                case 401, 403 -> "the API key was refused (" + status + ")" + (spec.apiKeyEnv() == null ? ""
+                        : "; check " + spec.apiKeyEnv());
+                case 404 -> "model or endpoint not found (404)";
+                default -> "the request was refused (" + status + ")";
+            };
+            return new LlmException(describe() + ": " + what + bodyOf(http), false, null);
+        }
+        return new LlmException(describe() + ": the answer is not a chat completion ("
+                + redact(String.valueOf(e.getMessage())) + ")", false, null);
+    }
+
+    private String bodyOf(ProviderHttpException http) {
+        if (http == null || http.getMessage() == null || http.getMessage().isBlank()) {
+            return "";
+        }
+        var body = http.getMessage().replaceAll("\\s+", " ");
+        return ": " + redact(body.length() > 200 ? body.substring(0, 200) + "…" : body);
+    }
+
+    private String redact(String s) {
+        if (s == null || key == null || key.length() < 4) {
+            return s;
+        }
+        return s.replace(key, "***");
+    }
+
+    private String describe() {
+        String host;
+        try {
+            host = java.net.URI.create(spec.baseUrl()).getHost();
+        } catch (IllegalArgumentException e) {
+            host = spec.baseUrl();
+        }
+        return "model " + spec.name() + " (" + spec.model() + " at " + host + ")";
+    }
+}

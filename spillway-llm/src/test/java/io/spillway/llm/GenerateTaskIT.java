@@ -1,0 +1,118 @@
+package io.spillway.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.core.Job;
+import io.spillway.core.JobState;
+import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenerateTaskIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    FakeOpenAi fake;
+
+    @BeforeEach
+    void start() throws Exception {
+        fake = new FakeOpenAi();
+    }
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    static Job job(String input) {
+        var now = Instant.now();
+        return new Job("j1", "default", "generate", JobState.PROCESSING, Priority.STANDARD, input, null, 1, 3, now, now,
+                null, null, now, null, null, null, null, null, null);
+    }
+
+    RemoteModel model(String name, double in, double out) {
+        return new RemoteModel(new LlmSpec(name, "openai", fake.baseUrl(), "fake-" + name, null, Duration.ofSeconds(5), 4, 1,
+                in, out, 1_000), Map.of(), InstantSource.system(), d -> { });
+    }
+
+    @Test
+    void generate_recordsTextUsageAndCostAndRoutesAutoToTheCheapest() throws Exception {
+        fake.always(FakeOpenAi.ok("Four.", 1000, 2000));
+        var task = new GenerateTask(List.of(model("big", 5, 15), model("small", 0.15, 0.6)));
+
+        var outcome = task.run(List.of(job("{\"prompt\": \"2+2?\"}"))).getFirst();
+
+        var r = JSON.readTree(((Outcome.Completed) outcome).resultJson());
+        assertThat(r.get("text").asText()).isEqualTo("Four.");
+        assertThat(r.get("model").asText()).isEqualTo("small");
+        assertThat(r.get("route").asText()).isEqualTo("the cheapest configured text model");
+        assertThat(r.at("/usage/input_tokens").asLong()).isEqualTo(1000);
+        assertThat(r.at("/usage/output_tokens").asLong()).isEqualTo(2000);
+        assertThat(r.at("/usage/cost").asDouble()).isCloseTo(1.35, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(JSON.readTree(fake.received.getFirst().body()).get("model").asText()).isEqualTo("fake-small");
+        assertThat(task.waitsOnIo()).isTrue();
+    }
+
+    @Test
+    void aRateLimitedCall_retriesTheJobAfterTheProvidersDelay() throws Exception {
+        fake.always(FakeOpenAi.status(429, "{}", Map.of("Retry-After", "120")));
+        var task = new GenerateTask(List.of(model("small", 0, 0)));
+
+        var outcome = task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst();
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Retry.class, r -> {
+            assertThat(r.delay()).isEqualTo(Duration.ofSeconds(120));
+            assertThat(r.error()).contains("model small").contains("429");
+        });
+    }
+
+    @Test
+    void badInput_isRefusedAtSubmit() {
+        var task = new GenerateTask(List.of(model("small", 0, 0)));
+
+        assertThatThrownBy(() -> task.validate("{}")).hasMessageContaining("'prompt' must be a non-empty string");
+        assertThatThrownBy(() -> task.validate("{\"prompt\": \"x\", \"model\": \"gpt-9\"}"))
+                .hasMessageContaining("no text model named 'gpt-9'").hasMessageContaining("small");
+        assertThatThrownBy(() -> task.validate("{\"prompt\": \"" + "x".repeat(1001) + "\"}"))
+                .hasMessageContaining("takes at most 1000");
+        assertThatThrownBy(() -> task.validate("{\"prompt\": \"x\", \"temperature\": 3}")).hasMessageContaining("'temperature'");
+        assertThatThrownBy(() -> task.validate("{\"prompt\": \"x\", \"max_tokens\": 0}")).hasMessageContaining("'max_tokens'");
+    }
+
+    @Test
+    void repository_readsRemoteModelsAndTheZeroConfigOpenAiModel(@TempDir Path dir) throws Exception {
+        var vllm = Files.createDirectories(dir.resolve("vllm"));
+        Files.writeString(vllm.resolve("model.yaml"), "kind: llm\nbase_url: http://127.0.0.1:8000/v1\nmodel: llama\n"
+                + "api_key_env: VLLM_KEY\nprice_per_1k_input: 0.001\nmax_concurrency: 2\n");
+        var env = Map.of("VLLM_KEY", "k", "OPENAI_API_KEY", "sk-x", "SPILLWAY_OPENAI_MODEL", "gpt-4.1-mini");
+
+        var specs = LlmRepository.load(dir, env);
+
+        assertThat(specs).extracting(LlmSpec::name).containsExactly("vllm", "openai");
+        assertThat(specs.get(0).maxConcurrency()).isEqualTo(2);
+        assertThat(specs.get(1).model()).isEqualTo("gpt-4.1-mini");
+        assertThat(specs.get(1).baseUrl()).isEqualTo("https://api.openai.com/v1");
+        assertThat(specs.toString()).doesNotContain("sk-x");
+        assertThat(LlmRepository.load(dir.resolve("none"), Map.of())).isEmpty();
+    }
+
+    @Test
+    void repository_reportsBadRemoteModels(@TempDir Path dir) throws Exception {
+        var bad = Files.createDirectories(dir.resolve("bad"));
+        Files.writeString(bad.resolve("model.yaml"), "kind: llm\nprovider: foo\nbase_url: ftp://x\napi_key_env: NOPE\n");
+
+        assertThatThrownBy(() -> LlmRepository.load(dir, Map.of())).isInstanceOf(LlmConfigException.class)
+                .hasMessageContaining("provider must be openai").hasMessageContaining("'base_url' must be")
+                .hasMessageContaining("'model' is required").hasMessageContaining("NOPE, which is not set");
+    }
+}

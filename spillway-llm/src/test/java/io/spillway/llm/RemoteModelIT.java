@@ -1,0 +1,156 @@
+package io.spillway.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real provider client (langchain4j's OpenAI module) against a local fake of the wire protocol. */
+class RemoteModelIT {
+    static final String KEY = "sk-test-0123456789abcdef";
+    static final ObjectMapper JSON = new ObjectMapper();
+    FakeOpenAi fake;
+    final List<Duration> slept = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        fake = new FakeOpenAi();
+    }
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    LlmSpec spec(int maxAttempts, int concurrency) {
+        return new LlmSpec("fast", "openai", fake.baseUrl(), "fake-1", "TEST_KEY", Duration.ofSeconds(5), concurrency,
+                maxAttempts, 0.5, 1.5, 10_000);
+    }
+
+    RemoteModel model(LlmSpec spec) {
+        return new RemoteModel(spec, Map.of("TEST_KEY", KEY), InstantSource.system(), slept::add);
+    }
+
+    @Test
+    void aCompletion_carriesTextTokensAndWhatWasAsked() throws Exception {
+        var c = model(spec(3, 4)).complete("Be brief.", "Say hello", 50, 0.2);
+
+        assertThat(c.text()).isEqualTo("Hello from the fake model.");
+        assertThat(c.inputTokens()).isEqualTo(12);
+        assertThat(c.outputTokens()).isEqualTo(7);
+        assertThat(c.finishReason()).isEqualTo("stop");
+        assertThat(slept).as("no waiting without a reason").isEmpty();
+        var got = fake.received.getFirst();
+        assertThat(got.path()).isEqualTo("/v1/chat/completions");
+        assertThat(got.authorization()).isEqualTo("Bearer " + KEY);
+        var body = JSON.readTree(got.body());
+        assertThat(body.get("model").asText()).isEqualTo("fake-1");
+        assertThat(body.at("/messages/0/role").asText()).isEqualTo("system");
+        assertThat(body.at("/messages/1/content").asText()).isEqualTo("Say hello");
+        assertThat(body.toString()).contains("50").contains("0.2");
+    }
+
+    @Test
+    void a429_isRetriedAfterItsRetryAfter() throws Exception {
+        fake.then(FakeOpenAi.status(429, "{\"error\": {\"message\": \"slow down\"}}", Map.of("Retry-After", "2")));
+
+        var c = model(spec(3, 4)).complete(null, "hi", null, null);
+
+        assertThat(c.tries()).isEqualTo(2);
+        assertThat(slept).anyMatch(d -> d.compareTo(Duration.ofMillis(1900)) >= 0);
+    }
+
+    @Test
+    void serverErrors_areRetriedWithBackoffThenGivenUpAsRetryable() throws Exception {
+        fake.then(FakeOpenAi.status(500, "oops", Map.of())).then(FakeOpenAi.status(503, "busy", Map.of()));
+        assertThat(model(spec(3, 4)).complete(null, "hi", null, null).tries()).isEqualTo(3);
+
+        fake.always(FakeOpenAi.status(502, "bad gateway", Map.of()));
+        assertThatThrownBy(() -> model(spec(2, 4)).complete(null, "hi", null, null))
+                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isTrue())
+                .hasMessageContaining("model fast (fake-1 at 127.0.0.1): server error 502");
+    }
+
+    @Test
+    void garbage_failsForGoodNamingTheProvider() {
+        fake.always(FakeOpenAi.status(200, "<html>not json</html>", Map.of()));
+
+        assertThatThrownBy(() -> model(spec(3, 4)).complete(null, "hi", null, null))
+                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isFalse())
+                .hasMessageContaining("model fast").hasMessageContaining("not a chat completion");
+        assertThat(fake.received).hasSize(1);
+    }
+
+    @Test
+    void aRefusedKey_failsForGoodAndTheKeyNeverAppears() {
+        fake.always(FakeOpenAi.status(401, "{\"error\": {\"message\": \"Incorrect API key provided: " + KEY + "\"}}", Map.of()));
+
+        assertThatThrownBy(() -> model(spec(3, 4)).complete(null, "hi", null, null))
+                .isInstanceOfSatisfying(LlmException.class, e -> {
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("API key was refused").contains("TEST_KEY").doesNotContain(KEY);
+                });
+    }
+
+    @Test
+    void aSlowProvider_timesOutAndIsRetryable() {
+        var spec = spec(1, 4).withTimeout(Duration.ofMillis(300));
+        fake.always(FakeOpenAi.slow(3_000));
+
+        assertThatThrownBy(() -> model(spec).complete(null, "hi", null, null))
+                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isTrue());
+    }
+
+    @Test
+    void concurrency_isLimitedPerModel() throws Exception {
+        fake.always(FakeOpenAi.slow(150));
+        var m = model(spec(1, 2));
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var calls = new ArrayList<Future<Completion>>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(() -> m.complete(null, "hi", null, null)));
+            }
+            for (var c : calls) {
+                c.get();
+            }
+        }
+        assertThat(fake.maxActive.get()).isEqualTo(2);
+    }
+
+    @Test
+    void theCircuitOpensAfterRepeatedFailuresAndSpareTheProvider() {
+        fake.always(FakeOpenAi.status(500, "down", Map.of()));
+        var m = model(spec(1, 4));
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> m.complete(null, "hi", null, null)).isInstanceOf(LlmException.class);
+        }
+        int before = fake.received.size();
+
+        assertThatThrownBy(() -> m.complete(null, "hi", null, null)).hasMessageContaining("circuit open")
+                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryAfter()).isPositive());
+        assertThat(fake.received).hasSize(before);
+        assertThat(m.circuitOpen()).isTrue();
+    }
+
+    @Test
+    void a429_slowsDownTheOtherCallersOfTheModel() throws Exception {
+        var m = model(spec(1, 4));
+        fake.then(FakeOpenAi.status(429, "{}", Map.of("Retry-After", "1")));
+        assertThatThrownBy(() -> m.complete(null, "first", null, null)).isInstanceOf(LlmException.class);
+
+        m.complete(null, "second", null, null);
+
+        assertThat(slept).as("the second call waited out the pause").anyMatch(d -> d.toMillis() > 500);
+    }
+}
