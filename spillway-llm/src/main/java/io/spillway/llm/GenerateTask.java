@@ -16,24 +16,26 @@ import java.util.Map;
 /**
  * {@code generate}: {@code {"prompt", "system"?, "max_tokens"?, "temperature"?, "model"?}} →
  * {@code {"text", "model", "finish_reason", "route", "usage": {"model", "provider_model",
- * "input_tokens", "output_tokens", "cost"}}} on a remote text model. {@code "model": "auto"} (or
- * none) takes the cheapest configured model; the result's {@code route} says why. Runs on
- * virtual threads ({@link #waitsOnIo()}): a slow provider holds no CPU worker.
+ * "input_tokens", "output_tokens", "cost"}}} on a remote text model.
+ *
+ * <p>Routing: {@code "model": "auto"} (or none) ranks every configured model, cheapest first, or
+ * for {@code interactive} jobs fastest first (measured latency, else the configured hint; unknown
+ * last; then cheapest); a named model is tried first, then its {@code fallback} list. Models whose
+ * circuit is open are skipped; a provider failure moves on to the next model of the ranking. The
+ * result's {@code route} says which model ran and why. Runs on virtual threads
+ * ({@link #waitsOnIo()}): a slow provider holds no CPU worker.
  */
 public final class GenerateTask implements TaskHandler {
     public static final String NAME = "generate";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, RemoteModel> models = new LinkedHashMap<>();
-    private final RemoteModel cheapest;
 
     public GenerateTask(List<RemoteModel> remote) {
         if (remote.isEmpty()) {
             throw new IllegalArgumentException("generate needs at least one text model");
         }
         remote.forEach(m -> models.put(m.spec().name(), m));
-        cheapest = remote.stream().min(Comparator.comparingDouble(m -> m.spec().inputPricePer1k() + m.spec().outputPricePer1k()))
-                .orElseThrow();
     }
 
     @Override
@@ -51,16 +53,59 @@ public final class GenerateTask implements TaskHandler {
         return true;
     }
 
-    private record Request(RemoteModel model, String route, String prompt, String system, Integer maxTokens,
-                           Double temperature) {
+    /** A model to try, and why it is in the plan. */
+    private record Candidate(RemoteModel model, String why) {
+    }
+
+    private record Request(List<Candidate> plan, String prompt, String system, Integer maxTokens, Double temperature) {
+        RemoteModel model() {
+            return plan.getFirst().model();
+        }
+    }
+
+    /** The models to try, in order. */
+    private List<Candidate> plan(String requested, io.spillway.core.Priority priority) {
+        var out = new java.util.ArrayList<Candidate>();
+        if (!requested.equals("auto")) {
+            var first = models.get(requested);
+            out.add(new Candidate(first, "requested"));
+            for (var f : first.spec().fallback()) {
+                if (models.containsKey(f) && out.stream().noneMatch(c -> c.model().spec().name().equals(f))) {
+                    out.add(new Candidate(models.get(f), "fallback of " + requested));
+                }
+            }
+            return out;
+        }
+        Comparator<RemoteModel> byPrice = Comparator.comparingDouble(m -> m.spec().price());
+        boolean interactive = priority == io.spillway.core.Priority.INTERACTIVE;
+        Comparator<RemoteModel> order = interactive
+                ? Comparator.<RemoteModel, Long>comparing(m -> m.expectedLatency() == null ? Long.MAX_VALUE
+                        : m.expectedLatency().toMillis()).thenComparing(byPrice)
+                : byPrice;
+        var ranked = models.values().stream().sorted(order).toList();
+        for (int i = 0; i < ranked.size(); i++) {
+            var m = ranked.get(i);
+            String why;
+            if (ranked.size() == 1) {
+                why = "the only text model configured";
+            } else if (interactive) {
+                var l = m.expectedLatency();
+                why = (i == 0 ? "interactive: the fastest configured text model" : "interactive: next fastest")
+                        + (l == null ? " (latency unknown)" : " (about " + l.toMillis() + " ms)");
+            } else {
+                why = i == 0 ? "the cheapest configured text model" : "the next cheapest";
+            }
+            out.add(new Candidate(m, why));
+        }
+        return out;
     }
 
     @Override
     public void validate(String inputJson) {
-        parse(inputJson);
+        parse(inputJson, io.spillway.core.Priority.STANDARD);
     }
 
-    private Request parse(String inputJson) {
+    private Request parse(String inputJson, io.spillway.core.Priority priority) {
         JsonNode in;
         try {
             in = JSON.readTree(inputJson);
@@ -79,19 +124,12 @@ public final class GenerateTask implements TaskHandler {
             throw new InvalidInputException("'system' must be a string");
         }
         var requested = in.path("model").asText("auto");
-        RemoteModel model;
-        String route;
-        if (requested.equals("auto")) {
-            model = cheapest;
-            route = models.size() == 1 ? "the only text model configured" : "the cheapest configured text model";
-        } else {
-            model = models.get(requested);
-            if (model == null) {
-                throw new InvalidInputException("no text model named '" + requested + "'; generate can use: auto, "
-                        + String.join(", ", models.keySet()));
-            }
-            route = "requested";
+        if (!requested.equals("auto") && !models.containsKey(requested)) {
+            throw new InvalidInputException("no text model named '" + requested + "'; generate can use: auto, "
+                    + String.join(", ", models.keySet()));
         }
+        var plan = plan(requested, priority);
+        var model = plan.getFirst().model();
         int chars = prompt.asText().length() + (system == null || system.isNull() ? 0 : system.asText().length());
         if (chars > model.spec().maxPromptChars()) {
             throw new InvalidInputException("the prompt is " + chars + " characters; model " + model.spec().name()
@@ -113,7 +151,7 @@ public final class GenerateTask implements TaskHandler {
             }
             temperature = t.asDouble();
         }
-        return new Request(model, route, prompt.asText(), system == null || system.isNull() ? null : system.asText(),
+        return new Request(plan, prompt.asText(), system == null || system.isNull() ? null : system.asText(),
                 maxTokens, temperature);
     }
 
@@ -129,29 +167,56 @@ public final class GenerateTask implements TaskHandler {
     private Outcome runOne(Job job) throws InterruptedException {
         Request r;
         try {
-            r = parse(job.input());
+            r = parse(job.input(), job.priority());
         } catch (InvalidInputException e) {
             return Outcome.failed(e.getMessage());
         }
+        var skipped = new java.util.ArrayList<String>();
+        LlmException lastRetryable = null;
+        for (var candidate : r.plan()) {
+            var model = candidate.model();
+            if (model.circuitOpen()) {
+                skipped.add(model.spec().name() + " (circuit open)");
+                continue;
+            }
+            try {
+                var c = model.complete(r.system(), r.prompt(), r.maxTokens(), r.temperature());
+                var route = skipped.isEmpty() ? candidate.why()
+                        : candidate.why() + "; after " + String.join(", ", skipped);
+                return Outcome.completed(result(model.spec(), c, route));
+            } catch (LlmException e) {
+                if (!e.retryable()) {
+                    return Outcome.failed(e.getMessage());
+                }
+                lastRetryable = e;
+                skipped.add(model.spec().name() + " (" + e.getMessage() + ")");
+            }
+        }
+        if (lastRetryable == null) {
+            return new Outcome.Retry(java.time.Duration.ofSeconds(5), "every text model is unavailable: "
+                    + String.join(", ", skipped));
+        }
+        var error = r.plan().size() == 1 ? lastRetryable.getMessage()
+                : "every text model failed: " + String.join("; ", skipped);
+        return new Outcome.Retry(lastRetryable.retryAfter(), error);
+    }
+
+    private static String result(LlmSpec spec, Completion c, String route) {
+        var result = new LinkedHashMap<String, Object>();
+        result.put("text", c.text());
+        result.put("model", spec.name());
+        result.put("finish_reason", c.finishReason());
+        result.put("route", route);
+        var usage = new LinkedHashMap<String, Object>();
+        usage.put("model", spec.name());
+        usage.put("provider_model", spec.model());
+        usage.put("input_tokens", c.inputTokens());
+        usage.put("output_tokens", c.outputTokens());
+        usage.put("cost", Math.round(spec.cost(c.inputTokens(), c.outputTokens()) * 1e8) / 1e8);
+        usage.put("tries", c.tries());
+        result.put("usage", usage);
         try {
-            var c = r.model().complete(r.system(), r.prompt(), r.maxTokens(), r.temperature());
-            var spec = r.model().spec();
-            var result = new LinkedHashMap<String, Object>();
-            result.put("text", c.text());
-            result.put("model", spec.name());
-            result.put("finish_reason", c.finishReason());
-            result.put("route", r.route());
-            var usage = new LinkedHashMap<String, Object>();
-            usage.put("model", spec.name());
-            usage.put("provider_model", spec.model());
-            usage.put("input_tokens", c.inputTokens());
-            usage.put("output_tokens", c.outputTokens());
-            usage.put("cost", Math.round(spec.cost(c.inputTokens(), c.outputTokens()) * 1e8) / 1e8);
-            usage.put("tries", c.tries());
-            result.put("usage", usage);
-            return Outcome.completed(JSON.writeValueAsString(result));
-        } catch (LlmException e) {
-            return e.retryable() ? new Outcome.Retry(e.retryAfter(), e.getMessage()) : Outcome.failed(e.getMessage());
+            return JSON.writeValueAsString(result);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

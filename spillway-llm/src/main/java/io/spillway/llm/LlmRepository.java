@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  * kind: llm
- * provider: openai                 # any OpenAI-compatible endpoint: OpenAI, vLLM, llama.cpp, LM Studio, Ollama's /v1
+ * provider: openai                 # any OpenAI-compatible endpoint: OpenAI, vLLM, llama.cpp, LM Studio, Ollama's /v1;
+ *                                  # or ollama: Ollama's own API (base_url defaults to http://127.0.0.1:11434)
  * base_url: http://127.0.0.1:8000/v1
  * model: meta-llama/Llama-3.1-8B-Instruct
  * api_key_env: VLLM_API_KEY        # optional: the variable holding the key
@@ -31,13 +32,16 @@ import java.util.stream.Stream;
  * price_per_1k_input: 0.00015      # optional, default 0
  * price_per_1k_output: 0.0006      # optional, default 0
  * max_prompt_chars: 100000         # optional
+ * fallback: [other-model]          # optional: tried in order when this model's provider fails
+ * latency_ms: 800                  # optional: expected latency until measured (interactive routing)
  * </pre>
  */
 public final class LlmRepository {
     public static final String ENV_MODEL_NAME = "openai";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> KEYS = Set.of("kind", "provider", "base_url", "model", "api_key_env", "timeout_seconds",
-            "max_concurrency", "max_attempts", "price_per_1k_input", "price_per_1k_output", "max_prompt_chars", "description");
+            "max_concurrency", "max_attempts", "price_per_1k_input", "price_per_1k_output", "max_prompt_chars", "description", "fallback",
+            "latency_ms");
     /** Published gpt-4o-mini prices (USD per 1k tokens) for the zero-config model; override with a model.yaml. */
     static final double DEFAULT_INPUT_PRICE = 0.00015;
     static final double DEFAULT_OUTPUT_PRICE = 0.0006;
@@ -80,6 +84,14 @@ public final class LlmRepository {
                 throw new LlmConfigException("cannot list " + modelsDir + ": " + e.getMessage());
             }
         }
+        var names = out.stream().map(LlmSpec::name).toList();
+        for (var spec : out) {
+            for (var f : spec.fallback()) {
+                if (!names.contains(f) && !f.equals(ENV_MODEL_NAME)) {
+                    problems.add(spec.name() + ": fallback names '" + f + "', which is not a remote model");
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new LlmConfigException("invalid remote models:\n  - " + String.join("\n  - ", problems));
         }
@@ -110,10 +122,11 @@ public final class LlmRepository {
             }
         });
         var provider = y.path("provider").asText("openai");
-        if (!provider.equals("openai")) {
-            problems.add("provider must be openai (any OpenAI-compatible endpoint), not '" + provider + "'");
+        if (!provider.equals("openai") && !provider.equals("ollama")) {
+            problems.add("provider must be openai (any OpenAI-compatible endpoint) or ollama (Ollama's own API), not '"
+                    + provider + "'");
         }
-        var baseUrl = y.path("base_url").asText("");
+        var baseUrl = y.path("base_url").asText(provider.equals("ollama") ? "http://127.0.0.1:11434" : "");
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             problems.add("'base_url' must be an http(s) URL such as http://127.0.0.1:8000/v1");
         }
@@ -131,11 +144,20 @@ public final class LlmRepository {
         int maxPrompt = intIn(y, "max_prompt_chars", 100_000, 1, 10_000_000, problems);
         double in = price(y, "price_per_1k_input", problems);
         double outPrice = price(y, "price_per_1k_output", problems);
+        var fallback = new ArrayList<String>();
+        if (y.has("fallback")) {
+            if (!y.get("fallback").isArray()) {
+                problems.add("'fallback' must be a list of model names");
+            } else {
+                y.get("fallback").forEach(f -> fallback.add(f.asText()));
+            }
+        }
+        int latency = intIn(y, "latency_ms", 0, 0, 3_600_000, problems);
         if (!problems.isEmpty()) {
             throw new LlmConfigException(file + ": " + String.join("; ", problems));
         }
         return new LlmSpec(name, provider, baseUrl, model, keyEnv, Duration.ofSeconds(timeout), concurrency, attempts, in,
-                outPrice, maxPrompt);
+                outPrice, maxPrompt, fallback, latency == 0 ? null : Duration.ofMillis(latency));
     }
 
     private static int intIn(JsonNode y, String key, int dflt, int min, int max, List<String> problems) {

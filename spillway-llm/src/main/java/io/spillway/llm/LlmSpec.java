@@ -18,17 +18,33 @@ import java.util.Objects;
  * @param inputPricePer1k  price per 1,000 input tokens
  * @param outputPricePer1k price per 1,000 output tokens
  * @param maxPromptChars   longest prompt (system + prompt) accepted at submit
+ * @param fallback         models to try, in order, when this one fails with a provider error
+ * @param latencyHint      expected call latency before any is measured (for interactive routing); null if unknown
  */
 public record LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
                       int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k,
-                      int maxPromptChars) {
+                      int maxPromptChars, java.util.List<String> fallback, Duration latencyHint) {
+
+    /** Without fallbacks or a latency hint. */
+    public LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
+                   int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k, int maxPromptChars) {
+        this(name, provider, baseUrl, model, apiKeyEnv, timeout, maxConcurrency, maxAttempts, inputPricePer1k,
+                outputPricePer1k, maxPromptChars, java.util.List.of(), null);
+    }
+
     public LlmSpec {
+        fallback = java.util.List.copyOf(fallback);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(model, "model");
         if (maxConcurrency < 1 || maxAttempts < 1 || maxPromptChars < 1 || inputPricePer1k < 0 || outputPricePer1k < 0) {
             throw new IllegalArgumentException("limits must be positive and prices not negative");
         }
+    }
+
+    /** The price of 1,000 input and 1,000 output tokens, for ranking by cost. */
+    public double price() {
+        return inputPricePer1k + outputPricePer1k;
     }
 
     /** The cost of a call. */
@@ -38,6 +54,6 @@ public record LlmSpec(String name, String provider, String baseUrl, String model
 
     public LlmSpec withTimeout(Duration t) {
         return new LlmSpec(name, provider, baseUrl, model, apiKeyEnv, t, maxConcurrency, maxAttempts, inputPricePer1k,
-                outputPricePer1k, maxPromptChars);
+                outputPricePer1k, maxPromptChars, fallback, latencyHint);
     }
 }

@@ -6,6 +6,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -61,16 +62,39 @@ public final class RemoteModel {
         this.permits = new Semaphore(spec.maxConcurrency(), true);
         this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
         this.sleeper = sleeper;
-        this.chat = OpenAiChatModel.builder()
-                .baseUrl(spec.baseUrl())
-                .apiKey(key == null || key.isBlank() ? "none" : key)
-                .modelName(spec.model())
-                .timeout(spec.timeout())
-                .maxRetries(0)
-                .logRequests(false)
-                .logResponses(false)
-                .httpClientBuilder(new JdkLlmHttpClient.Builder())
-                .build();
+        this.chat = switch (spec.provider()) {
+            case "ollama" -> OllamaChatModel.builder()
+                    .maxRetries(0)
+                    .baseUrl(spec.baseUrl())
+                    .modelName(spec.model())
+                    .timeout(spec.timeout())
+                    .httpClientBuilder(new JdkLlmHttpClient.Builder())
+                    .build();
+            default -> OpenAiChatModel.builder()
+                    .baseUrl(spec.baseUrl())
+                    .apiKey(key == null || key.isBlank() ? "none" : key)
+                    .modelName(spec.model())
+                    .timeout(spec.timeout())
+                    .maxRetries(0)
+                    .logRequests(false)
+                    .logResponses(false)
+                    .httpClientBuilder(new JdkLlmHttpClient.Builder())
+                    .build();
+        };
+    }
+
+    private volatile double latencyEwmaMs = -1;
+
+    /** Observed call latency (moving average), else the configured hint, else null. */
+    public Duration expectedLatency() {
+        double ewma = latencyEwmaMs;
+        return ewma >= 0 ? Duration.ofMillis((long) ewma) : spec.latencyHint();
+    }
+
+    private void observe(long nanos) {
+        double ms = nanos / 1e6;
+        double ewma = latencyEwmaMs;
+        latencyEwmaMs = ewma < 0 ? ms : 0.8 * ewma + 0.2 * ms;
     }
 
     public LlmSpec spec() {
@@ -105,7 +129,9 @@ public final class RemoteModel {
             waitWhilePaused();
             permits.acquire();
             try {
+                long started = System.nanoTime();
                 var response = chat.chat(request);
+                observe(System.nanoTime() - started);
                 breaker.succeeded();
                 var text = response.aiMessage() == null ? null : response.aiMessage().text();
                 if (text == null) {

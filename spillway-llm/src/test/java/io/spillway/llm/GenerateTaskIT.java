@@ -22,11 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GenerateTaskIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    FakeOpenAi fake;
+    FakeProvider fake;
 
     @BeforeEach
     void start() throws Exception {
-        fake = new FakeOpenAi();
+        fake = new FakeProvider();
     }
 
     @AfterEach
@@ -35,9 +35,68 @@ class GenerateTaskIT {
     }
 
     static Job job(String input) {
+        return job(input, Priority.STANDARD);
+    }
+
+    static Job job(String input, Priority priority) {
         var now = Instant.now();
-        return new Job("j1", "default", "generate", JobState.PROCESSING, Priority.STANDARD, input, null, 1, 3, now, now,
+        return new Job("j1", "default", "generate", JobState.PROCESSING, priority, input, null, 1, 3, now, now,
                 null, null, now, null, null, null, null, null, null);
+    }
+
+    RemoteModel model(FakeProvider on, String name, double price, Long latencyHintMs, List<String> fallback) {
+        return new RemoteModel(new LlmSpec(name, "openai", on.baseUrl(), "fake-" + name, null, Duration.ofSeconds(5), 4, 1,
+                price, price, 1_000, fallback, latencyHintMs == null ? null : Duration.ofMillis(latencyHintMs)),
+                Map.of(), InstantSource.system(), d -> { });
+    }
+
+    @Test
+    void aFailingProvider_fallsBackAlongItsChainAndSaysSo() throws Exception {
+        try (var other = new FakeProvider()) {
+            fake.always(FakeProvider.status(503, "overloaded", Map.of()));
+            other.always(FakeProvider.ok("From the backup.", 3, 4));
+            var task = new GenerateTask(List.of(model(fake, "primary", 1, null, List.of("backup")),
+                    model(other, "backup", 2, null, List.of())));
+
+            var outcome = task.run(List.of(job("{\"prompt\": \"hi\", \"model\": \"primary\"}"))).getFirst();
+
+            var r = JSON.readTree(((Outcome.Completed) outcome).resultJson());
+            assertThat(r.get("model").asText()).isEqualTo("backup");
+            assertThat(r.get("route").asText()).startsWith("fallback of primary; after primary (")
+                    .contains("server error 503");
+        }
+    }
+
+    @Test
+    void interactiveJobs_goToTheFastestModelAndOthersToTheCheapest() throws Exception {
+        try (var other = new FakeProvider()) {
+            fake.always(FakeProvider.slow(400)); // measured latency, once known, replaces the hint
+            var task = new GenerateTask(List.of(model(fake, "cheap-slow", 0.1, 50L, List.of()),
+                    model(other, "fast", 1.0, 300L, List.of())));
+
+            var standard = JSON.readTree(((Outcome.Completed) task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst())
+                    .resultJson());
+            var interactive = JSON.readTree(((Outcome.Completed) task.run(List.of(job("{\"prompt\": \"hi\"}",
+                    Priority.INTERACTIVE))).getFirst()).resultJson());
+
+            assertThat(standard.get("model").asText()).isEqualTo("cheap-slow");
+            assertThat(interactive.get("model").asText()).isEqualTo("fast");
+            assertThat(interactive.get("route").asText()).startsWith("interactive: the fastest configured text model");
+        }
+    }
+
+    @Test
+    void whenEveryModelFails_theJobIsRetriedWithEachReason() throws Exception {
+        try (var other = new FakeProvider()) {
+            fake.always(FakeProvider.status(500, "a", Map.of()));
+            other.always(FakeProvider.status(502, "b", Map.of()));
+            var task = new GenerateTask(List.of(model(fake, "one", 1, null, List.of()), model(other, "two", 2, null, List.of())));
+
+            var outcome = task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst();
+
+            assertThat(outcome).isInstanceOfSatisfying(Outcome.Retry.class, r -> assertThat(r.error())
+                    .startsWith("every text model failed").contains("one (").contains("two ("));
+        }
     }
 
     RemoteModel model(String name, double in, double out) {
@@ -47,7 +106,7 @@ class GenerateTaskIT {
 
     @Test
     void generate_recordsTextUsageAndCostAndRoutesAutoToTheCheapest() throws Exception {
-        fake.always(FakeOpenAi.ok("Four.", 1000, 2000));
+        fake.always(FakeProvider.ok("Four.", 1000, 2000));
         var task = new GenerateTask(List.of(model("big", 5, 15), model("small", 0.15, 0.6)));
 
         var outcome = task.run(List.of(job("{\"prompt\": \"2+2?\"}"))).getFirst();
@@ -65,7 +124,7 @@ class GenerateTaskIT {
 
     @Test
     void aRateLimitedCall_retriesTheJobAfterTheProvidersDelay() throws Exception {
-        fake.always(FakeOpenAi.status(429, "{}", Map.of("Retry-After", "120")));
+        fake.always(FakeProvider.status(429, "{}", Map.of("Retry-After", "120")));
         var task = new GenerateTask(List.of(model("small", 0, 0)));
 
         var outcome = task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst();

@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 class RemoteModelIT {
     static final String KEY = "sk-test-0123456789abcdef";
     static final ObjectMapper JSON = new ObjectMapper();
-    FakeOpenAi fake;
+    FakeProvider fake;
     final List<Duration> slept = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        fake = new FakeOpenAi();
+        fake = new FakeProvider();
     }
 
     @AfterEach
@@ -62,8 +62,35 @@ class RemoteModelIT {
     }
 
     @Test
+    void ollamasOwnApi_isSpokenToo() throws Exception {
+        fake.always(FakeProvider.ollamaOk("Hi there.", 9, 3));
+        var spec = new LlmSpec("local", "ollama", fake.baseUrl().replace("/v1", ""), "llama3.2", null, Duration.ofSeconds(5),
+                2, 2, 0, 0, 10_000);
+
+        var c = model(spec).complete("Be brief.", "Say hi", 20, 0.1);
+
+        assertThat(c.text()).isEqualTo("Hi there.");
+        assertThat(c.inputTokens()).isEqualTo(9);
+        assertThat(c.outputTokens()).isEqualTo(3);
+        var got = fake.received.getFirst();
+        assertThat(got.path()).isEqualTo("/api/chat");
+        var body = JSON.readTree(got.body());
+        assertThat(body.get("model").asText()).isEqualTo("llama3.2");
+        assertThat(body.get("stream").asBoolean()).isFalse();
+        assertThat(body.at("/messages/1/content").asText()).isEqualTo("Say hi");
+
+        fake.then(FakeProvider.status(500, "{\"error\": \"model is loading\"}", Map.of()));
+        assertThat(model(spec).complete(null, "again", null, null).tries()).isEqualTo(2);
+
+        fake.always(FakeProvider.status(404, "{\"error\": \"model 'llama9' not found\"}", Map.of()));
+        assertThatThrownBy(() -> model(spec).complete(null, "x", null, null))
+                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isFalse())
+                .hasMessageContaining("model local (llama3.2 at 127.0.0.1): model or endpoint not found (404)");
+    }
+
+    @Test
     void a429_isRetriedAfterItsRetryAfter() throws Exception {
-        fake.then(FakeOpenAi.status(429, "{\"error\": {\"message\": \"slow down\"}}", Map.of("Retry-After", "2")));
+        fake.then(FakeProvider.status(429, "{\"error\": {\"message\": \"slow down\"}}", Map.of("Retry-After", "2")));
 
         var c = model(spec(3, 4)).complete(null, "hi", null, null);
 
@@ -73,10 +100,10 @@ class RemoteModelIT {
 
     @Test
     void serverErrors_areRetriedWithBackoffThenGivenUpAsRetryable() throws Exception {
-        fake.then(FakeOpenAi.status(500, "oops", Map.of())).then(FakeOpenAi.status(503, "busy", Map.of()));
+        fake.then(FakeProvider.status(500, "oops", Map.of())).then(FakeProvider.status(503, "busy", Map.of()));
         assertThat(model(spec(3, 4)).complete(null, "hi", null, null).tries()).isEqualTo(3);
 
-        fake.always(FakeOpenAi.status(502, "bad gateway", Map.of()));
+        fake.always(FakeProvider.status(502, "bad gateway", Map.of()));
         assertThatThrownBy(() -> model(spec(2, 4)).complete(null, "hi", null, null))
                 .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isTrue())
                 .hasMessageContaining("model fast (fake-1 at 127.0.0.1): server error 502");
@@ -84,7 +111,7 @@ class RemoteModelIT {
 
     @Test
     void garbage_failsForGoodNamingTheProvider() {
-        fake.always(FakeOpenAi.status(200, "<html>not json</html>", Map.of()));
+        fake.always(FakeProvider.status(200, "<html>not json</html>", Map.of()));
 
         assertThatThrownBy(() -> model(spec(3, 4)).complete(null, "hi", null, null))
                 .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isFalse())
@@ -94,7 +121,7 @@ class RemoteModelIT {
 
     @Test
     void aRefusedKey_failsForGoodAndTheKeyNeverAppears() {
-        fake.always(FakeOpenAi.status(401, "{\"error\": {\"message\": \"Incorrect API key provided: " + KEY + "\"}}", Map.of()));
+        fake.always(FakeProvider.status(401, "{\"error\": {\"message\": \"Incorrect API key provided: " + KEY + "\"}}", Map.of()));
 
         assertThatThrownBy(() -> model(spec(3, 4)).complete(null, "hi", null, null))
                 .isInstanceOfSatisfying(LlmException.class, e -> {
@@ -106,7 +133,7 @@ class RemoteModelIT {
     @Test
     void aSlowProvider_timesOutAndIsRetryable() {
         var spec = spec(1, 4).withTimeout(Duration.ofMillis(300));
-        fake.always(FakeOpenAi.slow(3_000));
+        fake.always(FakeProvider.slow(3_000));
 
         assertThatThrownBy(() -> model(spec).complete(null, "hi", null, null))
                 .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.retryable()).isTrue());
@@ -114,7 +141,7 @@ class RemoteModelIT {
 
     @Test
     void concurrency_isLimitedPerModel() throws Exception {
-        fake.always(FakeOpenAi.slow(150));
+        fake.always(FakeProvider.slow(150));
         var m = model(spec(1, 2));
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             var calls = new ArrayList<Future<Completion>>();
@@ -130,7 +157,7 @@ class RemoteModelIT {
 
     @Test
     void theCircuitOpensAfterRepeatedFailuresAndSpareTheProvider() {
-        fake.always(FakeOpenAi.status(500, "down", Map.of()));
+        fake.always(FakeProvider.status(500, "down", Map.of()));
         var m = model(spec(1, 4));
         for (int i = 0; i < 5; i++) {
             assertThatThrownBy(() -> m.complete(null, "hi", null, null)).isInstanceOf(LlmException.class);
@@ -146,7 +173,7 @@ class RemoteModelIT {
     @Test
     void a429_slowsDownTheOtherCallersOfTheModel() throws Exception {
         var m = model(spec(1, 4));
-        fake.then(FakeOpenAi.status(429, "{}", Map.of("Retry-After", "1")));
+        fake.then(FakeProvider.status(429, "{}", Map.of("Retry-After", "1")));
         assertThatThrownBy(() -> m.complete(null, "first", null, null)).isInstanceOf(LlmException.class);
 
         m.complete(null, "second", null, null);

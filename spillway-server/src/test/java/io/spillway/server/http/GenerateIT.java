@@ -3,7 +3,7 @@ package io.spillway.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.spillway.llm.FakeOpenAi;
+import io.spillway.llm.FakeProvider;
 import io.spillway.server.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** The reference {"prompt"} flow on a remote text model (a local stand-in speaking OpenAI's protocol). */
 class GenerateIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static FakeOpenAi fake;
+    static FakeProvider fake;
     static TestServer api;
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        fake = new FakeOpenAi();
+        fake = new FakeProvider();
         var model = Files.createDirectories(dir.resolve("models/local-llm"));
         Files.writeString(model.resolve("model.yaml"), "kind: llm\nprovider: openai\nbase_url: " + fake.baseUrl()
                 + "\nmodel: fake-1\nprice_per_1k_input: 0.5\nprice_per_1k_output: 1.5\nmax_attempts: 1\n");
@@ -46,7 +46,7 @@ class GenerateIT {
 
     @Test
     void thePromptForm_runsOnTheConfiguredModelWithUsageAndCost() throws Exception {
-        fake.then(FakeOpenAi.ok("Paris.", 2000, 1000));
+        fake.then(FakeProvider.ok("Paris.", 2000, 1000));
 
         var job = api.awaitJob(api.submit("{\"prompt\": \"Capital of France?\"}"));
 
@@ -61,7 +61,7 @@ class GenerateIT {
 
     @Test
     void aPipeline_canHaveAnLlmStep() {
-        fake.then(FakeOpenAi.ok("Great launch.", 5, 3));
+        fake.then(FakeProvider.ok("Great launch.", 5, 3));
 
         var job = api.awaitJob(api.submit("{\"task\": \"brief\", \"input\": {\"text\": \"The launch went wonderfully.\"}}"));
 
@@ -72,7 +72,7 @@ class GenerateIT {
 
     @Test
     void aProviderThatAnswersGarbage_failsTheJobNamingIt() {
-        fake.then(FakeOpenAi.status(200, "<html>proxy error</html>", Map.of()));
+        fake.then(FakeProvider.status(200, "<html>proxy error</html>", Map.of()));
 
         var job = api.awaitJob(api.submit("{\"task\": \"generate\", \"input\": {\"prompt\": \"hi\"}}"));
 

@@ -12,10 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local server speaking OpenAI's chat completions wire protocol, for tests: it answers from a
- * script (success, 429 with Retry-After, 5xx, slow, garbage) and records what it received.
+ * A local server speaking the providers' wire protocols for tests (OpenAI's chat completions,
+ * Ollama's /api/chat): it answers from a script (success, 429 with Retry-After, 5xx, slow,
+ * garbage) and records what it received.
  */
-public final class FakeOpenAi implements AutoCloseable {
+public final class FakeProvider implements AutoCloseable {
     /** One scripted answer. */
     public record Answer(int status, Map<String, String> headers, String body, long delayMs) {
     }
@@ -31,7 +32,7 @@ public final class FakeOpenAi implements AutoCloseable {
     public final AtomicInteger maxActive = new AtomicInteger();
     private volatile Answer fallback = ok("Hello from the fake model.", 12, 7);
 
-    public FakeOpenAi() throws IOException {
+    public FakeProvider() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
@@ -67,7 +68,7 @@ public final class FakeOpenAi implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    public FakeOpenAi then(Answer a) {
+    public FakeProvider then(Answer a) {
         script.add(a);
         return this;
     }
@@ -82,6 +83,14 @@ public final class FakeOpenAi implements AutoCloseable {
                  "choices": [{"index": 0, "message": {"role": "assistant", "content": %s}, "finish_reason": "stop"}],
                  "usage": {"prompt_tokens": %d, "completion_tokens": %d, "total_tokens": %d}}
                 """.formatted(quote(text), inputTokens, outputTokens, inputTokens + outputTokens), 0);
+    }
+
+    /** Ollama's /api/chat answer (stream false). */
+    public static Answer ollamaOk(String text, int inputTokens, int outputTokens) {
+        return new Answer(200, Map.of(), """
+                {"model": "llama3.2", "created_at": "2026-11-25T10:00:00Z", "message": {"role": "assistant", "content": %s},
+                 "done": true, "done_reason": "stop", "prompt_eval_count": %d, "eval_count": %d}
+                """.formatted(quote(text), inputTokens, outputTokens), 0);
     }
 
     public static Answer status(int status, String body, Map<String, String> headers) {
