@@ -205,7 +205,8 @@ public final class ClassifyTask implements TaskHandler {
     private record Scored(String label, double score) {
     }
 
-    private static String answer(List<Scored> scored, String model, long computeMs, int tokens) {
+    private String answer(List<Scored> scored, String model, long computeMs, int tokens) {
+        double cost = models.cost(model, computeMs);
         var sorted = new ArrayList<>(scored);
         sorted.sort(Comparator.comparingDouble(Scored::score).reversed());
         return TaskInput.write(g -> {
@@ -218,7 +219,7 @@ public final class ClassifyTask implements TaskHandler {
             }
             g.writeEndArray();
             g.writeStringField("model", model);
-            TaskInput.usage(g, model, computeMs, tokens);
+            TaskInput.usage(g, model, computeMs, tokens, cost);
         });
     }
 }

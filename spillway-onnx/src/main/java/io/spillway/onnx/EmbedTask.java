@@ -96,7 +96,7 @@ public final class EmbedTask implements TaskHandler {
         return out;
     }
 
-    private static String result(ModelRunner.Result result, String model) {
+    private String result(ModelRunner.Result result, String model) {
         return TaskInput.write(g -> {
             g.writeArrayFieldStart("embeddings");
             for (var v : result.rows()) {
@@ -109,7 +109,7 @@ public final class EmbedTask implements TaskHandler {
             g.writeEndArray();
             g.writeNumberField("dim", result.rows()[0].length);
             g.writeStringField("model", model);
-            TaskInput.usage(g, model, result.computeMillis(), result.tokens());
+            TaskInput.usage(g, model, result.computeMillis(), result.tokens(), models.cost(model, result.computeMillis()));
         });
     }
 }

@@ -26,13 +26,14 @@ import java.util.stream.Stream;
  * device: cpu                  # optional: cpu or cuda (default cpu)
  * max_tokens: 256              # optional: longer texts are truncated (default 256)
  * batch_wait_ms: 0             # optional: wait this long for a batch to fill (default 0)
+ * price_per_compute_second: 0  # optional: the cost of a second of compute, for usage.cost (default 0)
  * </pre>
  *
  * Every problem found is reported at once, naming the file; nothing is loaded here (see {@link Models}).
  */
 public final class ModelRepository {
     private static final Set<String> KEYS = Set.of("kind", "labels", "max_batch", "concurrency", "threads", "device",
-            "max_tokens", "batch_wait_ms", "description");
+            "max_tokens", "batch_wait_ms", "description", "price_per_compute_second");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final long MAX_YAML_BYTES = 64 * 1024;
 
@@ -156,11 +157,20 @@ public final class ModelRepository {
                 problems.add(e.getMessage());
             }
         }
+        double price = 0;
+        var priceNode = yaml.get("price_per_compute_second");
+        if (priceNode != null && !priceNode.isNull()) {
+            if (!priceNode.isNumber() || priceNode.asDouble() < 0) {
+                problems.add("'price_per_compute_second' must be a number not below 0");
+            } else {
+                price = priceNode.asDouble();
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ModelRepositoryException(yamlFile + ": " + String.join("; ", problems));
         }
         return new ModelSpec(name, kind, model, labels, maxBatch, concurrency, threads, device, maxTokens,
-                Duration.ofMillis(waitMs));
+                Duration.ofMillis(waitMs), price);
     }
 
     private static int intIn(JsonNode yaml, String key, int dflt, int min, int max, List<String> problems) {

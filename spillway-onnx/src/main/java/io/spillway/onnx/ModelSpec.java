@@ -19,9 +19,10 @@ import java.util.Objects;
  * @param device      cpu or cuda
  * @param maxTokens   texts are truncated to this many tokens
  * @param batchWait   how long a runner waits for a batch to fill; zero takes what is waiting
+ * @param pricePerComputeSecond what a second of this model's compute costs, for {@code usage.cost}
  */
 public record ModelSpec(String name, ModelKind kind, Path dir, List<String> labels, int maxBatch, int concurrency,
-                        int threads, Device device, int maxTokens, Duration batchWait) {
+                        int threads, Device device, int maxTokens, Duration batchWait, double pricePerComputeSecond) {
 
     /** The built-in embedding model (the quantized all-MiniLM-L6-v2 from the langchain4j artifact). */
     public static final String BUILT_IN = "all-minilm-l6-v2-q";
@@ -32,7 +33,7 @@ public record ModelSpec(String name, ModelKind kind, Path dir, List<String> labe
         Objects.requireNonNull(device, "device");
         labels = List.copyOf(labels);
         Objects.requireNonNull(batchWait, "batchWait");
-        if (maxBatch < 1 || concurrency < 1 || threads < 1 || maxTokens < 2) {
+        if (maxBatch < 1 || concurrency < 1 || threads < 1 || maxTokens < 2 || pricePerComputeSecond < 0) {
             throw new IllegalArgumentException("max_batch, concurrency and threads must be positive, max_tokens at least 2");
         }
     }
@@ -46,7 +47,7 @@ public record ModelSpec(String name, ModelKind kind, Path dir, List<String> labe
     public static ModelSpec builtIn() {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ModelSpec(BUILT_IN, ModelKind.EMBEDDING, null, List.of(), 1, Math.max(1, cores), 1, Device.CPU, 256,
-                Duration.ZERO);
+                Duration.ZERO, 0);
     }
 
     public boolean isBuiltIn() {
@@ -54,10 +55,19 @@ public record ModelSpec(String name, ModelKind kind, Path dir, List<String> labe
     }
 
     public ModelSpec withConcurrency(int n) {
-        return new ModelSpec(name, kind, dir, labels, maxBatch, n, threads, device, maxTokens, batchWait);
+        return new ModelSpec(name, kind, dir, labels, maxBatch, n, threads, device, maxTokens, batchWait, pricePerComputeSecond);
     }
 
     public ModelSpec withMaxBatch(int n) {
-        return new ModelSpec(name, kind, dir, labels, n, concurrency, threads, device, maxTokens, batchWait);
+        return new ModelSpec(name, kind, dir, labels, n, concurrency, threads, device, maxTokens, batchWait, pricePerComputeSecond);
+    }
+
+    public ModelSpec withPrice(double perComputeSecond) {
+        return new ModelSpec(name, kind, dir, labels, maxBatch, concurrency, threads, device, maxTokens, batchWait, perComputeSecond);
+    }
+
+    /** The cost of this much compute. */
+    public double cost(long computeMs) {
+        return Math.round(computeMs / 1000.0 * pricePerComputeSecond * 1e8) / 1e8;
     }
 }

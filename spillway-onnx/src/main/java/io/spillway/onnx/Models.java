@@ -56,6 +56,13 @@ public final class Models implements AutoCloseable {
         specs.values().stream().filter(s -> !s.isBuiltIn()).forEach(s -> runner(s.name()));
     }
 
+    /** The cost of {@code computeMs} of a model's compute ({@code name} may carry a "/method" suffix). */
+    public double cost(String name, long computeMs) {
+        int slash = name.indexOf('/');
+        var spec = specs.get(slash < 0 ? name : name.substring(0, slash));
+        return spec == null ? 0 : spec.cost(computeMs);
+    }
+
     /** Whether a model is loaded (for /readyz). */
     public boolean isLoaded(String name) {
         return runners.containsKey(name);

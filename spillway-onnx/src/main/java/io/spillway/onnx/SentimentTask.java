@@ -197,7 +197,7 @@ public final class SentimentTask implements TaskHandler {
                 g.writeNumberField("positive", round(s.positive()));
                 g.writeEndObject();
                 g.writeStringField("model", s.model());
-                TaskInput.usage(g, s.model(), s.computeMs(), s.tokens());
+                TaskInput.usage(g, s.model(), s.computeMs(), s.tokens(), models.cost(s.model(), s.computeMs()));
             })));
         }
         return out;

@@ -113,7 +113,7 @@ public final class SummarizeTask implements TaskHandler {
                 }
                 g.writeEndArray();
                 g.writeStringField("model", METHOD);
-                TaskInput.usage(g, METHOD, s.computeMs(), s.tokens());
+                TaskInput.usage(g, METHOD, s.computeMs(), s.tokens(), models.cost(METHOD, s.computeMs()));
             })));
         }
         return out;

@@ -81,11 +81,12 @@ final class TaskInput {
         return w.toString();
     }
 
-    static void usage(JsonGenerator g, String model, long computeMs, int tokens) throws IOException {
+    static void usage(JsonGenerator g, String model, long computeMs, int tokens, double cost) throws IOException {
         g.writeObjectFieldStart("usage");
         g.writeStringField("model", model);
         g.writeNumberField("compute_ms", computeMs);
         g.writeNumberField("tokens", tokens);
+        g.writeNumberField("cost", cost);
         g.writeEndObject();
     }
 

@@ -118,7 +118,8 @@ public final class SpillwayServer implements AutoCloseable {
             boolean runWorkers = role != Role.GATEWAY && config.workers();
             var metrics = new Metrics();
             models = Models.of(ModelRepository.scan(config.modelsDir()), new ModelMetrics(metrics.registry()))
-                    .with(io.spillway.onnx.ModelSpec.builtIn().withMaxBatch(config.builtinMaxBatch()));
+                    .with(io.spillway.onnx.ModelSpec.builtIn().withMaxBatch(config.builtinMaxBatch())
+                            .withPrice(config.builtinPricePerComputeSecond()));
             if (runWorkers) {
                 models.loadRepository();
             }

@@ -131,7 +131,8 @@ public final class BenchCommand {
             var configured = specs.spec(model).orElseThrow(() -> new IllegalArgumentException("no model named " + model));
             var spec = intraOp <= 0 ? configured : new io.spillway.onnx.ModelSpec(configured.name(), configured.kind(),
                     configured.dir(), configured.labels(), configured.maxBatch(), configured.concurrency(), intraOp,
-                    configured.device(), configured.maxTokens(), configured.batchWait());
+                    configured.device(), configured.maxTokens(), configured.batchWait(),
+                    configured.pricePerComputeSecond());
             try (var m = io.spillway.onnx.OnnxModel.load(spec)) {
                 var report = io.spillway.bench.EmbedBenchmark.run(
                         texts -> m.run(texts.stream().map(m::encode).toList()), text, threads, batch, duration);

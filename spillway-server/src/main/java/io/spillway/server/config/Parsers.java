@@ -71,6 +71,21 @@ final class Parsers {
         };
     }
 
+    static Function<String, Double> numberIn(double min, double max) {
+        return v -> {
+            double d;
+            try {
+                d = Double.parseDouble(v.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a number, got '" + v + "'");
+            }
+            if (!(d >= min && d <= max)) {
+                throw new IllegalArgumentException("expected a number from " + min + " to " + max + ", got " + v);
+            }
+            return d;
+        };
+    }
+
     static Function<String, Boolean> bool() {
         return s -> switch (s.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;

@@ -45,7 +45,8 @@ public record ServerConfig(
         long maxUploadBytes,
         Duration extractTimeout,
         Path pipelinesFile,
-        int builtinMaxBatch) {
+        int builtinMaxBatch,
+        double builtinPricePerComputeSecond) {
 
     /** Name of the environment variable and flag that point at a config file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
@@ -93,7 +94,8 @@ public record ServerConfig(
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
                 r.get(Settings.VIRTUAL_THREADS), r.get(Settings.LOG_FORMAT), r.get(Settings.MODELS_DIR),
                 r.get(Settings.MAX_TEXT_CHARS), r.get(Settings.MAX_DOCUMENT_CHARS), r.get(Settings.MAX_UPLOAD_BYTES),
-                r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH));
+                r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
+                r.get(Settings.BUILTIN_PRICE));
     }
 
     /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */
@@ -104,19 +106,22 @@ public record ServerConfig(
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, host, dataDir, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
-                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch);
+                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch,
+                builtinPricePerComputeSecond);
     }
 
     public ServerConfig withDataDir(Path d) {
         return new ServerConfig(port, host, d, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
-                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch);
+                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch,
+                builtinPricePerComputeSecond);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
         return new ServerConfig(port, host, dataDir, store, storeSchema, storePoolSize, retention, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
-                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch);
+                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch,
+                builtinPricePerComputeSecond);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

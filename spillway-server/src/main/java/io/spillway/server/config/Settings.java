@@ -6,6 +6,7 @@ import static io.spillway.server.config.Parsers.host;
 import static io.spillway.server.config.Parsers.identifier;
 import static io.spillway.server.config.Parsers.storeUrl;
 import static io.spillway.server.config.Parsers.intIn;
+import static io.spillway.server.config.Parsers.numberIn;
 import static io.spillway.server.config.Parsers.path;
 import static io.spillway.server.config.Parsers.secondsIn;
 
@@ -69,6 +70,9 @@ public final class Settings {
             "texts per call of the built-in model: 1 keeps every text's vector independent of its neighbours; "
                     + "8 is faster under load but moves vectors by about 1% (the model is dynamically quantized)", "1",
             intIn(1, 64));
+    public static final Setting<Double> BUILTIN_PRICE = new Setting<>("builtin_price_per_compute_second",
+            "what a second of the built-in model's compute costs, for usage.cost (repository models set theirs in model.yaml)",
+            "0", numberIn(0, 1_000_000));
     public static final Setting<Integer> MAX_TEXT_CHARS = new Setting<>("max_text_chars",
             "longest text for embed (each text) and classify", "20000", intIn(1, 10_000_000));
     public static final Setting<Integer> MAX_DOCUMENT_CHARS = new Setting<>("max_document_chars",
@@ -94,6 +98,6 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
-            VIRTUAL_THREADS, MODELS_DIR, BUILTIN_MAX_BATCH, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
+            VIRTUAL_THREADS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
             PIPELINES_FILE, LOG_FORMAT);
 }

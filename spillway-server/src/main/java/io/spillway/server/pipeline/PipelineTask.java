@@ -215,6 +215,7 @@ public final class PipelineTask implements TaskHandler {
         var steps = result.putArray("steps");
         long computeMs = 0;
         long tokens = 0;
+        double cost = 0;
         var byStep = JsonNodeFactory.instance.objectNode();
         for (var step : spec.steps().values()) {
             var run = runs.get(step.name());
@@ -223,7 +224,9 @@ public final class PipelineTask implements TaskHandler {
             var usage = run.result().get("usage");
             if (usage != null && usage.isObject()) {
                 computeMs += usage.path("compute_ms").asLong(0);
-                tokens += usage.path("tokens").asLong(0);
+                tokens += usage.path("tokens").asLong(0) + usage.path("input_tokens").asLong(0)
+                        + usage.path("output_tokens").asLong(0);
+                cost += usage.path("cost").asDouble(0);
                 byStep.set(step.name(), usage);
             }
         }
@@ -231,6 +234,7 @@ public final class PipelineTask implements TaskHandler {
         usage.put("model", "pipeline:" + spec.name());
         usage.put("compute_ms", computeMs);
         usage.put("tokens", tokens);
+        usage.put("cost", Math.round(cost * 1e8) / 1e8);
         usage.set("steps", byStep);
         return result;
     }

@@ -28,8 +28,10 @@ class ModelTasksIT {
     static void start(@TempDir Path dir) throws IOException {
         var models = dir.resolve("models");
         TinyClassifier.write(models, "tiny-intent", List.of("billing", "outage"),
-                List.of(List.of("invoice", "charged", "refund"), List.of("down", "offline", "error")), "max_batch: 4\n");
-        api = TestServer.start(dir.resolve("data"), Map.of("models_dir", models.toString(), "max_text_chars", "500"), List.of());
+                List.of(List.of("invoice", "charged", "refund"), List.of("down", "offline", "error")),
+                "max_batch: 4\nprice_per_compute_second: 2.0\n");
+        api = TestServer.start(dir.resolve("data"), Map.of("models_dir", models.toString(), "max_text_chars", "500",
+                "builtin_price_per_compute_second", "1.5"), List.of());
     }
 
     @AfterAll
@@ -60,6 +62,7 @@ class ModelTasksIT {
                 + "\"model\": \"tiny-intent\"}}");
         assertThat(tiny.get("labels").get(0).get("label").asText()).isEqualTo("billing");
         assertThat(tiny.get("usage").get("model").asText()).isEqualTo("tiny-intent");
+        assertThat(tiny.at("/usage/cost").asDouble()).isEqualTo(tiny.at("/usage/compute_ms").asLong() / 1000.0 * 2.0);
     }
 
     @Test
@@ -67,6 +70,7 @@ class ModelTasksIT {
         var s = run("{\"task\": \"sentiment\", \"input\": {\"text\": \"The support team was wonderful and fixed it fast.\"}}");
         assertThat(s.get("label").asText()).isEqualTo("positive");
         assertThat(s.get("score").asDouble()).isBetween(0.34, 1.0);
+        assertThat(s.at("/usage/cost").asDouble()).isEqualTo(s.at("/usage/compute_ms").asLong() / 1000.0 * 1.5);
 
         var text = "Solar power capacity doubled this year. Panels got cheaper and more efficient. "
                 + "Governments expanded solar subsidies. My neighbour painted his fence. Solar now supplies a tenth of power.";
