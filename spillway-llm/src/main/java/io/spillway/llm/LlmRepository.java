@@ -49,6 +49,13 @@ public final class LlmRepository {
     private LlmRepository() {
     }
 
+    /** Providers of other modules on the class path, by name. */
+    static Map<String, ChatModelProvider> providers() {
+        var out = new java.util.TreeMap<String, ChatModelProvider>();
+        java.util.ServiceLoader.load(ChatModelProvider.class).forEach(p -> out.put(p.name(), p));
+        return out;
+    }
+
     /** Whether a model directory holds a remote model ({@code kind: llm}). */
     public static boolean isRemote(Path modelDir) {
         var yaml = modelDir.resolve("model.yaml");
@@ -116,17 +123,25 @@ public final class LlmRepository {
             throw new LlmConfigException(file + ": not valid YAML");
         }
         var problems = new ArrayList<String>();
+        var provider = y.path("provider").asText("openai");
+        var extra = providers().get(provider);
+        var known = new java.util.TreeSet<>(KEYS);
+        if (extra != null) {
+            known.addAll(extra.keys());
+        }
         y.fieldNames().forEachRemaining(k -> {
-            if (!KEYS.contains(k)) {
-                problems.add("unknown key '" + k + "' (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            if (!known.contains(k)) {
+                problems.add("unknown key '" + k + "' (known: " + String.join(", ", known) + ")");
             }
         });
-        var provider = y.path("provider").asText("openai");
-        if (!provider.equals("openai") && !provider.equals("ollama")) {
-            problems.add("provider must be openai (any OpenAI-compatible endpoint) or ollama (Ollama's own API), not '"
-                    + provider + "'");
+        if (!provider.equals("openai") && !provider.equals("ollama") && extra == null) {
+            problems.add("provider must be openai (any OpenAI-compatible endpoint), ollama (Ollama's own API)"
+                    + (providers().isEmpty() ? "" : " or " + String.join(", ", providers().keySet()))
+                    + ", not '" + provider + "'" + (provider.equals("vertex") ? " (Vertex AI needs the spillway-llm-vertex module)" : ""));
         }
-        var baseUrl = y.path("base_url").asText(provider.equals("ollama") ? "http://127.0.0.1:11434" : "");
+        Map<String, String> options = extra == null ? Map.of() : extra.options(y, problems);
+        var baseUrl = y.path("base_url").asText(provider.equals("ollama") ? "http://127.0.0.1:11434"
+                : extra != null ? extra.defaultBaseUrl(options) : "");
         if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
             problems.add("'base_url' must be an http(s) URL such as http://127.0.0.1:8000/v1");
         }
@@ -157,7 +172,7 @@ public final class LlmRepository {
             throw new LlmConfigException(file + ": " + String.join("; ", problems));
         }
         return new LlmSpec(name, provider, baseUrl, model, keyEnv, Duration.ofSeconds(timeout), concurrency, attempts, in,
-                outPrice, maxPrompt, fallback, latency == 0 ? null : Duration.ofMillis(latency));
+                outPrice, maxPrompt, fallback, latency == 0 ? null : Duration.ofMillis(latency), options);
     }
 
     private static int intIn(JsonNode y, String key, int dflt, int min, int max, List<String> problems) {

@@ -20,20 +20,31 @@ import java.util.Objects;
  * @param maxPromptChars   longest prompt (system + prompt) accepted at submit
  * @param fallback         models to try, in order, when this one fails with a provider error
  * @param latencyHint      expected call latency before any is measured (for interactive routing); null if unknown
+ * @param options          provider-specific settings (Vertex AI's project and location)
  */
 public record LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
                       int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k,
-                      int maxPromptChars, java.util.List<String> fallback, Duration latencyHint) {
+                      int maxPromptChars, java.util.List<String> fallback, Duration latencyHint,
+                      java.util.Map<String, String> options) {
 
     /** Without fallbacks or a latency hint. */
     public LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
                    int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k, int maxPromptChars) {
         this(name, provider, baseUrl, model, apiKeyEnv, timeout, maxConcurrency, maxAttempts, inputPricePer1k,
-                outputPricePer1k, maxPromptChars, java.util.List.of(), null);
+                outputPricePer1k, maxPromptChars, java.util.List.of(), null, java.util.Map.of());
+    }
+
+    /** Without provider options. */
+    public LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
+                   int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k, int maxPromptChars,
+                   java.util.List<String> fallback, Duration latencyHint) {
+        this(name, provider, baseUrl, model, apiKeyEnv, timeout, maxConcurrency, maxAttempts, inputPricePer1k,
+                outputPricePer1k, maxPromptChars, fallback, latencyHint, java.util.Map.of());
     }
 
     public LlmSpec {
         fallback = java.util.List.copyOf(fallback);
+        options = java.util.Map.copyOf(options);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(model, "model");
@@ -54,6 +65,6 @@ public record LlmSpec(String name, String provider, String baseUrl, String model
 
     public LlmSpec withTimeout(Duration t) {
         return new LlmSpec(name, provider, baseUrl, model, apiKeyEnv, t, maxConcurrency, maxAttempts, inputPricePer1k,
-                outputPricePer1k, maxPromptChars, fallback, latencyHint);
+                outputPricePer1k, maxPromptChars, fallback, latencyHint, options);
     }
 }

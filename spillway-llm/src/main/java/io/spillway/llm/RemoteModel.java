@@ -46,6 +46,9 @@ public final class RemoteModel {
     private final AtomicLong pausedUntilNanos = new AtomicLong(System.nanoTime()); // nanoTime values compare by difference
     private final CircuitBreaker breaker;
     private final Sleeper sleeper;
+    private final ChatModelProvider provider;
+    /** A module provider's models, by generation parameters. */
+    private final java.util.Map<String, ChatModel> byParameters = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Waits; tests replace it to run without real time passing. */
     interface Sleeper {
@@ -62,7 +65,8 @@ public final class RemoteModel {
         this.permits = new Semaphore(spec.maxConcurrency(), true);
         this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
         this.sleeper = sleeper;
-        this.chat = switch (spec.provider()) {
+        this.provider = LlmRepository.providers().get(spec.provider());
+        this.chat = provider != null ? null : switch (spec.provider()) {
             case "ollama" -> OllamaChatModel.builder()
                     .maxRetries(0)
                     .baseUrl(spec.baseUrl())
@@ -118,7 +122,18 @@ public final class RemoteModel {
             messages.add(SystemMessage.from(system));
         }
         messages.add(UserMessage.from(prompt));
-        var request = ChatRequest.builder().messages(messages).maxOutputTokens(maxTokens).temperature(temperature).build();
+        var chatModel = chat;
+        var builder = ChatRequest.builder().messages(messages);
+        if (provider == null) {
+            builder.maxOutputTokens(maxTokens).temperature(temperature);
+        } else {
+            if (byParameters.size() > 64) {
+                byParameters.clear();
+            }
+            chatModel = byParameters.computeIfAbsent(maxTokens + "/" + temperature,
+                    k -> provider.create(spec, maxTokens, temperature));
+        }
+        var request = builder.build();
         LlmException last = null;
         for (int attempt = 1; attempt <= spec.maxAttempts(); attempt++) {
             var refusal = breaker.refusal();
@@ -130,7 +145,7 @@ public final class RemoteModel {
             permits.acquire();
             try {
                 long started = System.nanoTime();
-                var response = chat.chat(request);
+                var response = chatModel.chat(request);
                 observe(System.nanoTime() - started);
                 breaker.succeeded();
                 var text = response.aiMessage() == null ? null : response.aiMessage().text();
@@ -177,8 +192,8 @@ public final class RemoteModel {
     private LlmException classify(RuntimeException e) {
         ProviderHttpException http = null;
         JdkLlmHttpClient.ProviderIoException io = null;
-        int status = -1;
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        int status = provider == null ? -1 : provider.statusOf(e);
+        for (Throwable t = e; t != null && status < 0; t = t.getCause()) {
             if (t instanceof ProviderHttpException p) {
                 http = p;
                 status = p.statusCode();

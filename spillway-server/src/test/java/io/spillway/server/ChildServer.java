@@ -50,7 +50,7 @@ public final class ChildServer implements AutoCloseable {
             var log = Files.createTempFile(work, "child-" + command + "-", ".log");
             var logback = Path.of(Main.class.getResource("/logback.xml").toURI());
             var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-Dlogback.configurationFile=" + logback,
+                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-Dlogback.configurationFile=" + logback,
                     "@" + argFile, Main.class.getName(), command, "--port", "0", "--host", "127.0.0.1"));
             cmd.addAll(List.of(extraArgs));
             var process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
