@@ -43,6 +43,11 @@ public final class GenerateTask implements TaskHandler {
         return NAME;
     }
 
+    /** The names of the remote text models. */
+    public java.util.Set<String> models() {
+        return java.util.Collections.unmodifiableSet(models.keySet());
+    }
+
     @Override
     public boolean waitsOnIo() {
         return true;

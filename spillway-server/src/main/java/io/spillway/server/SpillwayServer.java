@@ -28,6 +28,7 @@ import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.Documents;
 import io.spillway.server.http.HttpApi;
 import io.spillway.server.pipeline.PipelineTask;
+import io.spillway.server.pipeline.SummarizeRouter;
 import io.spillway.server.pipeline.Pipelines;
 import io.spillway.server.metrics.Metrics;
 import io.spillway.server.metrics.Tracing;
@@ -129,14 +130,17 @@ public final class SpillwayServer implements AutoCloseable {
             var documents = new Documents(new DocumentStore(config.dataDir().resolve("documents")), extractor);
             var handlers = new java.util.LinkedHashMap<String, TaskHandler>();
             for (var h : List.of(new EchoTask(), new SleepTask(), new EmbedTask(models, limits), new ClassifyTask(models, limits),
-                    new SentimentTask(models, limits), new SummarizeTask(models, limits), new ExtractTask(documents.store(), extractor))) {
+                    new SentimentTask(models, limits), new ExtractTask(documents.store(), extractor))) {
                 handlers.put(h.name(), h);
             }
             var llms = LlmRepository.load(config.modelsDir(), env);
+            GenerateTask generate = null;
             if (!llms.isEmpty()) {
-                handlers.put(GenerateTask.NAME, new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env)).toList()));
+                generate = new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env)).toList());
+                handlers.put(GenerateTask.NAME, generate);
                 llms.forEach(s -> log.info("text model {}: {} at {}", s.name(), s.model(), s.baseUrl()));
             }
+            handlers.put(SummarizeTask.NAME, new SummarizeRouter(new SummarizeTask(models, limits), generate));
             extraTasks.forEach(h -> handlers.put(h.name(), h));
             var registry = TaskRegistry.builder();
             handlers.values().forEach(registry::register);

@@ -81,6 +81,25 @@ class GenerateIT {
     }
 
     @Test
+    void summarize_isAbstractiveWhenTheModelIsATextModel() throws Exception {
+        fake.then(FakeProvider.ok("The launch was a success.", 40, 6));
+        var text = "The launch happened on Monday. Customers loved it. Sales doubled in a week. The team celebrated.";
+
+        var job = api.awaitJob(api.submit("{\"task\": \"summarize\", \"model\": \"local-llm\", \"input\": {\"text\": \""
+                + text + "\", \"max_sentences\": 1}}"));
+
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("completed");
+        assertThat(job.at("/result/summary").asText()).isEqualTo("The launch was a success.");
+        assertThat(job.at("/result/usage/model").asText()).isEqualTo("local-llm");
+        var sent = JSON.readTree(fake.received.getLast().body());
+        assertThat(sent.toString()).contains("at most 1 sentences").contains("Sales doubled");
+
+        var extractive = api.awaitJob(api.submit("{\"task\": \"summarize\", \"input\": {\"text\": \"" + text
+                + "\", \"max_sentences\": 2}}"));
+        assertThat(extractive.at("/result/model").asText()).isEqualTo("all-minilm-l6-v2-q/lexrank");
+    }
+
+    @Test
     void unknownModels_areRefusedAtSubmit() {
         var r = api.post("/v1/jobs", "{\"task\": \"generate\", \"model\": \"gpt-9\", \"input\": {\"prompt\": \"hi\"}}");
 
