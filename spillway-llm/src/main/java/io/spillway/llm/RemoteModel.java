@@ -47,6 +47,7 @@ public final class RemoteModel {
     private final CircuitBreaker breaker;
     private final Sleeper sleeper;
     private final ChatModelProvider provider;
+    private final LlmObserver observer;
     /** A module provider's models, by generation parameters. */
     private final java.util.Map<String, ChatModel> byParameters = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -56,10 +57,19 @@ public final class RemoteModel {
     }
 
     public RemoteModel(LlmSpec spec, Map<String, String> env) {
-        this(spec, env, InstantSource.system(), d -> Thread.sleep(d));
+        this(spec, env, LlmObserver.NONE);
+    }
+
+    public RemoteModel(LlmSpec spec, Map<String, String> env, LlmObserver observer) {
+        this(spec, env, InstantSource.system(), d -> Thread.sleep(d), observer);
     }
 
     RemoteModel(LlmSpec spec, Map<String, String> env, InstantSource clock, Sleeper sleeper) {
+        this(spec, env, clock, sleeper, LlmObserver.NONE);
+    }
+
+    RemoteModel(LlmSpec spec, Map<String, String> env, InstantSource clock, Sleeper sleeper, LlmObserver observer) {
+        this.observer = observer;
         this.spec = spec;
         this.key = spec.apiKeyEnv() == null ? null : env.get(spec.apiKeyEnv());
         this.permits = new Semaphore(spec.maxConcurrency(), true);
@@ -138,26 +148,32 @@ public final class RemoteModel {
         for (int attempt = 1; attempt <= spec.maxAttempts(); attempt++) {
             var refusal = breaker.refusal();
             if (refusal != null) {
+                observer.called(spec.name(), "circuit_open", 0);
                 throw new LlmException(describe() + ": circuit open after repeated failures; retrying in "
                         + refusal.toSeconds() + " s", true, refusal);
             }
             waitWhilePaused();
             permits.acquire();
+            long started = System.nanoTime();
             try {
-                long started = System.nanoTime();
                 var response = chatModel.chat(request);
                 observe(System.nanoTime() - started);
+                observer.called(spec.name(), "ok", System.nanoTime() - started);
                 breaker.succeeded();
                 var text = response.aiMessage() == null ? null : response.aiMessage().text();
                 if (text == null) {
                     throw new LlmException(describe() + ": the answer has no text", false, null);
                 }
                 var usage = response.tokenUsage();
-                return new Completion(text, usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
+                var completion = new Completion(text, usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
                         usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount(),
                         response.finishReason() == null ? null : response.finishReason().name().toLowerCase(), attempt);
+                observer.used(spec.name(), completion.inputTokens(), completion.outputTokens(),
+                        spec.cost(completion.inputTokens(), completion.outputTokens()));
+                return completion;
             } catch (RuntimeException e) {
                 last = classify(e);
+                observer.called(spec.name(), outcomeOf(last), System.nanoTime() - started);
                 if (!last.retryable()) {
                     breaker.succeeded(); // the provider answered; the request was at fault
                     throw last;
@@ -174,6 +190,20 @@ public final class RemoteModel {
             sleeper.sleep(wait);
         }
         throw last;
+    }
+
+    private static String outcomeOf(LlmException e) {
+        var m = e.getMessage();
+        if (m.contains("(429)")) {
+            return "rate_limited";
+        }
+        if (m.contains("server error")) {
+            return "server_error";
+        }
+        if (e.retryable()) {
+            return "timeout_or_connection";
+        }
+        return m.contains("not a chat completion") || m.contains("has no text") ? "bad_answer" : "refused";
     }
 
     private void waitWhilePaused() throws InterruptedException {

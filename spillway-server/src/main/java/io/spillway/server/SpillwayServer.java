@@ -136,7 +136,8 @@ public final class SpillwayServer implements AutoCloseable {
             var llms = LlmRepository.load(config.modelsDir(), env);
             GenerateTask generate = null;
             if (!llms.isEmpty()) {
-                generate = new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env)).toList());
+                var llmMetrics = new io.spillway.server.metrics.LlmMetrics(metrics.registry());
+                generate = new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env, llmMetrics)).toList());
                 handlers.put(GenerateTask.NAME, generate);
                 llms.forEach(s -> log.info("text model {}: {} at {}", s.name(), s.model(), s.baseUrl()));
             }

@@ -57,6 +57,10 @@ class GenerateIT {
         assertThat(r.at("/usage/input_tokens").asLong()).isEqualTo(2000);
         assertThat(r.at("/usage/cost").asDouble()).isEqualTo(2.5);
         assertThat(fake.received).anyMatch(q -> q.body().contains("Capital of France?"));
+        var metrics = api.get("/metrics").body();
+        assertThat(metrics).contains("spillway_llm_calls_total{model=\"local-llm\",outcome=\"ok\"}")
+                .contains("spillway_llm_tokens_total{direction=\"input\",model=\"local-llm\"}")
+                .contains("spillway_llm_cost_total{model=\"local-llm\"}");
     }
 
     @Test
