@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * {@code extract}: {@code {"document_id"}} (from {@code POST /v1/documents}) → {@code {"text",
  * "truncated", "metadata": {"content_type", "title", "author", "created", "modified",
- * "page_count", "language", "word_count", "characters", "filename", "bytes"}, "usage": {"model",
+ * "page_count", "language", "word_count", "characters", "filename", "bytes"}, "usage": {"model", "cost",
  * "compute_ms"}}}. A document Tika cannot read fails the job with the reason; it is not retried.
  */
 public final class ExtractTask implements TaskHandler {
@@ -84,7 +84,11 @@ public final class ExtractTask implements TaskHandler {
         result.put("text", e.text());
         result.put("truncated", e.truncated());
         result.put("metadata", metadata);
-        result.put("usage", new LinkedHashMap<>(java.util.Map.of("model", DocumentExtractor.NAME, "compute_ms", e.computeMs())));
+        var usage = new LinkedHashMap<String, Object>();
+        usage.put("model", DocumentExtractor.NAME);
+        usage.put("compute_ms", e.computeMs());
+        usage.put("cost", 0.0); // parsing is not priced; models are
+        result.put("usage", usage);
         try {
             return JSON.writeValueAsString(result);
         } catch (IOException ex) {
