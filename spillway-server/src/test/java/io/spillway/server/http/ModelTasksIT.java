@@ -62,7 +62,8 @@ class ModelTasksIT {
                 + "\"model\": \"tiny-intent\"}}");
         assertThat(tiny.get("labels").get(0).get("label").asText()).isEqualTo("billing");
         assertThat(tiny.get("usage").get("model").asText()).isEqualTo("tiny-intent");
-        assertThat(tiny.at("/usage/cost").asDouble()).isEqualTo(tiny.at("/usage/compute_ms").asLong() / 1000.0 * 2.0);
+        assertThat(tiny.at("/usage/cost").asDouble())
+                .isCloseTo(tiny.at("/usage/compute_ms").asLong() / 1000.0 * 2.0, org.assertj.core.api.Assertions.within(1e-7));
     }
 
     @Test
@@ -70,7 +71,8 @@ class ModelTasksIT {
         var s = run("{\"task\": \"sentiment\", \"input\": {\"text\": \"The support team was wonderful and fixed it fast.\"}}");
         assertThat(s.get("label").asText()).isEqualTo("positive");
         assertThat(s.get("score").asDouble()).isBetween(0.34, 1.0);
-        assertThat(s.at("/usage/cost").asDouble()).isEqualTo(s.at("/usage/compute_ms").asLong() / 1000.0 * 1.5);
+        assertThat(s.at("/usage/cost").asDouble())
+                .isCloseTo(s.at("/usage/compute_ms").asLong() / 1000.0 * 1.5, org.assertj.core.api.Assertions.within(1e-7));
 
         var text = "Solar power capacity doubled this year. Panels got cheaper and more efficient. "
                 + "Governments expanded solar subsidies. My neighbour painted his fence. Solar now supplies a tenth of power.";
