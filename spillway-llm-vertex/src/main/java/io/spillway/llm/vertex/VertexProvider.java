@@ -72,6 +72,7 @@ public final class VertexProvider implements ChatModelProvider {
     private final Map<LlmSpec, VertexAI> clients = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
+    @SuppressWarnings("deprecation") // Google deprecated its Vertex AI SDK's GenerativeModel; langchain4j's Vertex module is built on it
     public ChatModel create(LlmSpec spec, Integer maxTokens, Double temperature) {
         var vertex = clients.computeIfAbsent(spec, VertexProvider::vertex);
         var config = com.google.cloud.vertexai.api.GenerationConfig.newBuilder();
