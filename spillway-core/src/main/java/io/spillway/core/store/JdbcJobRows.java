@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,6 +45,29 @@ public final class JdbcJobRows {
                 Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
                 rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), truncate(leaseUntil), truncate(startedAt),
                 null, null, rs.getString(12), null, null, rs.getString(13));
+    }
+
+    /**
+     * Runs a store's claim statement, whose six parameters are lease-until, now, worker, now, now
+     * and limit, and returns the claimed jobs in dispatch order (priority, due time, id):
+     * {@code RETURNING} does not keep the subquery's order.
+     */
+    public static List<Job> claim(PreparedStatement ps, ClaimParams params) throws SQLException {
+        long now = params.now().toEpochMilli();
+        ps.setLong(1, params.leaseUntil().toEpochMilli());
+        ps.setLong(2, now);
+        ps.setString(3, params.worker());
+        ps.setLong(4, now);
+        ps.setLong(5, now);
+        ps.setInt(6, params.limit());
+        var jobs = new ArrayList<Job>(params.limit());
+        try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                jobs.add(claimed(rs, params.leaseUntil(), params.now()));
+            }
+        }
+        jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
+        return jobs;
     }
 
     /** The job a {@link NewJob} becomes when inserted at {@code now}. */

@@ -26,7 +26,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -234,25 +233,9 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public List<Job> jobClaim(ClaimParams params) {
         return asyncTx("claim", c -> {
-            var jobs = new ArrayList<Job>(params.limit());
             try (var ps = c.prepareStatement(CLAIM)) {
-                ps.setLong(1, params.leaseUntil().toEpochMilli());
-                ps.setLong(2, params.now().toEpochMilli());
-                ps.setString(3, params.worker());
-                ps.setLong(4, params.now().toEpochMilli());
-                ps.setLong(5, params.now().toEpochMilli());
-                ps.setInt(6, params.limit());
-                var leaseUntil = Instant.ofEpochMilli(params.leaseUntil().toEpochMilli());
-                var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(JdbcJobRows.claimed(rs, leaseUntil, startedAt));
-                    }
-                }
+                return JdbcJobRows.claim(ps, params);
             }
-            // RETURNING does not keep the subquery's order
-            jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
-            return jobs;
         });
     }
 

@@ -31,7 +31,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -217,26 +216,7 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<Job> jobClaim(ClaimParams params) {
-        return write("claim", c -> {
-            var ps = c.prepare(CLAIM);
-            ps.setLong(1, params.leaseUntil().toEpochMilli());
-            ps.setLong(2, params.now().toEpochMilli());
-            ps.setString(3, params.worker());
-            ps.setLong(4, params.now().toEpochMilli());
-            ps.setLong(5, params.now().toEpochMilli());
-            ps.setInt(6, params.limit());
-            var jobs = new ArrayList<Job>(params.limit());
-            var leaseUntil = Instant.ofEpochMilli(params.leaseUntil().toEpochMilli());
-            var startedAt = Instant.ofEpochMilli(params.now().toEpochMilli());
-            try (var rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    jobs.add(JdbcJobRows.claimed(rs, leaseUntil, startedAt));
-                }
-            }
-            // RETURNING does not keep the subquery's order
-            jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
-            return jobs;
-        });
+        return write("claim", c -> JdbcJobRows.claim(c.prepare(CLAIM), params));
     }
 
     @Override
