@@ -9,18 +9,38 @@ import java.time.Duration;
  * @see #retryable()
  */
 public final class LlmException extends Exception {
-    private final boolean retryable;
+    /** What went wrong; also the {@code outcome} label of the call metrics. */
+    public enum Kind {
+        RATE_LIMITED(true), SERVER_ERROR(true), TIMEOUT_OR_CONNECTION(true), CIRCUIT_OPEN(true), REFUSED(false),
+        BAD_ANSWER(false);
+
+        private final boolean retryable;
+
+        Kind(boolean retryable) {
+            this.retryable = retryable;
+        }
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Kind kind;
     private final Duration retryAfter;
 
-    LlmException(String message, boolean retryable, Duration retryAfter) {
+    LlmException(String message, Kind kind, Duration retryAfter) {
         super(message, null, false, false);
-        this.retryable = retryable;
+        this.kind = kind;
         this.retryAfter = retryAfter;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     /** Whether a later attempt may succeed (rate limits, server errors, timeouts, an open circuit). */
     public boolean retryable() {
-        return retryable;
+        return kind.retryable;
     }
 
     /** When to try again, if the provider or the circuit breaker said; else null. */

@@ -148,9 +148,9 @@ public final class RemoteModel {
         for (int attempt = 1; attempt <= spec.maxAttempts(); attempt++) {
             var refusal = breaker.refusal();
             if (refusal != null) {
-                observer.called(spec.name(), "circuit_open", 0);
+                observer.called(spec.name(), LlmException.Kind.CIRCUIT_OPEN.label(), 0);
                 throw new LlmException(describe() + ": circuit open after repeated failures; retrying in "
-                        + refusal.toSeconds() + " s", true, refusal);
+                        + refusal.toSeconds() + " s", LlmException.Kind.CIRCUIT_OPEN, refusal);
             }
             waitWhilePaused();
             permits.acquire();
@@ -162,7 +162,7 @@ public final class RemoteModel {
                 breaker.succeeded();
                 var text = response.aiMessage() == null ? null : response.aiMessage().text();
                 if (text == null) {
-                    throw new LlmException(describe() + ": the answer has no text", false, null);
+                    throw new LlmException(describe() + ": the answer has no text", LlmException.Kind.BAD_ANSWER, null);
                 }
                 var usage = response.tokenUsage();
                 var completion = new Completion(text, usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
@@ -173,7 +173,7 @@ public final class RemoteModel {
                 return completion;
             } catch (RuntimeException e) {
                 last = classify(e);
-                observer.called(spec.name(), outcomeOf(last), System.nanoTime() - started);
+                observer.called(spec.name(), last.kind().label(), System.nanoTime() - started);
                 if (!last.retryable()) {
                     breaker.succeeded(); // the provider answered; the request was at fault
                     throw last;
@@ -190,20 +190,6 @@ public final class RemoteModel {
             sleeper.sleep(wait);
         }
         throw last;
-    }
-
-    private static String outcomeOf(LlmException e) {
-        var m = e.getMessage();
-        if (m.contains("(429)")) {
-            return "rate_limited";
-        }
-        if (m.contains("server error")) {
-            return "server_error";
-        }
-        if (e.retryable()) {
-            return "timeout_or_connection";
-        }
-        return m.contains("not a chat completion") || m.contains("has no text") ? "bad_answer" : "refused";
     }
 
     private void waitWhilePaused() throws InterruptedException {
@@ -238,7 +224,7 @@ public final class RemoteModel {
             }
         }
         if (io != null) {
-            return new LlmException(describe() + ": " + redact(io.getMessage()), true, null);
+            return new LlmException(describe() + ": " + redact(io.getMessage()), LlmException.Kind.TIMEOUT_OR_CONNECTION, null);
         }
         if (status == 429) {
             var after = http == null ? null : http.retryAfter();
@@ -246,10 +232,10 @@ public final class RemoteModel {
             long until = System.nanoTime() + pause.toNanos();
             pausedUntilNanos.accumulateAndGet(until, (a, b) -> a - b > 0 ? a : b);
             return new LlmException(describe() + ": rate limited (429)" + (after == null ? "" : ", retry after "
-                    + after.toMillis() + " ms"), true, after);
+                    + after.toMillis() + " ms"), LlmException.Kind.RATE_LIMITED, after);
         }
         if (status >= 500 || status == 408) {
-            return new LlmException(describe() + ": server error " + status + bodyOf(http), true,
+            return new LlmException(describe() + ": server error " + status + bodyOf(http), LlmException.Kind.SERVER_ERROR,
                     http == null ? null : http.retryAfter());
         }
         if (status >= 400) {
@@ -259,10 +245,10 @@ public final class RemoteModel {
                 case 404 -> "model or endpoint not found (404)";
                 default -> "the request was refused (" + status + ")";
             };
-            return new LlmException(describe() + ": " + what + bodyOf(http), false, null);
+            return new LlmException(describe() + ": " + what + bodyOf(http), LlmException.Kind.REFUSED, null);
         }
         return new LlmException(describe() + ": the answer is not a chat completion ("
-                + redact(String.valueOf(e.getMessage())) + ")", false, null);
+                + redact(String.valueOf(e.getMessage())) + ")", LlmException.Kind.BAD_ANSWER, null);
     }
 
     private String bodyOf(ProviderHttpException http) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
 import io.spillway.core.task.InvalidInputException;
-import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -21,19 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * and probabilities are returned ({@code labels}, when given, must be among them and restrict the
  * answer).
  */
-public final class ClassifyTask implements TaskHandler {
+public final class ClassifyTask extends ModelTask<ClassifyTask.Request> {
     public static final String NAME = "classify";
     static final int MAX_LABELS = 64;
     static final int MAX_LABEL_CHARS = 200;
     private static final double SCALE = 20;
 
-    private final Models models;
-    private final TextLimits limits;
     private final Map<String, float[]> labelVectors = new ConcurrentHashMap<>();
 
     public ClassifyTask(Models models, TextLimits limits) {
-        this.models = models;
-        this.limits = limits;
+        super(models, limits);
     }
 
     @Override
@@ -46,20 +42,11 @@ public final class ClassifyTask implements TaskHandler {
         return 16;
     }
 
-    @Override
-    public boolean usesModels() {
-        return true;
+    record Request(ModelSpec model, String text, List<String> labels) {
     }
 
     @Override
-    public void validate(String inputJson) {
-        parse(inputJson);
-    }
-
-    private record Request(ModelSpec model, String text, List<String> labels) {
-    }
-
-    private Request parse(String inputJson) {
+    Request parse(String inputJson) {
         JsonNode input = TaskInput.parse(inputJson);
         String text = TaskInput.text(input, "text", limits.maxTextChars());
         String requested = TaskInput.model(input);
@@ -113,39 +100,31 @@ public final class ClassifyTask implements TaskHandler {
 
     @Override
     public List<Outcome> run(List<Job> batch) throws InterruptedException {
+        // queue every job's text before awaiting any; a job with bad input keeps its failure
+        var requests = new ArrayList<Request>(batch.size());
+        var pending = new ArrayList<ModelRunner.Pending>(batch.size());
         var out = new ArrayList<Outcome>(batch.size());
-        var requests = new ArrayList<Request>();
-        var pending = new ArrayList<ModelRunner.Pending>();
         for (Job job : batch) {
             try {
                 var r = parse(job.input());
                 requests.add(r);
                 pending.add(models.runner(r.model().name()).submitAll(List.of(r.text())));
+                out.add(null);
             } catch (InvalidInputException e) {
                 requests.add(null);
                 pending.add(null);
+                out.add(Outcome.failed(e.getMessage()));
             }
         }
         for (int i = 0; i < batch.size(); i++) {
             var r = requests.get(i);
-            if (r == null) {
-                out.add(Outcome.failed(invalid(batch.get(i))));
-                continue;
+            if (r != null) {
+                var result = pending.get(i).await();
+                out.set(i, Outcome.completed(r.model().kind() == ModelKind.TEXT_CLASSIFICATION
+                        ? fromClassifier(r, result) : zeroShot(r, result)));
             }
-            var result = pending.get(i).await();
-            out.add(Outcome.completed(r.model().kind() == ModelKind.TEXT_CLASSIFICATION
-                    ? fromClassifier(r, result) : zeroShot(r, result)));
         }
         return out;
-    }
-
-    private String invalid(Job job) {
-        try {
-            parse(job.input());
-            return "invalid input";
-        } catch (InvalidInputException e) {
-            return e.getMessage();
-        }
     }
 
     private String fromClassifier(Request r, ModelRunner.Result result) {

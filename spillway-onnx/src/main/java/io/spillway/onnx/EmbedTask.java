@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
 import io.spillway.core.task.InvalidInputException;
-import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,16 +13,13 @@ import java.util.List;
  * all-MiniLM-L6-v2 unless {@code model} names an embedding model of the repository.
  * Every job of a batch is queued on the model runner before any is awaited.
  */
-public final class EmbedTask implements TaskHandler {
+public final class EmbedTask extends ModelTask<EmbedTask.Request> {
     public static final String NAME = "embed";
     static final int MAX_TEXTS = 256;
 
-    private final Models models;
-    private final TextLimits limits;
 
     public EmbedTask(Models models, TextLimits limits) {
-        this.models = models;
-        this.limits = limits;
+        super(models, limits);
     }
 
     @Override
@@ -36,20 +32,11 @@ public final class EmbedTask implements TaskHandler {
         return 32;
     }
 
-    @Override
-    public boolean usesModels() {
-        return true;
+    record Request(ModelSpec model, List<String> texts) {
     }
 
     @Override
-    public void validate(String inputJson) {
-        parse(inputJson);
-    }
-
-    private record Request(ModelSpec model, List<String> texts) {
-    }
-
-    private Request parse(String inputJson) {
+    Request parse(String inputJson) {
         JsonNode input = TaskInput.parse(inputJson);
         var model = models.resolve(TaskInput.model(input), ModelSpec.BUILT_IN, ModelKind.EMBEDDING, NAME);
         var texts = input.get("texts");

@@ -46,13 +46,21 @@ public final class ModelRepository {
      * @throws ModelRepositoryException listing every invalid model
      */
     public static List<ModelSpec> scan(Path dir) {
+        return scan(dir, model -> false);
+    }
+
+    /**
+     * As {@link #scan(Path)}, leaving out the directories another module reads (remote models,
+     * whose model.yaml says {@code kind: llm}).
+     */
+    public static List<ModelSpec> scan(Path dir, java.util.function.Predicate<Path> readElsewhere) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         var specs = new ArrayList<ModelSpec>();
         var problems = new ArrayList<String>();
         try (Stream<Path> entries = Files.list(dir)) {
-            for (Path model : entries.filter(Files::isDirectory).filter(m -> !isRemote(m)).sorted().toList()) {
+            for (Path model : entries.filter(Files::isDirectory).filter(readElsewhere.negate()).sorted().toList()) {
                 try {
                     specs.add(read(model));
                 } catch (ModelRepositoryException e) {
@@ -67,20 +75,6 @@ public final class ModelRepository {
                     + String.join("\n  - ", problems));
         }
         return specs;
-    }
-
-    /** A directory whose model.yaml says {@code kind: llm} is a remote model, read by the LLM module. */
-    static boolean isRemote(Path model) {
-        var yaml = model.resolve("model.yaml");
-        try {
-            if (!Files.isRegularFile(yaml) || Files.size(yaml) > MAX_YAML_BYTES) {
-                return false;
-            }
-            var node = YAML.readTree(yaml.toFile());
-            return node != null && "llm".equals(node.path("kind").asText());
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** One model directory. */

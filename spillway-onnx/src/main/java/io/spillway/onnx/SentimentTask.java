@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
 import io.spillway.core.task.InvalidInputException;
-import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,19 +16,16 @@ import java.util.Locale;
  * scored in passages of whole sentences (at most 32, spread over the text) and their
  * probabilities averaged, weighted by length.
  */
-public final class SentimentTask implements TaskHandler {
+public final class SentimentTask extends ModelTask<SentimentTask.Request> {
     public static final String NAME = "sentiment";
     public static final String BUILT_IN = ModelSpec.BUILT_IN + "/sentiment-lr";
     static final int PASSAGE_CHARS = 600;
     static final int MAX_PASSAGES = 32;
 
-    private final Models models;
-    private final TextLimits limits;
     private volatile SentimentHead head;
 
     public SentimentTask(Models models, TextLimits limits) {
-        this.models = models;
-        this.limits = limits;
+        super(models, limits);
     }
 
     @Override
@@ -42,20 +38,11 @@ public final class SentimentTask implements TaskHandler {
         return 16;
     }
 
-    @Override
-    public boolean usesModels() {
-        return true;
+    record Request(ModelSpec classifier, String text) {
     }
 
     @Override
-    public void validate(String inputJson) {
-        parse(inputJson);
-    }
-
-    private record Request(ModelSpec classifier, String text) {
-    }
-
-    private Request parse(String inputJson) {
+    Request parse(String inputJson) {
         JsonNode input = TaskInput.parse(inputJson);
         String text = TaskInput.text(input, "text", limits.maxDocumentChars());
         String requested = TaskInput.model(input);

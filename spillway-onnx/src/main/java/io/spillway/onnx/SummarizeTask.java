@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
 import io.spillway.core.task.InvalidInputException;
-import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,18 +13,15 @@ import java.util.List;
  * {@link LexRank} over the built-in sentence embeddings, in document order. Texts of more than
  * {@value #MAX_SENTENCES} sentences are summarised from that many, spread evenly over the text.
  */
-public final class SummarizeTask implements TaskHandler {
+public final class SummarizeTask extends ModelTask<SummarizeTask.Request> {
     public static final String NAME = "summarize";
     public static final String METHOD = ModelSpec.BUILT_IN + "/lexrank";
     static final int MAX_SENTENCES = 300;
     static final int DEFAULT_SENTENCES = 3;
 
-    private final Models models;
-    private final TextLimits limits;
 
     public SummarizeTask(Models models, TextLimits limits) {
-        this.models = models;
-        this.limits = limits;
+        super(models, limits);
     }
 
     @Override
@@ -33,20 +29,11 @@ public final class SummarizeTask implements TaskHandler {
         return NAME;
     }
 
-    @Override
-    public boolean usesModels() {
-        return true;
+    record Request(String text, int maxSentences) {
     }
 
     @Override
-    public void validate(String inputJson) {
-        parse(inputJson);
-    }
-
-    private record Request(String text, int maxSentences) {
-    }
-
-    private Request parse(String inputJson) {
+    Request parse(String inputJson) {
         JsonNode input = TaskInput.parse(inputJson);
         var text = TaskInput.text(input, "text", limits.maxDocumentChars());
         var model = TaskInput.model(input);

@@ -118,7 +118,8 @@ public final class SpillwayServer implements AutoCloseable {
             boolean embedded = store instanceof SqliteJobStore;
             boolean runWorkers = role != Role.GATEWAY && config.workers();
             var metrics = new Metrics();
-            models = Models.of(ModelRepository.scan(config.modelsDir()), new ModelMetrics(metrics.registry()))
+            var local = ModelRepository.scan(config.modelsDir(), LlmRepository::isRemote);
+            models = Models.of(local, new ModelMetrics(metrics.registry()))
                     .with(io.spillway.onnx.ModelSpec.builtIn().withMaxBatch(config.builtinMaxBatch())
                             .withPrice(config.builtinPricePerComputeSecond()));
             if (runWorkers) {

@@ -126,7 +126,8 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            var specs = io.spillway.onnx.Models.of(io.spillway.onnx.ModelRepository.scan(modelsDir),
+            var local = io.spillway.onnx.ModelRepository.scan(modelsDir, io.spillway.llm.LlmRepository::isRemote);
+            var specs = io.spillway.onnx.Models.of(local,
                     io.spillway.onnx.BatchObserver.NONE);
             var configured = specs.spec(model).orElseThrow(() -> new IllegalArgumentException("no model named " + model));
             var spec = intraOp <= 0 ? configured : new io.spillway.onnx.ModelSpec(configured.name(), configured.kind(),
