@@ -38,6 +38,11 @@ public final class ExtractTask implements TaskHandler {
     }
 
     @Override
+    public boolean takesDocuments() {
+        return true;
+    }
+
+    @Override
     public void validate(String inputJson) {
         document(inputJson);
     }

@@ -9,6 +9,7 @@ import io.spillway.core.task.TaskRegistry;
 import io.spillway.core.tasks.EchoTask;
 import io.spillway.core.tasks.SleepTask;
 import io.spillway.documents.DocumentExtractor;
+import io.spillway.documents.DocumentIntake;
 import io.spillway.documents.DocumentStore;
 import io.spillway.documents.ExtractLimits;
 import io.spillway.documents.ExtractTask;
@@ -25,7 +26,6 @@ import io.spillway.onnx.TextLimits;
 import io.spillway.server.metrics.ModelMetrics;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
-import io.spillway.server.http.Documents;
 import io.spillway.server.http.HttpApi;
 import io.spillway.server.pipeline.PipelineTask;
 import io.spillway.server.pipeline.SummarizeRouter;
@@ -36,6 +36,8 @@ import io.spillway.core.engine.EngineListener;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import io.spillway.store.sqlite.SqliteJobStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -128,10 +130,12 @@ public final class SpillwayServer implements AutoCloseable {
             var limits = new TextLimits(config.maxTextChars(), config.maxDocumentChars());
             extractor = new Lazy<>(() -> new DocumentExtractor(new ExtractLimits(config.maxUploadBytes(),
                     config.maxDocumentChars(), config.extractTimeout())));
-            var documents = new Documents(new DocumentStore(config.dataDir().resolve("documents")), extractor);
+            var documentStore = new DocumentStore(config.dataDir().resolve("documents"));
+            var documents = new DocumentIntake(documentStore, extractor, config.maxUploadBytes());
+            createUploadsDirectory(config);
             var handlers = new java.util.LinkedHashMap<String, TaskHandler>();
             for (var h : List.of(new EchoTask(), new SleepTask(), new EmbedTask(models, limits), new ClassifyTask(models, limits),
-                    new SentimentTask(models, limits), new ExtractTask(documents.store(), extractor))) {
+                    new SentimentTask(models, limits), new ExtractTask(documentStore, extractor))) {
                 handlers.put(h.name(), h);
             }
             var llms = LlmRepository.load(config.modelsDir(), env);
@@ -162,8 +166,9 @@ public final class SpillwayServer implements AutoCloseable {
             var tracing = Tracing.fromEnvironment();
             var engine = new Engine(store, tasks, engineConfig, clock, EngineListener.all(metrics, tracing));
             engine.start();
-            var api = new HttpApi(engine, config, clock, metrics, tracing, documents);
-            var http = role == Role.WORKER ? api.createHealthOnly() : api.create();
+            var processing = role == Role.GATEWAY ? "elsewhere" : runWorkers ? "running" : "paused";
+            var api = new HttpApi(engine, config, clock, metrics, tracing, documents, processing);
+            var http = role == Role.WORKER ? api.createForWorker() : api.create();
             try {
                 http.start();
             } catch (RuntimeException e) {
@@ -185,6 +190,16 @@ public final class SpillwayServer implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    /** Where Jetty spools large multipart uploads while they arrive. */
+    private static void createUploadsDirectory(ServerConfig config) {
+        try {
+            Files.createDirectories(config.dataDir().resolve("uploads"));
+        } catch (IOException e) {
+            throw new ConfigException("cannot create the uploads directory in the data directory "
+                    + config.dataDir() + ": " + e.getMessage());
         }
     }
 

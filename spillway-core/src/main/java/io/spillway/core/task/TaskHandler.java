@@ -41,6 +41,14 @@ public interface TaskHandler {
     }
 
     /**
+     * Whether the task reads an uploaded document: its input is {@code {"document_id"}}, and
+     * {@code POST /v1/documents?task=} may name it.
+     */
+    default boolean takesDocuments() {
+        return false;
+    }
+
+    /**
      * Checks a job's input at submit time, so bad input is refused with a 4xx instead of
      * failing later.
      *

@@ -16,13 +16,13 @@ public final class BareServer {
 
     public static Javalin create(ServerConfig config) {
         var ids = new JobIds(InstantSource.system());
-        var json = new JobJson(HttpApi.newMapper().getFactory());
+        var json = new JobJson(HttpApi.newMapper().getFactory(), true);
         return Javalin.create(cfg -> {
             HttpApi.configureServer(cfg, config, "bare-http");
             cfg.routes.post("/v1/jobs", ctx -> {
                 ctx.req().getInputStream().readNBytes((int) config.maxBodyBytes() + 1);
                 var id = ids.next();
-                ctx.status(202).header("Location", "/v1/jobs/" + id).contentType(HttpApi.JSON).result(json.accepted(id));
+                ctx.status(202).header("Location", "/v1/jobs/" + id).contentType(RequestBodies.JSON).result(json.accepted(id));
             });
         });
     }

@@ -2,6 +2,7 @@ package io.spillway.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import java.io.ByteArrayOutputStream;
@@ -16,11 +17,17 @@ import java.util.List;
  */
 final class JobJson {
     static final String ACCEPTED_MESSAGE = "Job accepted and is processing.";
+    /** The 202 message when this server stores jobs but runs none (workers: false on serve). */
+    static final String ACCEPTED_PAUSED_MESSAGE = "Job accepted; processing is paused on this server (workers: false),"
+            + " so it waits as pending until workers run.";
 
     private final JsonFactory factory;
+    private final String acceptedMessage;
 
-    JobJson(JsonFactory factory) {
+    /** @param processing false when no worker will run the jobs this server accepts */
+    JobJson(JsonFactory factory, boolean processing) {
         this.factory = factory;
+        this.acceptedMessage = processing ? ACCEPTED_MESSAGE : ACCEPTED_PAUSED_MESSAGE;
     }
 
     /** The 202 body of the reference design: job_id, status, message. */
@@ -29,9 +36,33 @@ final class JobJson {
             g.writeStartObject();
             g.writeStringField("job_id", id);
             g.writeStringField("status", "pending");
-            g.writeStringField("message", ACCEPTED_MESSAGE);
+            g.writeStringField("message", acceptedMessage);
             g.writeEndObject();
         });
+    }
+
+    /** The 202 body of a document upload: the reference fields and the stored document's id. */
+    byte[] acceptedDocument(String id, String documentId) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("job_id", id);
+            g.writeStringField("status", "pending");
+            g.writeStringField("message", acceptedMessage);
+            g.writeStringField("document_id", documentId);
+            g.writeEndObject();
+        });
+    }
+
+    /** Any value as JSON, ending with a newline like every answer. */
+    byte[] value(ObjectMapper mapper, Object value) {
+        try {
+            var out = new ByteArrayOutputStream(256);
+            mapper.writeValue(out, value);
+            out.write('\n');
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     byte[] job(Job job) {
@@ -106,6 +137,7 @@ final class JobJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        out.write('\n'); // so a terminal shows the prompt on its own line after curl
         return out.toByteArray();
     }
 }

@@ -9,7 +9,10 @@ import io.spillway.core.JobIds;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
 import io.spillway.core.task.InvalidInputException;
+import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
+import io.spillway.documents.DocumentStore;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -158,6 +161,40 @@ final class JobRequests {
                 metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash, traceparent);
     }
 
+    /**
+     * The job for an uploaded document: task {@code task} (one that takes documents) with input
+     * {@code {"document_id"}} and metadata {@code {"filename", "bytes"}}.
+     *
+     * @param priority the {@code ?priority=} query parameter, or null
+     */
+    NewJob forDocument(String task, DocumentStore.Stored document, String priority, String idempotencyKey,
+                       String traceparent) {
+        if (idempotencyKey != null) {
+            checkIdempotencyKey(idempotencyKey);
+        }
+        var handler = tasks.handler(task);
+        var takers = tasks.names().stream().filter(n -> tasks.handler(n).map(TaskHandler::takesDocuments).orElse(false))
+                .sorted().toList();
+        if (handler.isEmpty() || !handler.get().takesDocuments()) {
+            throw ApiException.unprocessable((handler.isEmpty() ? "unknown task '" + truncate(task) + "'"
+                    : "task " + task + " does not take documents") + "; tasks that do: " + String.join(", ", takers));
+        }
+        var p = priority(priority == null ? null : JsonNodeFactory.instance.textNode(priority));
+        var input = JsonNodeFactory.instance.objectNode().put("document_id", document.id());
+        var inputJson = write(input);
+        try {
+            handler.get().validate(inputJson);
+        } catch (InvalidInputException e) {
+            throw ApiException.unprocessable("invalid input for task " + task + ": " + e.getMessage());
+        }
+        var metadata = JsonNodeFactory.instance.objectNode().put("filename", document.filename()).put("bytes", document.bytes());
+        // a repeated upload under the same key is the same request when it is the same file for the same task
+        String hash = idempotencyKey == null ? null
+                : hash("document " + task + " " + p.wireName() + " " + document.bytes() + " " + document.filename());
+        return new NewJob(ids.next(), DEFAULT_TENANT, task, inputJson, p, defaultMaxAttempts, null, write(metadata),
+                idempotencyKey, hash, traceparent);
+    }
+
     private Priority priority(JsonNode node) {
         if (node == null || node.isNull()) {
             return Priority.STANDARD;
@@ -216,7 +253,7 @@ final class JobRequests {
         return node.asInt();
     }
 
-    private static void checkIdempotencyKey(String key) {
+    static void checkIdempotencyKey(String key) {
         if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
             throw ApiException.badRequest("the Idempotency-Key header must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
@@ -240,9 +277,22 @@ final class JobRequests {
     private String hash(JsonNode root) {
         try {
             var canonicalBytes = canonical.writeValueAsBytes(canonical.treeToValue(root, Map.class));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonicalBytes));
-        } catch (JacksonException | NoSuchAlgorithmException e) {
+            return sha256(canonicalBytes);
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot hash the request", e);
+        }
+    }
+
+    /** The request hash of a request that is not a JSON body (a retry of a job, say). */
+    static String hash(String request) {
+        return sha256(request.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 

@@ -1,35 +1,28 @@
 package io.spillway.server.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
-/** Writes {@code application/problem+json} responses (RFC 9457). */
+/** Writes {@code application/problem+json} bodies (RFC 9457), for the API and for Jetty's own errors alike. */
 final class Problems {
     static final String CONTENT_TYPE = "application/problem+json";
 
     private Problems() {
     }
 
-    static void write(Context ctx, ObjectMapper mapper, int status, String detail, Map<String, String> headers) {
-        var body = new LinkedHashMap<String, Object>();
-        body.put("type", "about:blank");
-        body.put("title", title(status));
-        body.put("status", status);
-        body.put("detail", detail);
-        headers.forEach(ctx::header);
-        ctx.status(status).contentType(CONTENT_TYPE);
-        try {
-            ctx.result(mapper.writeValueAsBytes(body));
-        } catch (Exception e) {
-            ctx.result("{\"status\":" + status + "}");
-        }
+    static void write(Context ctx, ApiException e) {
+        e.headers().forEach(ctx::header);
+        ctx.status(e.status()).contentType(CONTENT_TYPE).result(body(e.status(), e.detail()));
     }
 
-    static void write(Context ctx, ObjectMapper mapper, ApiException e) {
-        write(ctx, mapper, e.status(), e.detail(), e.headers());
+    /** The body: type, title, status and detail, ending with a newline. */
+    static byte[] body(int status, String detail) {
+        var encoder = JsonStringEncoder.getInstance();
+        var json = "{\"type\":\"about:blank\",\"title\":\"" + new String(encoder.quoteAsString(title(status)))
+                + "\",\"status\":" + status + ",\"detail\":\"" + new String(encoder.quoteAsString(detail)) + "\"}\n";
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 
     static String title(int status) {

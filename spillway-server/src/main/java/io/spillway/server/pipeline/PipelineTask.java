@@ -66,6 +66,13 @@ public final class PipelineTask implements TaskHandler {
         return spec.name();
     }
 
+    /** A pipeline takes documents when one of its first steps does. */
+    @Override
+    public boolean takesDocuments() {
+        return spec.steps().values().stream()
+                .anyMatch(step -> step.needs().isEmpty() && handlers.get(step.task()).takesDocuments());
+    }
+
     @Override
     public void validate(String inputJson) {
         var input = parse(inputJson);

@@ -110,6 +110,8 @@ class DocumentsIT {
         assertProblem(upload("", "attachment", "a.txt", "hello".getBytes(StandardCharsets.UTF_8)), 422, "field 'file' is missing");
         assertProblem(upload("", "file", "big.txt", new byte[3 << 20]), 413, "max_upload_bytes");
         assertProblem(upload("?task=nope", "file", "a.txt", "hello there".getBytes(StandardCharsets.UTF_8)), 422, "unknown task 'nope'");
+        assertProblem(upload("?task=embed", "file", "a.txt", "hello there".getBytes(StandardCharsets.UTF_8)), 422,
+                "task embed does not take documents; tasks that do: document, extract");
         assertProblem(api.post("/v1/documents", "{\"file\": \"x\"}"), 415, "multipart/form-data");
         assertThat(api.get("/v1/jobs?task=document").statusCode()).isEqualTo(200);
         try (var files = Files.list(dir.resolve("data/documents"))) {

@@ -179,6 +179,9 @@ class HttpApiIT {
             {"task": "echo", "input": {}, "deadline": "tomorrow"}  | 422 | 'deadline' is not a valid time
             {"task": "echo", "input": {}, "deadline": "2001-01-01T00:00:00Z"} | 422 | already in the past
             {"task": "echo", "input": {}, "deadline": 5}           | 422 | 'deadline' must be a string
+            {"task": "echo", "input": {}, "deadline": "P999999999D"} | 422 | 'deadline' is more than 10 years away
+            {"task": "echo", "input": {}, "deadline": "PT99999999999999999H"} | 422 | 'deadline' is not a valid time
+            {"task": "echo", "input": {}, "deadline": "+999999999-12-31T23:59:59Z"} | 422 | 'deadline'
             {"task": "echo", "input": {}, "max_attempts": 0}       | 422 | 'max_attempts' must be a whole number from 1 to 100
             {"task": "echo", "input": {}, "max_attempts": 2.5}     | 422 | 'max_attempts' must be a whole number
             {"task": "echo", "input": {}, "metadata": "x"}         | 422 | 'metadata' must be a JSON object
@@ -275,6 +278,49 @@ class HttpApiIT {
             assertThat(job.get("metadata").toString()).isEqualTo("{\"m\":1}");
             assertProblem(s.post("/v1/jobs/" + newId + "/retry", ""), 409, "only failed, cancelled or expired");
         }
+    }
+
+    @Test
+    void retry_withTheSameIdempotencyKeyTwice_makesOneJob(@TempDir Path own) {
+        try (var s = TestServer.start(own, Map.of("workers", "false"), List.of())) {
+            var original = s.submit("{\"task\": \"echo\", \"input\": {}}");
+            s.post("/v1/jobs/" + original + "/cancel", "");
+
+            var first = s.post("/v1/jobs/" + original + "/retry", "", "Idempotency-Key", "retry-1");
+            var second = s.post("/v1/jobs/" + original + "/retry", "", "Idempotency-Key", "retry-1");
+
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+            assertThat(json(second).get("job_id").asText()).isEqualTo(json(first).get("job_id").asText());
+            assertThat(json(s.get("/v1/jobs?task=echo")).get("jobs")).hasSize(2);
+        }
+    }
+
+    @Test
+    void withWorkersOff_theAnswerAndReadinessSayProcessingIsPaused(@TempDir Path own) {
+        try (var s = TestServer.start(own, Map.of("workers", "false"), List.of())) {
+            var accepted = s.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}");
+            var ready = json(s.get("/readyz"));
+
+            assertThat(json(accepted).get("message").asText()).contains("processing is paused");
+            assertThat(ready.get("processing").asText()).isEqualTo("paused");
+        }
+        assertThat(json(api.get("/readyz")).get("processing").asText()).isEqualTo("running");
+    }
+
+    @Test
+    void everyJsonAnswer_endsWithANewline() {
+        var id = api.submit("{\"task\": \"echo\", \"input\": {}}");
+        api.awaitJob(id);
+
+        assertThat(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}").body()).endsWith("}\n");
+        assertThat(api.get("/v1/jobs/" + id).body()).endsWith("}\n");
+        assertThat(api.get("/v1/jobs").body()).endsWith("}\n");
+        assertThat(api.get("/v1/jobs/" + id.replace('0', '1') + "x").body()).endsWith("}\n");
+        assertThat(api.get("/readyz").body()).endsWith("}\n");
+        assertThat(api.get("/healthz").body()).endsWith("}\n");
+        assertThat(api.get("/v1/queue").body()).endsWith("}\n");
+        assertThat(api.get("/no/such/route").body()).endsWith("}\n");
     }
 
     @Test

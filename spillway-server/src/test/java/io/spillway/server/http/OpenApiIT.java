@@ -45,7 +45,7 @@ class OpenApiIT {
         spec.get("paths").properties().forEach(p -> p.getValue().fieldNames()
                 .forEachRemaining(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey())));
         Set<String> served = new HashSet<>();
-        HttpApi.ROUTES.forEach(r -> served.add(r.method() + " " + r.openApiPath()));
+        RouteTable.ROUTES.forEach(r -> served.add(r.method() + " " + r.openApiPath()));
 
         assertThat(documented).isEqualTo(served);
     }
@@ -54,7 +54,7 @@ class OpenApiIT {
     void everyRouteIsServed_andItsAnswerIsADocumentedStatus() {
         var id = api.submit("{\"task\": \"echo\", \"input\": {}}");
         api.awaitJob(id);
-        for (var route : HttpApi.ROUTES) {
+        for (var route : RouteTable.ROUTES) {
             var path = route.path().replace("{id}", id).replace("{file}", "app.js");
             var request = HttpRequest.newBuilder(api.uri(path));
             if (route.method().equals("POST")) {
