@@ -13,7 +13,7 @@ import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
-import io.spillway.core.store.JdbcJobRows;
+import io.spillway.store.jdbc.JdbcJobRows;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;

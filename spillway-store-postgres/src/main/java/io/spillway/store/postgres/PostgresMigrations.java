@@ -1,6 +1,6 @@
 package io.spillway.store.postgres;
 
-import io.spillway.core.store.MigrationScripts;
+import io.spillway.store.jdbc.MigrationScripts;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 

@@ -1,6 +1,6 @@
 package io.spillway.store.sqlite;
 
-import io.spillway.core.store.MigrationScripts;
+import io.spillway.store.jdbc.MigrationScripts;
 import java.sql.Connection;
 import java.sql.SQLException;
 

@@ -1,5 +1,6 @@
-package io.spillway.core.store;
+package io.spillway.store.jdbc;
 
+import io.spillway.core.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,13 @@
-package io.spillway.core.store;
+package io.spillway.store.jdbc;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.JobPage;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.QueueStats;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,12 +23,12 @@ import java.util.Optional;
  * Stateless; each store keeps its own SQL and connections.
  */
 public final class JdbcJobRows {
-    /** Every column, in the order {@link #job(ResultSet)} reads them. */
+    /** Every column of a job, as {@link #job(ResultSet)} reads them (by name). */
     public static final String COLUMNS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
             + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
             + " idempotency_key, request_hash, traceparent";
 
-    /** What a claim returns: what a handler needs, in the order {@link #claimed} reads them. */
+    /** What a claim returns: what a handler needs, as {@link #claimed} reads them (by name). */
     public static final String CLAIMED_COLUMNS = "id, tenant, task, priority, input, metadata, attempt, max_attempts,"
             + " created_at, run_at, deadline, error, traceparent";
 
@@ -33,18 +37,21 @@ public final class JdbcJobRows {
 
     /** A row of {@link #COLUMNS}. */
     public static Job job(ResultSet rs) throws SQLException {
-        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
-                Priority.fromRank(rs.getInt(5)), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getInt(9),
-                millis(rs, 10), millis(rs, 11), millis(rs, 12), millis(rs, 13), millis(rs, 14), millis(rs, 15),
-                rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19), rs.getString(20));
+        return new Job(rs.getString("id"), rs.getString("tenant"), rs.getString("task"),
+                JobState.fromWire(rs.getString("state")), Priority.fromRank(rs.getInt("priority")),
+                rs.getString("input"), rs.getString("metadata"), rs.getInt("attempt"), rs.getInt("max_attempts"),
+                millis(rs, "created_at"), millis(rs, "run_at"), millis(rs, "deadline"), millis(rs, "lease_until"),
+                millis(rs, "started_at"), millis(rs, "finished_at"), rs.getString("result"), rs.getString("error"),
+                rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getString("traceparent"));
     }
 
     /** A row of {@link #CLAIMED_COLUMNS}, now processing under the given lease. */
     public static Job claimed(ResultSet rs, Instant leaseUntil, Instant startedAt) throws SQLException {
-        return new Job(rs.getString(1), rs.getString(2), rs.getString(3), JobState.PROCESSING,
-                Priority.fromRank(rs.getInt(4)), rs.getString(5), rs.getString(6), rs.getInt(7),
-                rs.getInt(8), millis(rs, 9), millis(rs, 10), millis(rs, 11), truncate(leaseUntil), truncate(startedAt),
-                null, null, rs.getString(12), null, null, rs.getString(13));
+        return new Job(rs.getString("id"), rs.getString("tenant"), rs.getString("task"), JobState.PROCESSING,
+                Priority.fromRank(rs.getInt("priority")), rs.getString("input"), rs.getString("metadata"),
+                rs.getInt("attempt"), rs.getInt("max_attempts"), millis(rs, "created_at"), millis(rs, "run_at"),
+                millis(rs, "deadline"), truncate(leaseUntil), truncate(startedAt), null, null, rs.getString("error"),
+                null, null, rs.getString("traceparent"));
     }
 
     /**
@@ -94,7 +101,7 @@ public final class JdbcJobRows {
         return out;
     }
 
-    public static Instant millis(ResultSet rs, int col) throws SQLException {
+    public static Instant millis(ResultSet rs, String col) throws SQLException {
         long v = rs.getLong(col);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
