@@ -1,6 +1,7 @@
 package io.spillway.core;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.UUID;
 
@@ -51,6 +52,15 @@ public final class JobIds {
         } catch (java.security.NoSuchAlgorithmException e) {
             return new SecureRandom();
         }
+    }
+
+    /**
+     * The creation time a version 7 id carries (its first 48 bits); {@link Instant#EPOCH} for
+     * an id of another version.
+     */
+    public static Instant timeOf(String id) {
+        var uuid = UUID.fromString(id);
+        return uuid.version() == 7 ? Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16) : Instant.EPOCH;
     }
 
     /** True when {@code s} has the shape of a job id (any UUID in canonical lower-case form). */

@@ -2,11 +2,12 @@ package io.spillway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.spillway.core.store.Finish;
+import io.spillway.core.store.StateChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,41 +42,84 @@ class LifecycleTest {
     }
 
     @Test
-    void transitionFor_completedStoresTheResult() {
-        var f = Lifecycle.transitionFor(processing(1, 3), Outcome.completed("{\"r\":1}"), NOW, backoff);
+    void finish_completedStoresTheResult() {
+        var f = Lifecycle.finish(processing(1, 3), Outcome.completed("{\"r\":1}"), NOW, backoff);
 
-        assertThat(f).isEqualTo(Finish.completed(new JobRef("id", 1), "{\"r\":1}"));
+        assertThat(f).isEqualTo(new StateChange(new JobRef("id", 1), JobState.PROCESSING, JobState.COMPLETED, 1,
+                "{\"r\":1}", null, null));
     }
 
     @Test
-    void transitionFor_retryBacksOffWhileAttemptsRemain() {
-        var f = Lifecycle.transitionFor(processing(2, 3), Outcome.retry("timeout"), NOW, backoff);
+    void finish_retryBacksOffWhileAttemptsRemain() {
+        var f = Lifecycle.finish(processing(2, 3), Outcome.retry("timeout"), NOW, backoff);
 
-        assertThat(f.state()).isEqualTo(JobState.PENDING);
+        assertThat(f.to()).isEqualTo(JobState.PENDING);
         assertThat(f.error()).isEqualTo("timeout");
         assertThat(Duration.between(NOW, f.runAt())).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
     @Test
-    void transitionFor_retryHonoursAnExplicitDelay() {
-        var f = Lifecycle.transitionFor(processing(1, 3), new Outcome.Retry(Duration.ofSeconds(42), "429"), NOW, backoff);
+    void finish_retryHonoursAnExplicitDelay() {
+        var f = Lifecycle.finish(processing(1, 3), new Outcome.Retry(Duration.ofSeconds(42), "429"), NOW, backoff);
 
         assertThat(f.runAt()).isEqualTo(NOW.plusSeconds(42));
     }
 
     @Test
-    void transitionFor_retryOnTheLastAttemptFailsWithTheError() {
-        var f = Lifecycle.transitionFor(processing(3, 3), Outcome.retry("timeout"), NOW, backoff);
+    void finish_retryOnTheLastAttemptFailsWithTheError() {
+        var f = Lifecycle.finish(processing(3, 3), Outcome.retry("timeout"), NOW, backoff);
 
-        assertThat(f.state()).isEqualTo(JobState.FAILED);
+        assertThat(f.to()).isEqualTo(JobState.FAILED);
         assertThat(f.error()).isEqualTo("failed after 3 attempts: timeout");
     }
 
     @Test
-    void transitionFor_failedAndCancelledAreFinal() {
-        assertThat(Lifecycle.transitionFor(processing(1, 3), Outcome.failed("bad"), NOW, backoff).state())
+    void finish_failedAndCancelledAreFinal() {
+        assertThat(Lifecycle.finish(processing(1, 3), Outcome.failed("bad"), NOW, backoff).to())
                 .isEqualTo(JobState.FAILED);
-        assertThat(Lifecycle.transitionFor(processing(1, 3), new Outcome.Cancelled("no"), NOW, backoff).state())
+        assertThat(Lifecycle.finish(processing(1, 3), new Outcome.Cancelled("no"), NOW, backoff).to())
                 .isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
+    void rescue_runsAgainWhileAttemptsRemainAndFailsOnTheLast() {
+        var again = Lifecycle.rescue(processing(1, 2), NOW);
+        var last = Lifecycle.rescue(processing(2, 2), NOW);
+
+        assertThat(again.to()).isEqualTo(JobState.PENDING);
+        assertThat(again.runAt()).isEqualTo(NOW);
+        assertThat(again.error()).startsWith("attempt 1 stopped: its worker went away before finishing");
+        assertThat(last.to()).isEqualTo(JobState.FAILED);
+        assertThat(last.error()).startsWith("failed after 2 attempts: the last worker went away");
+    }
+
+    @Test
+    void release_givesTheAttemptBack() {
+        var release = Lifecycle.release(processing(1, 1), NOW);
+
+        assertThat(release.to()).isEqualTo(JobState.PENDING);
+        assertThat(release.attemptAfter()).isZero();
+        assertThat(release.ref().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void expireAndCancel_movePendingJobsOnly() {
+        var pending = new Job("id", "default", "echo", JobState.PENDING, Priority.STANDARD, "{}", null, 0, 3, NOW, NOW,
+                NOW, null, null, null, null, null, null, null, null);
+
+        assertThat(Lifecycle.expire(pending).to()).isEqualTo(JobState.EXPIRED);
+        assertThat(Lifecycle.cancel(pending).error()).isEqualTo("cancelled by the client");
+        assertThatThrownBy(() -> Lifecycle.cancel(processing(1, 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is processing, so it cannot move from pending to cancelled");
+    }
+
+    @Test
+    void stateChange_refusesMovesTheTableForbidsAndAttemptsGivenBackOutsideARelease() {
+        var ref = new JobRef("id", 2);
+
+        assertThatThrownBy(() -> new StateChange(ref, JobState.COMPLETED, JobState.PENDING, 2, null, null, NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new StateChange(ref, JobState.PROCESSING, JobState.FAILED, 1, null, "x", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only a release");
     }
 }

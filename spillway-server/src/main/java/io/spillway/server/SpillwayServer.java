@@ -112,8 +112,15 @@ public final class SpillwayServer implements AutoCloseable {
      * OpenAI variables from {@code env} instead of the process environment.
      */
     public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks, Map<String, String> env) {
-        var clock = InstantSource.system();
         var store = openStore(config, role);
+        // the store's clock: it never steps back, and on PostgreSQL it is the database's, shared by every process
+        InstantSource clock;
+        try {
+            clock = store.clock();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         Models models = null;
         Lazy<DocumentExtractor> extractor = null;
         try {

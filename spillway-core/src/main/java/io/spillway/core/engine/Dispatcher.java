@@ -6,11 +6,12 @@ import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import io.spillway.core.Outcome;
 import io.spillway.core.store.ClaimParams;
-import io.spillway.core.store.Finish;
-import io.spillway.core.store.FinishParams;
+import io.spillway.core.store.StateChange;
+import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +23,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +47,10 @@ final class Dispatcher {
     private final TaskRegistry tasks;
     private final EngineConfig config;
     private final InstantSource clock;
+    private final Scheduler scheduler;
     private final ExecutorService workers;
     private final ExecutorService ioWorkers;
-    private final BatchWriter<Finish, Boolean> completer;
+    private final BatchWriter<StateChange, Boolean> completer;
     private final ConcurrentHashMap<String, Job> inFlight = new ConcurrentHashMap<>();
     private final EngineListener listener;
     private final AtomicBoolean workSignal = new AtomicBoolean(true);
@@ -58,15 +59,16 @@ final class Dispatcher {
     private volatile boolean claiming = true;
     private volatile boolean stopped;
 
-    Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock,
+    Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, Scheduler scheduler,
                ExecutorService workers, ExecutorService ioWorkers, Consumer<List<String>> onChanged,
                EngineListener listener) {
+        this.scheduler = scheduler;
         this.ioWorkers = ioWorkers;
         this.listener = listener;
         this.store = store;
         this.tasks = tasks;
         this.config = config;
-        this.clock = clock;
+        this.clock = scheduler.clock();
         this.workers = workers;
         this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
                 this::recordUntilStored,
@@ -82,14 +84,14 @@ final class Dispatcher {
     /** Tells the dispatcher that runnable jobs may be waiting. Cheap; safe from any thread. */
     void wake() {
         if (workSignal.compareAndSet(false, true)) {
-            LockSupport.unpark(thread);
+            scheduler.unpark(thread);
         }
     }
 
     /** Makes sure the dispatcher looks for work no later than {@code epochMillis}. */
     void wakeAt(long epochMillis) {
         nextDueMillis.accumulateAndGet(epochMillis, Math::min);
-        LockSupport.unpark(thread);
+        scheduler.unpark(thread);
     }
 
     int inFlightCount() {
@@ -100,10 +102,15 @@ final class Dispatcher {
         return inFlight.values().stream().map(Job::ref).toList();
     }
 
+    /** The jobs claimed and not yet recorded, as claimed. */
+    List<Job> inFlightJobs() {
+        return List.copyOf(inFlight.values());
+    }
+
     /** Stops claiming; running jobs go on. */
     void stopClaiming() {
         claiming = false;
-        LockSupport.unpark(thread);
+        scheduler.unpark(thread);
     }
 
     /** Waits until nothing is in flight or the timeout passes; true when drained. */
@@ -125,7 +132,7 @@ final class Dispatcher {
     void stop() {
         stopped = true;
         claiming = false;
-        LockSupport.unpark(thread);
+        scheduler.unpark(thread);
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {
@@ -156,7 +163,7 @@ final class Dispatcher {
                 } catch (RuntimeException e) {
                     log.warn("claim failed, retrying in {} ms: {}", config.pollInterval().toMillis(), e.toString());
                     workSignal.set(true);
-                    LockSupport.parkNanos(this, config.pollInterval().toNanos());
+                    scheduler.parkUntil(clock.instant().plus(config.pollInterval()));
                     continue;
                 }
                 if (!claimed.isEmpty()) {
@@ -167,10 +174,10 @@ final class Dispatcher {
                 }
                 continue;
             }
-            long sleepMillis = Math.min(nextPoll, nextDueMillis.get()) - clock.millis();
+            long wakeAt = Math.min(nextPoll, nextDueMillis.get());
             boolean canClaimNow = claiming && workSignal.get() && worthClaiming(config.maxInFlight() - inFlight.size());
-            if (!canClaimNow && sleepMillis > 0) {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(sleepMillis));
+            if (!canClaimNow && wakeAt > clock.millis()) {
+                scheduler.parkUntil(Instant.ofEpochMilli(wakeAt));
             }
         }
     }
@@ -196,8 +203,8 @@ final class Dispatcher {
             var handler = tasks.handler(entry.getKey());
             if (handler.isEmpty()) {
                 for (Job job : entry.getValue()) {
-                    record(Finish.failed(job.ref(), "no handler for task '" + job.task()
-                            + "' in this process (tasks here: " + tasks.names() + ")"));
+                    record(Lifecycle.finish(job, Outcome.failed("no handler for task '" + job.task()
+                            + "' in this process (tasks here: " + tasks.names() + ")"), clock.instant(), config.backoff()));
                 }
                 continue;
             }
@@ -250,15 +257,15 @@ final class Dispatcher {
         }
         var now = clock.instant();
         for (int i = 0; i < batch.size(); i++) {
-            record(Lifecycle.transitionFor(batch.get(i), outcomes.get(i), now, config.backoff()));
+            record(Lifecycle.finish(batch.get(i), outcomes.get(i), now, config.backoff()));
         }
     }
 
-    private void record(Finish finish) {
+    private void record(StateChange change) {
         try {
-            completer.submit(finish);
+            completer.submit(change);
         } catch (EngineClosedException | OverloadedException e) {
-            log.debug("completion of {} not recorded ({}); the job is released or rescued", finish.ref().id(), e.getMessage());
+            log.debug("completion of {} not recorded ({}); the job is released or rescued", change.ref().id(), e.getMessage());
         }
     }
 
@@ -267,23 +274,23 @@ final class Dispatcher {
      * (its job would stay in flight here). If the lease expired meanwhile and another worker took
      * the job, the late write is discarded by fencing.
      */
-    private List<Boolean> recordUntilStored(List<Finish> finishes) {
+    private List<Boolean> recordUntilStored(List<StateChange> finishes) {
         long pauseMillis = 100;
         while (true) {
             try {
-                return store.jobFinishMany(new FinishParams(finishes, clock.instant()));
+                return store.jobSetStateMany(new StateChangeParams(finishes, clock.instant()));
             } catch (RuntimeException e) {
                 if (stopped) {
                     throw e;
                 }
                 log.warn("recording {} outcomes failed, retrying in {} ms: {}", finishes.size(), pauseMillis, e.getMessage());
-                LockSupport.parkNanos(pauseMillis * 1_000_000);
+                scheduler.parkUntil(clock.instant().plusMillis(pauseMillis));
                 pauseMillis = Math.min(2_000, pauseMillis * 2);
             }
         }
     }
 
-    private void afterFinish(List<Finish> finishes, List<Boolean> applied, Consumer<List<String>> onChanged) {
+    private void afterFinish(List<StateChange> finishes, List<Boolean> applied, Consumer<List<String>> onChanged) {
         var changed = new ArrayList<String>(finishes.size());
         var now = clock.instant();
         for (int i = 0; i < finishes.size(); i++) {
@@ -292,9 +299,9 @@ final class Dispatcher {
             if (applied.get(i)) {
                 changed.add(f.ref().id());
                 if (claimed != null) {
-                    listener.finished(claimed, f.state(), now);
+                    listener.finished(claimed, f.to(), now);
                 }
-                if (f.state() == JobState.PENDING) {
+                if (f.to() == JobState.PENDING) {
                     wakeAt(f.runAt().toEpochMilli());
                 }
             } else {
@@ -310,7 +317,7 @@ final class Dispatcher {
             }
         }
         if (workSignal.get()) {
-            LockSupport.unpark(thread); // capacity freed and work is waiting
+            scheduler.unpark(thread); // capacity freed and work is waiting
         }
     }
 

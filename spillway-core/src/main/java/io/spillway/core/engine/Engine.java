@@ -1,13 +1,9 @@
 package io.spillway.core.engine;
 
 import io.spillway.core.Job;
-import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
+import io.spillway.core.Lifecycle;
 import io.spillway.core.NewJob;
-import io.spillway.core.store.CancelParams;
-import io.spillway.core.store.ExpireParams;
-import io.spillway.core.store.Finish;
-import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
@@ -15,8 +11,11 @@ import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.PastDeadlineParams;
 import io.spillway.core.store.QueueStats;
-import io.spillway.core.store.RescueParams;
+import io.spillway.core.store.StateChange;
+import io.spillway.core.store.StateChangeParams;
+import io.spillway.core.store.StuckParams;
 import io.spillway.core.task.TaskRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,12 +23,12 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,7 +59,8 @@ public final class Engine implements AutoCloseable {
             Thread.ofVirtual().name("spillway-io-", 0).factory());
     private final ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService responders;
-    private final ScheduledExecutorService maintenance;
+    private final Scheduler scheduler;
+    private volatile boolean stopped;
     private final EngineListener listener;
     private final Dispatcher dispatcher;
     private volatile boolean accepting;
@@ -71,21 +71,28 @@ public final class Engine implements AutoCloseable {
 
     /** With a listener that receives what the engine does (metrics). */
     public Engine(JobStore store, TaskRegistry tasks, EngineConfig config, InstantSource clock, EngineListener listener) {
+        this(store, tasks, config, Scheduler.system(clock, "spillway-maintenance"), listener);
+    }
+
+    /**
+     * On the given scheduler, whose clock is the engine's time: a test hands in a fake one and
+     * drives leases, backoff, deadlines and long polls without waiting.
+     */
+    public Engine(JobStore store, TaskRegistry tasks, EngineConfig config, Scheduler scheduler, EngineListener listener) {
         this.listener = listener;
         this.store = store;
         this.tasks = tasks;
         this.config = config;
-        this.clock = clock;
+        this.scheduler = scheduler;
+        this.clock = scheduler.clock();
         var workerNo = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-worker-" + workerNo.incrementAndGet()).unstarted(r));
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().daemon(true).name("spillway-maintenance").unstarted(r));
         var responderNo = new AtomicInteger();
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
-        this.dispatcher = new Dispatcher(store, tasks, config, clock, workers, ioWorkers, this::changed, listener);
+        this.dispatcher = new Dispatcher(store, tasks, config, scheduler, workers, ioWorkers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
                 (jobs, results) -> {
@@ -123,10 +130,8 @@ public final class Engine implements AutoCloseable {
         if (config.runWorkers()) {
             dispatcher.start();
         }
-        long renewMillis = Math.max(1, config.leaseDuration().toMillis() / 3);
-        maintenance.scheduleWithFixedDelay(guard(this::renewLeases), renewMillis, renewMillis, TimeUnit.MILLISECONDS);
-        long m = config.maintenanceInterval().toMillis();
-        maintenance.scheduleWithFixedDelay(guard(this::maintain), m, m, TimeUnit.MILLISECONDS);
+        every(Duration.ofMillis(Math.max(1, config.leaseDuration().toMillis() / 3)), this::renewLeases);
+        every(config.maintenanceInterval(), this::maintain);
         accepting = true;
     }
 
@@ -161,11 +166,11 @@ public final class Engine implements AutoCloseable {
      * such job. Waiting holds no thread.
      */
     public CompletableFuture<Optional<Job>> awaitTerminal(String tenant, String id, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
+        var deadline = clock.instant().plus(wait);
         return CompletableFuture.supplyAsync(() -> awaitStep(tenant, id, deadline), reads).thenCompose(f -> f);
     }
 
-    private CompletableFuture<Optional<Job>> awaitStep(String tenant, String id, long deadline) {
+    private CompletableFuture<Optional<Job>> awaitStep(String tenant, String id, Instant deadline) {
         var signal = waiters.register(id);
         Optional<Job> job;
         try {
@@ -174,14 +179,16 @@ public final class Engine implements AutoCloseable {
             waiters.unregister(id, signal);
             return CompletableFuture.failedFuture(e);
         }
-        long left = deadline - System.nanoTime();
-        if (job.isEmpty() || job.get().state().isTerminal() || left <= 0 || !accepting) {
+        var left = Duration.between(clock.instant(), deadline);
+        if (job.isEmpty() || job.get().state().isTerminal() || !left.isPositive() || !accepting) {
             waiters.unregister(id, signal);
             return CompletableFuture.completedFuture(job);
         }
         // a shared store's change events can be lost: look again at least every second
-        long wait = config.ownsStore() ? left : Math.min(left, TimeUnit.SECONDS.toNanos(1));
-        return signal.completeOnTimeout(null, wait, TimeUnit.NANOSECONDS).thenComposeAsync(v -> {
+        var wait = config.ownsStore() ? left : min(left, Duration.ofSeconds(1));
+        var timeout = scheduler.schedule(() -> signal.complete(null), wait);
+        return signal.thenComposeAsync(v -> {
+            timeout.cancel();
             waiters.unregister(id, signal);
             return awaitStep(tenant, id, deadline);
         }, reads);
@@ -192,13 +199,16 @@ public final class Engine implements AutoCloseable {
      * longer pending); empty when there is no such job.
      */
     public Optional<Job> cancel(String tenant, String id) {
-        boolean wasPending = store.jobGet(tenant, id).map(j -> j.state() == JobState.PENDING).orElse(false);
-        var job = store.jobCancel(new CancelParams(tenant, id, clock.instant()));
-        job.filter(j -> wasPending && j.state() == JobState.CANCELLED).ifPresent(j -> {
-            waiters.notifyChanged(j.id());
-            listener.dropped(j, JobState.CANCELLED);
-        });
-        return job;
+        var job = store.jobGet(tenant, id);
+        if (job.isEmpty() || job.get().state() != JobState.PENDING) {
+            return job;
+        }
+        boolean applied = apply(List.of(Lifecycle.cancel(job.get()))).getFirst();
+        if (applied) {
+            waiters.notifyChanged(id);
+            listener.dropped(job.get(), JobState.CANCELLED);
+        }
+        return store.jobGet(tenant, id); // cancelled, or as another process moved it first
     }
 
     public JobPage list(ListParams params) {
@@ -211,12 +221,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Pending jobs by task and priority. */
-    public List<io.spillway.core.store.QueueStats.Depth> queueDepth() {
+    public List<QueueStats.Depth> queueDepth() {
         return store.jobQueueDepth();
     }
 
     /** The store's live and dead job rows, where it can tell. */
-    public java.util.Map<String, Long> tableRows() {
+    public Map<String, Long> tableRows() {
         return store.tableRows();
     }
 
@@ -240,9 +250,10 @@ public final class Engine implements AutoCloseable {
      * {@code drain}, then hands the still-running jobs back to the store as pending.
      */
     public void shutdown(Duration drain) {
-        if (!accepting && maintenance.isShutdown()) {
+        if (stopped) {
             return;
         }
+        stopped = true;
         accepting = false;
         accepter.close(10_000);
         dispatcher.stopClaiming();
@@ -252,25 +263,25 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        maintenance.shutdownNow();
+        scheduler.shutdown();
         workers.shutdownNow();
         ioWorkers.shutdownNow();
-        dispatcher.stop();
+        dispatcher.stop(); // records nothing more: a released claim is never written again
         if (!drained) {
-            var refs = dispatcher.inFlightRefs();
-            if (!refs.isEmpty()) {
+            var claimed = dispatcher.inFlightJobs();
+            if (!claimed.isEmpty()) {
                 var now = clock.instant();
-                var releases = new ArrayList<Finish>(refs.size());
-                for (JobRef ref : refs) {
-                    releases.add(Finish.release(ref, now));
+                var releases = new ArrayList<StateChange>(claimed.size());
+                for (Job job : claimed) {
+                    releases.add(Lifecycle.release(job, now));
                 }
                 try {
-                    var applied = store.jobFinishMany(new FinishParams(releases, now));
-                    log.info("released {} running jobs back to pending after a {} ms drain",
+                    var applied = apply(releases);
+                    log.info("released {} running jobs back to pending after a {} ms drain (no attempt spent)",
                             applied.stream().filter(b -> b).count(), drain.toMillis());
                 } catch (RuntimeException e) {
                     log.warn("could not release {} running jobs; they run again when their lease expires: {}",
-                            refs.size(), e.toString());
+                            claimed.size(), e.toString());
                 }
             }
         }
@@ -337,26 +348,34 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < 10 && store.jobDeleteFinished(cutoff, 1000) == 1000; i++) {
             // small batches keep each delete transaction short; the rest waits for the next tick
         }
-        List<Job> expired;
+        List<Job> pastDeadline;
         do {
-            expired = store.jobExpire(new ExpireParams(now, 1000));
-            for (Job job : expired) {
-                waiters.notifyChanged(job.id());
-                listener.dropped(job, JobState.EXPIRED);
+            pastDeadline = store.jobListPastDeadline(new PastDeadlineParams(now, 1000));
+            var applied = apply(pastDeadline.stream().map(Lifecycle::expire).toList());
+            for (int i = 0; i < pastDeadline.size(); i++) {
+                if (applied.get(i)) {
+                    waiters.notifyChanged(pastDeadline.get(i).id());
+                    listener.dropped(pastDeadline.get(i), JobState.EXPIRED);
+                }
             }
-        } while (expired.size() == 1000);
+        } while (pastDeadline.size() == 1000);
     }
 
+    /** Decides on every job whose lease ended before {@code leaseExpiredBefore}; returns how many moved. */
     private int rescue(Instant leaseExpiredBefore) {
         int total = 0;
-        List<Job> rescued;
+        List<Job> stuck;
         do {
-            rescued = store.jobRescue(new RescueParams(leaseExpiredBefore, clock.instant(), 1000));
-            total += rescued.size();
-            for (Job job : rescued) {
-                waiters.notifyChanged(job.id());
+            stuck = store.jobListStuck(new StuckParams(leaseExpiredBefore, 1000));
+            var now = clock.instant();
+            var applied = apply(stuck.stream().map(job -> Lifecycle.rescue(job, now)).toList());
+            for (int i = 0; i < stuck.size(); i++) {
+                if (applied.get(i)) {
+                    total++;
+                    waiters.notifyChanged(stuck.get(i).id());
+                }
             }
-        } while (rescued.size() == 1000);
+        } while (stuck.size() == 1000);
         if (total > 0) {
             listener.leasesExpired(total);
             if (accepting) {
@@ -366,13 +385,25 @@ public final class Engine implements AutoCloseable {
         return total;
     }
 
-    private static Runnable guard(Runnable r) {
-        return () -> {
+    private List<Boolean> apply(List<StateChange> changes) {
+        return changes.isEmpty() ? List.of() : store.jobSetStateMany(new StateChangeParams(changes, clock.instant()));
+    }
+
+    /** Runs {@code step} every {@code interval} (after each run ends) until shutdown; a step that throws is retried next time. */
+    private void every(Duration interval, Runnable step) {
+        scheduler.schedule(() -> {
             try {
-                r.run();
+                step.run();
             } catch (RuntimeException e) {
                 log.warn("maintenance step failed, will retry: {}", e.toString());
             }
-        };
+            if (!stopped) {
+                every(interval, step);
+            }
+        }, interval);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

@@ -4,9 +4,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Claim up to {@code limit} runnable jobs (pending, {@code runAt <= now}, deadline not passed),
- * best priority first, then oldest {@code runAt}: each becomes processing with attempt + 1 and a
- * lease until {@code leaseUntil}, owned by {@code worker}.
+ * Claim up to {@code limit} runnable jobs (pending, {@code runAt <= now}, deadline not passed,
+ * an attempt left), best priority first, then oldest {@code runAt}: each becomes processing with
+ * attempt + 1 and a lease until {@code leaseUntil}, owned by {@code worker}. No claim makes a job's
+ * attempt exceed its {@code maxAttempts}.
  */
 public record ClaimParams(int limit, Instant now, Instant leaseUntil, String worker) implements Params {
     public ClaimParams {

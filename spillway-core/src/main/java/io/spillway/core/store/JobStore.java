@@ -2,7 +2,10 @@ package io.spillway.core.store;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,8 +17,10 @@ import java.util.Optional;
  * its effect is durable to the degree the store is configured for; when it throws
  * {@link StoreException}, nothing of it happened. Implementations are thread-safe.
  *
- * <p>Transitions out of processing are fenced by {@link JobRef#attempt()}: a write from a claim
- * that has since expired or been rescued changes nothing.
+ * <p>Stores decide nothing about the lifecycle: {@link io.spillway.core.Lifecycle} decides every
+ * state change (and its error text), and the store applies it with {@link #jobSetStateMany},
+ * fenced by the state it expects and {@link JobRef#attempt()}: a write from a claim that has
+ * since expired or been rescued, or for a job that moved meanwhile, changes nothing.
  */
 public interface JobStore extends AutoCloseable {
 
@@ -29,25 +34,20 @@ public interface JobStore extends AutoCloseable {
     List<Job> jobClaim(ClaimParams params);
 
     /**
-     * Applies fenced transitions. Returns, in input order, whether each applied; a {@code false}
-     * means the claim was stale (lease expired and rescued, or job no longer processing).
+     * Applies fenced state changes. Returns, in input order, whether each applied; a {@code false}
+     * means the job was no longer in the expected state under the expected attempt (a stale
+     * claim, or a job that another process moved first).
      */
-    List<Boolean> jobFinishMany(FinishParams params);
+    List<Boolean> jobSetStateMany(StateChangeParams params);
 
     /** Extends leases; returns the refs whose lease was extended (the others are stale). */
     List<JobRef> jobLeaseRenew(LeaseRenewParams params);
 
-    /** Recovers jobs whose lease expired; returns them in their new state. */
-    List<Job> jobRescue(RescueParams params);
+    /** Processing jobs whose lease expired (their worker went away), for the rescuer to decide on. */
+    List<Job> jobListStuck(StuckParams params);
 
-    /** Expires pending jobs past their deadline; returns them in their new state. */
-    List<Job> jobExpire(ExpireParams params);
-
-    /**
-     * Cancels a pending job. Returns the job after the attempt: cancelled when it was pending,
-     * unchanged in any other state; empty when the tenant has no such job.
-     */
-    Optional<Job> jobCancel(CancelParams params);
+    /** Pending jobs whose deadline passed, for expiry. */
+    List<Job> jobListPastDeadline(PastDeadlineParams params);
 
     /** The tenant's job, or empty. */
     Optional<Job> jobGet(String tenant, String id);
@@ -62,7 +62,7 @@ public interface JobStore extends AutoCloseable {
     List<QueueStats.Depth> jobQueueDepth();
 
     /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
-    QueueStats jobQueueStats(java.time.Instant now);
+    QueueStats jobQueueStats(Instant now);
 
     /** Throws {@link StoreException} when the store cannot serve reads and writes. */
     void ping();
@@ -71,19 +71,29 @@ public interface JobStore extends AutoCloseable {
      * Deletes up to {@code limit} terminal jobs that finished before {@code finishedBefore};
      * returns how many. Retention runs this in small batches so the table stays small.
      */
-    int jobDeleteFinished(java.time.Instant finishedBefore, int limit);
+    int jobDeleteFinished(Instant finishedBefore, int limit);
 
     /**
      * Row counts of the store's job table as the database sees them ({@code live_rows},
      * {@code dead_rows}), where it can tell; empty otherwise.
      */
-    default java.util.Map<String, Long> tableRows() {
-        return java.util.Map.of();
+    default Map<String, Long> tableRows() {
+        return Map.of();
     }
 
     /** Events from other processes sharing this store; none for a store only this process uses. */
-    default java.util.Optional<JobEvents> events() {
-        return java.util.Optional.empty();
+    default Optional<JobEvents> events() {
+        return Optional.empty();
+    }
+
+    /**
+     * The clock every process using this store should take its times from (claims, leases,
+     * retries, ids): it never steps back and is shared by all processes on one store, so a clock
+     * step on one machine cannot expire a healthy lease or reorder jobs. The default is this
+     * machine's clock made monotonic.
+     */
+    default InstantSource clock() {
+        return MonotonicClock.startingAt(Instant.EPOCH);
     }
 
     @Override

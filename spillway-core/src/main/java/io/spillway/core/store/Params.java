@@ -1,6 +1,6 @@
 package io.spillway.core.store;
 
-/** Marker for the parameter records of {@link JobStore}; each carries the caller's {@code now}. */
-sealed interface Params permits InsertParams, ClaimParams, FinishParams, LeaseRenewParams,
-        RescueParams, ExpireParams, CancelParams, ListParams {
+/** Marker for the parameter records of {@link JobStore}; where time matters, each carries the caller's time. */
+sealed interface Params permits InsertParams, ClaimParams, StateChangeParams, LeaseRenewParams,
+        StuckParams, PastDeadlineParams, ListParams {
 }

@@ -6,24 +6,25 @@ import io.spillway.core.Job;
 import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
-import io.spillway.core.store.CancelParams;
 import io.spillway.core.store.ClaimParams;
-import io.spillway.core.store.ExpireParams;
-import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
-import io.spillway.store.jdbc.JdbcJobRows;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.MonotonicClock;
+import io.spillway.core.store.PastDeadlineParams;
 import io.spillway.core.store.QueueStats;
-import io.spillway.core.store.RescueParams;
+import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
+import io.spillway.core.store.StuckParams;
+import io.spillway.store.jdbc.JdbcJobRows;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -61,45 +62,33 @@ public final class PostgresJobStore implements JobStore {
             + " lease_until = ?, started_at = ?, worker = ?"
             + " WHERE id IN (SELECT id FROM jobs"
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
+            // no claim may exceed max_attempts
+            + "     AND attempt < max_attempts"
             + "   ORDER BY priority, run_at LIMIT ?"
             // rows another worker is claiming right now are skipped, not waited for
             + "   FOR UPDATE SKIP LOCKED)"
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
 
-    private static final String FINISH = "UPDATE jobs AS j SET state = f.state, result = f.result, error = f.error,"
+    private static final String SET_STATE = "UPDATE jobs AS j SET state = f.to_state, attempt = f.attempt_after,"
+            + " result = f.result, error = f.error,"
             + " run_at = coalesce(f.run_at, j.run_at), finished_at = f.finished_at, lease_until = NULL"
-            + " FROM unnest(?::uuid[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[])"
-            + "   AS f(id, attempt, state, result, error, run_at, finished_at)"
-            // fencing: only the claim that is still current may record its outcome
-            + " WHERE j.id = f.id AND j.state = 'processing' AND j.attempt = f.attempt"
-            + " RETURNING j.id, j.attempt";
+            + " FROM unnest(?::uuid[], ?::text[], ?::int4[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int8[], ?::int8[])"
+            + "   AS f(id, from_state, attempt, to_state, attempt_after, result, error, run_at, finished_at)"
+            // fencing: only a job still in the expected state under the expected claim moves
+            + " WHERE j.id = f.id AND j.state = f.from_state AND j.attempt = f.attempt"
+            // the expected attempt, not the new one: it is how the caller names the change
+            + " RETURNING j.id, f.attempt";
 
     private static final String RENEW = "UPDATE jobs AS j SET lease_until = ?"
             + " FROM unnest(?::uuid[], ?::int4[]) AS r(id, attempt)"
             + " WHERE j.id = r.id AND j.state = 'processing' AND j.attempt = r.attempt"
             + " RETURNING j.id, j.attempt";
 
-    private static final String RESCUE = "UPDATE jobs SET"
-            + " state = CASE WHEN attempt < max_attempts THEN 'pending' ELSE 'failed' END,"
-            + " error = CASE WHEN attempt < max_attempts"
-            + "   THEN 'attempt ' || attempt || ' stopped: its worker (' || coalesce(worker, '?') || ') went away before finishing'"
-            + "   ELSE 'failed after ' || attempt || ' attempts: the last worker (' || coalesce(worker, '?') || ') went away before finishing' END,"
-            + " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ? END,"
-            + " run_at = ?, lease_until = NULL"
-            + " WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < ? LIMIT ?"
-            + "   FOR UPDATE SKIP LOCKED)"
-            + " RETURNING " + JdbcJobRows.COLUMNS;
+    private static final String LIST_STUCK = "SELECT " + JdbcJobRows.COLUMNS + " FROM jobs"
+            + " WHERE state = 'processing' AND lease_until < ? LIMIT ?";
 
-    private static final String EXPIRE = "UPDATE jobs SET state = 'expired', finished_at = ?,"
-            + " error = 'the deadline passed before the job started'"
-            + " WHERE id IN (SELECT id FROM jobs"
-            + "   WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ? FOR UPDATE SKIP LOCKED)"
-            + " RETURNING " + JdbcJobRows.COLUMNS;
-
-    private static final String CANCEL = "UPDATE jobs SET state = 'cancelled', finished_at = ?,"
-            + " error = 'cancelled by the client'"
-            + " WHERE tenant = ? AND id = ? AND state = 'pending'"
-            + " RETURNING " + JdbcJobRows.COLUMNS;
+    private static final String LIST_PAST_DEADLINE = "SELECT " + JdbcJobRows.COLUMNS + " FROM jobs"
+            + " WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?";
 
     private final PostgresStoreConfig config;
     private final HikariDataSource pool;
@@ -240,16 +229,18 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
-    public List<Boolean> jobFinishMany(FinishParams params) {
-        var finishes = params.finishes();
+    public List<Boolean> jobSetStateMany(StateChangeParams params) {
+        var finishes = params.changes();
         if (finishes.isEmpty()) {
             return List.of();
         }
-        return tx("finish", c -> {
+        return tx("set state", c -> {
             int n = finishes.size();
             var ids = new UUID[n];
+            var fromStates = new String[n];
             var attempts = new Integer[n];
             var states = new String[n];
+            var attemptsAfter = new Integer[n];
             var results = new String[n];
             var errors = new String[n];
             var runAts = new Long[n];
@@ -258,22 +249,26 @@ public final class PostgresJobStore implements JobStore {
             for (int i = 0; i < n; i++) {
                 var f = finishes.get(i);
                 ids[i] = UUID.fromString(f.ref().id());
+                fromStates[i] = f.from().wireName();
                 attempts[i] = f.ref().attempt();
-                states[i] = f.state().wireName();
+                states[i] = f.to().wireName();
+                attemptsAfter[i] = f.attemptAfter();
                 results[i] = f.result();
                 errors[i] = f.error();
                 runAts[i] = f.runAt() == null ? null : f.runAt().toEpochMilli();
-                finishedAts[i] = f.state().isTerminal() ? now : null;
+                finishedAts[i] = f.isTerminal() ? now : null;
             }
             var applied = new HashSet<JobRef>();
-            try (var ps = c.prepareStatement(FINISH)) {
+            try (var ps = c.prepareStatement(SET_STATE)) {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
-                ps.setArray(2, c.createArrayOf("int4", attempts));
-                ps.setArray(3, c.createArrayOf("text", states));
-                ps.setArray(4, c.createArrayOf("text", results));
-                ps.setArray(5, c.createArrayOf("text", errors));
-                ps.setArray(6, c.createArrayOf("int8", runAts));
-                ps.setArray(7, c.createArrayOf("int8", finishedAts));
+                ps.setArray(2, c.createArrayOf("text", fromStates));
+                ps.setArray(3, c.createArrayOf("int4", attempts));
+                ps.setArray(4, c.createArrayOf("text", states));
+                ps.setArray(5, c.createArrayOf("int4", attemptsAfter));
+                ps.setArray(6, c.createArrayOf("text", results));
+                ps.setArray(7, c.createArrayOf("text", errors));
+                ps.setArray(8, c.createArrayOf("int8", runAts));
+                ps.setArray(9, c.createArrayOf("int8", finishedAts));
                 try (var rs = ps.executeQuery()) {
                     while (rs.next()) {
                         applied.add(new JobRef(rs.getString(1), rs.getInt(2)));
@@ -288,7 +283,7 @@ public final class PostgresJobStore implements JobStore {
                 out.add(ok);
                 if (ok) {
                     changed.add(f.ref().id());
-                    runnable |= f.state() == JobState.PENDING;
+                    runnable |= f.to() == JobState.PENDING;
                 }
             }
             notifyChanged(c, changed);
@@ -327,57 +322,46 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
-    public List<Job> jobRescue(RescueParams params) {
-        return tx("rescue", c -> {
-            try (var ps = c.prepareStatement(RESCUE)) {
-                long now = params.now().toEpochMilli();
-                ps.setLong(1, now);
-                ps.setLong(2, now);
-                ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
+    public List<Job> jobListStuck(StuckParams params) {
+        return tx("list stuck", c -> {
+            try (var ps = c.prepareStatement(LIST_STUCK)) {
+                ps.setLong(1, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
                         : params.leaseExpiredBefore().toEpochMilli());
-                ps.setInt(4, params.limit());
-                var jobs = JdbcJobRows.many(ps);
-                if (!jobs.isEmpty()) {
-                    notify(c, RUNNABLE_CHANNEL, "");
-                    notifyChanged(c, jobs.stream().map(Job::id).toList());
-                }
-                return jobs;
+                ps.setInt(2, params.limit());
+                return JdbcJobRows.many(ps);
             }
         });
     }
 
     @Override
-    public List<Job> jobExpire(ExpireParams params) {
-        return tx("expire", c -> {
-            try (var ps = c.prepareStatement(EXPIRE)) {
-                long now = params.now().toEpochMilli();
-                ps.setLong(1, now);
-                ps.setLong(2, now);
-                ps.setInt(3, params.limit());
-                var jobs = JdbcJobRows.many(ps);
-                notifyChanged(c, jobs.stream().map(Job::id).toList());
-                return jobs;
-            }
-        });
-    }
-
-    @Override
-    public Optional<Job> jobCancel(CancelParams params) {
-        var id = uuid(params.id());
-        if (id == null) {
-            return Optional.empty();
-        }
-        var cancelled = tx("cancel", c -> {
-            try (var ps = c.prepareStatement(CANCEL)) {
+    public List<Job> jobListPastDeadline(PastDeadlineParams params) {
+        return tx("list past deadline", c -> {
+            try (var ps = c.prepareStatement(LIST_PAST_DEADLINE)) {
                 ps.setLong(1, params.now().toEpochMilli());
-                ps.setString(2, params.tenant());
-                ps.setObject(3, id);
-                var job = JdbcJobRows.one(ps);
-                job.ifPresent(j -> notifyChangedUnchecked(c, List.of(j.id())));
-                return job;
+                ps.setInt(2, params.limit());
+                return JdbcJobRows.many(ps);
             }
         });
-        return cancelled.isPresent() ? cancelled : jobGet(params.tenant(), params.id());
+    }
+
+    /**
+     * The database server's clock, read once and carried on by this machine's monotonic clock:
+     * every process on the database takes its times from the same source, so a clock step on one
+     * machine neither expires a healthy lease nor makes another worker's look alive.
+     */
+    @Override
+    public InstantSource clock() {
+        return tx("clock", c -> {
+            long before = System.nanoTime();
+            try (var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::int8")) {
+                rs.next();
+                long micros = rs.getLong(1);
+                // the reading was taken about half-way through the round trip
+                long halfTrip = (System.nanoTime() - before) / 2;
+                return MonotonicClock.anchoredAt(Instant.ofEpochSecond(0, micros * 1000 + halfTrip));
+            }
+        });
     }
 
     @Override
@@ -545,14 +529,6 @@ public final class PostgresJobStore implements JobStore {
         }
         if (!sb.isEmpty()) {
             notify(c, CHANGED_CHANNEL, sb.toString());
-        }
-    }
-
-    private static void notifyChangedUnchecked(Connection c, Collection<String> ids) {
-        try {
-            notifyChanged(c, ids);
-        } catch (SQLException e) {
-            throw new StoreException("cannot notify: " + e.getMessage(), e);
         }
     }
 

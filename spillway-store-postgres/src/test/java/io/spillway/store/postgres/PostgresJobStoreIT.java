@@ -4,11 +4,15 @@ import static io.spillway.store.testkit.NewJobs.aNewJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.spillway.core.Lifecycle;
+import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.JobEvents;
 import io.spillway.core.store.JobStore;
+import io.spillway.core.store.StateChangeParams;
 import io.spillway.store.testkit.JobStoreContract;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -74,15 +78,23 @@ class PostgresJobStoreIT extends JobStoreContract {
             });
             var nj = aNewJob().build();
             other.jobInsertMany(new InsertParams(List.of(nj), T0));
-            other.jobCancel(new io.spillway.core.store.CancelParams("default", nj.id(), T0));
+            var pending = other.jobGet("default", nj.id()).orElseThrow();
+            other.jobSetStateMany(new StateChangeParams(List.of(Lifecycle.cancel(pending)), T0));
             await().atMost(Duration.ofSeconds(10)).until(() -> changed.contains(nj.id()));
         }
     }
 
     @Test
+    void clock_isTheDatabaseServersClock() {
+        var db = store.clock().instant();
+
+        assertThat(Duration.between(db, Instant.now()).abs()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
     void tableStats_countLiveAndDeadRows() {
         store.jobInsertMany(new InsertParams(List.of(aNewJob().build(), aNewJob().build(), aNewJob().build()), T0));
-        store.jobClaim(new io.spillway.core.store.ClaimParams(1, T0, T0.plusSeconds(30), "w"));
+        store.jobClaim(new ClaimParams(1, T0, T0.plusSeconds(30), "w"));
 
         // the statistics are flushed by PostgreSQL about once a second
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {

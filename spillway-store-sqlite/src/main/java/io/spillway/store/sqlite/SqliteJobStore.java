@@ -1,13 +1,10 @@
 package io.spillway.store.sqlite;
 
 import io.spillway.core.Job;
+import io.spillway.core.JobIds;
 import io.spillway.core.JobRef;
 import io.spillway.core.NewJob;
-import io.spillway.core.store.CancelParams;
 import io.spillway.core.store.ClaimParams;
-import io.spillway.core.store.ExpireParams;
-import io.spillway.core.store.Finish;
-import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.store.jdbc.JdbcJobRows;
@@ -15,9 +12,13 @@ import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.MonotonicClock;
+import io.spillway.core.store.PastDeadlineParams;
 import io.spillway.core.store.QueueStats;
-import io.spillway.core.store.RescueParams;
+import io.spillway.core.store.StateChange;
+import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
+import io.spillway.core.store.StuckParams;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -30,6 +31,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -61,38 +63,25 @@ public final class SqliteJobStore implements JobStore {
             + " WHERE id IN (SELECT id FROM jobs"
             // literal state predicate: lets the planner use the partial index jobs_runnable
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
+            // no claim may exceed max_attempts
+            + "     AND attempt < max_attempts"
             + "   ORDER BY priority, run_at LIMIT ?)"
             // only what a handler needs; the rest is known (state, lease) or not needed
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
 
-    private static final String FINISH = "UPDATE jobs SET state = ?, result = ?, error = ?,"
+    private static final String SET_STATE = "UPDATE jobs SET state = ?, attempt = ?, result = ?, error = ?,"
             + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
-            // fencing: only the claim that is still current may record its outcome
-            + " WHERE id = ? AND state = 'processing' AND attempt = ?";
+            // fencing: only a job still in the expected state under the expected claim moves
+            + " WHERE id = ? AND state = ? AND attempt = ?";
 
     private static final String RENEW = "UPDATE jobs SET lease_until = ?"
             + " WHERE id = ? AND state = 'processing' AND attempt = ?";
 
-    private static final String RESCUE = "UPDATE jobs SET"
-            + " state = CASE WHEN attempt < max_attempts THEN 'pending' ELSE 'failed' END,"
-            + " error = CASE WHEN attempt < max_attempts"
-            + "   THEN 'attempt ' || attempt || ' stopped: its worker (' || coalesce(worker, '?') || ') went away before finishing'"
-            + "   ELSE 'failed after ' || attempt || ' attempts: the last worker (' || coalesce(worker, '?') || ') went away before finishing' END,"
-            + " finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE ? END,"
-            + " run_at = ?, lease_until = NULL"
-            + " WHERE id IN (SELECT id FROM jobs WHERE state = 'processing' AND lease_until < ? LIMIT ?)"
-            + " RETURNING " + JdbcJobRows.COLUMNS;
+    private static final String LIST_STUCK = "SELECT " + JdbcJobRows.COLUMNS + " FROM jobs"
+            + " WHERE state = 'processing' AND lease_until < ? LIMIT ?";
 
-    private static final String EXPIRE = "UPDATE jobs SET state = 'expired', finished_at = ?,"
-            + " error = 'the deadline passed before the job started'"
-            + " WHERE id IN (SELECT id FROM jobs"
-            + "   WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?)"
-            + " RETURNING " + JdbcJobRows.COLUMNS;
-
-    private static final String CANCEL = "UPDATE jobs SET state = 'cancelled', finished_at = ?,"
-            + " error = 'cancelled by the client'"
-            + " WHERE tenant = ? AND id = ? AND state = 'pending'"
-            + " RETURNING " + JdbcJobRows.COLUMNS;
+    private static final String LIST_PAST_DEADLINE = "SELECT " + JdbcJobRows.COLUMNS + " FROM jobs"
+            + " WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?";
 
     private final Path file;
     private final Connection writer;
@@ -220,22 +209,24 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
-    public List<Boolean> jobFinishMany(FinishParams params) {
-        return write("finish", c -> {
+    public List<Boolean> jobSetStateMany(StateChangeParams params) {
+        return write("set state", c -> {
             long now = params.now().toEpochMilli();
-            var ps = c.prepare(FINISH);
-            for (Finish f : params.finishes()) {
-                ps.setString(1, f.state().wireName());
-                ps.setString(2, f.result());
-                ps.setString(3, f.error());
-                JdbcJobRows.setMillis(ps, 4, f.runAt());
-                if (f.state().isTerminal()) {
-                    ps.setLong(5, now);
+            var ps = c.prepare(SET_STATE);
+            for (StateChange f : params.changes()) {
+                ps.setString(1, f.to().wireName());
+                ps.setInt(2, f.attemptAfter());
+                ps.setString(3, f.result());
+                ps.setString(4, f.error());
+                JdbcJobRows.setMillis(ps, 5, f.runAt());
+                if (f.isTerminal()) {
+                    ps.setLong(6, now);
                 } else {
-                    ps.setNull(5, Types.INTEGER);
+                    ps.setNull(6, Types.INTEGER);
                 }
-                ps.setString(6, f.ref().id());
-                ps.setInt(7, f.ref().attempt());
+                ps.setString(7, f.ref().id());
+                ps.setString(8, f.from().wireName());
+                ps.setInt(9, f.ref().attempt());
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -269,41 +260,39 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
-    public List<Job> jobRescue(RescueParams params) {
-        return write("rescue", c -> {
-            var ps = c.prepare(RESCUE);
-            long now = params.now().toEpochMilli();
-            ps.setLong(1, now);
-            ps.setLong(2, now);
-            ps.setLong(3, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
+    public List<Job> jobListStuck(StuckParams params) {
+        return read("list stuck", c -> {
+            var ps = c.prepare(LIST_STUCK);
+            ps.setLong(1, params.leaseExpiredBefore().equals(Instant.MAX) ? Long.MAX_VALUE
                     : params.leaseExpiredBefore().toEpochMilli());
-            ps.setInt(4, params.limit());
+            ps.setInt(2, params.limit());
             return JdbcJobRows.many(ps);
         });
     }
 
     @Override
-    public List<Job> jobExpire(ExpireParams params) {
-        return write("expire", c -> {
-            var ps = c.prepare(EXPIRE);
-            long now = params.now().toEpochMilli();
-            ps.setLong(1, now);
-            ps.setLong(2, now);
-            ps.setInt(3, params.limit());
-            return JdbcJobRows.many(ps);
-        });
-    }
-
-    @Override
-    public Optional<Job> jobCancel(CancelParams params) {
-        var cancelled = write("cancel", c -> {
-            var ps = c.prepare(CANCEL);
+    public List<Job> jobListPastDeadline(PastDeadlineParams params) {
+        return read("list past deadline", c -> {
+            var ps = c.prepare(LIST_PAST_DEADLINE);
             ps.setLong(1, params.now().toEpochMilli());
-            ps.setString(2, params.tenant());
-            ps.setString(3, params.id());
-            return JdbcJobRows.one(ps);
+            ps.setInt(2, params.limit());
+            return JdbcJobRows.many(ps);
         });
-        return cancelled.isPresent() ? cancelled : jobGet(params.tenant(), params.id());
+    }
+
+    /**
+     * This machine's clock made monotonic, starting no earlier than the newest job in the file:
+     * after the clock steps back across a restart, new jobs still sort after the old ones.
+     */
+    @Override
+    public InstantSource clock() {
+        var newest = read("clock", c -> {
+            // the newest id carries the newest creation time, and the primary key finds it at once
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT id FROM jobs ORDER BY id DESC LIMIT 1")) {
+                return rs.next() ? JobIds.timeOf(rs.getString(1)).plusMillis(1) : Instant.EPOCH;
+            }
+        });
+        return MonotonicClock.startingAt(newest);
     }
 
     @Override

@@ -8,13 +8,13 @@ import static org.awaitility.Awaitility.await;
 import io.spillway.core.Backoff;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
+import io.spillway.core.Lifecycle;
 import io.spillway.core.Outcome;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineClosedException;
 import io.spillway.core.engine.EngineConfig;
 import io.spillway.core.store.ClaimParams;
-import io.spillway.core.store.Finish;
-import io.spillway.core.store.FinishParams;
+import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.task.TaskHandler;
@@ -265,7 +265,8 @@ class EngineOnSqliteIT {
         var job = awaitTerminal(nj.id());
         assertThat(job.state()).isEqualTo(JobState.COMPLETED);
         assertThat(job.attempt()).isEqualTo(2);
-        var late = store.jobFinishMany(new FinishParams(List.of(Finish.completed(deadClaim.ref(), "{\"late\":1}")), clock.instant()));
+        var late = store.jobSetStateMany(new StateChangeParams(List.of(Lifecycle.finish(deadClaim,
+                Outcome.completed("{\"late\":1}"), clock.instant(), null)), clock.instant()));
         assertThat(late).containsExactly(false);
         assertThat(engine.get("default", nj.id()).orElseThrow().result()).isEqualTo(nj.input());
     }

@@ -6,19 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
+import io.spillway.core.Lifecycle;
 import io.spillway.core.NewJob;
+import io.spillway.core.Outcome;
 import io.spillway.core.Priority;
-import io.spillway.core.store.CancelParams;
 import io.spillway.core.store.ClaimParams;
-import io.spillway.core.store.ExpireParams;
-import io.spillway.core.store.Finish;
-import io.spillway.core.store.FinishParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
-import io.spillway.core.store.RescueParams;
+import io.spillway.core.store.PastDeadlineParams;
+import io.spillway.core.store.StateChange;
+import io.spillway.core.store.StateChangeParams;
+import io.spillway.core.store.StuckParams;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,8 +65,27 @@ public abstract class JobStoreContract {
         return store.jobClaim(new ClaimParams(limit, now, now.plus(LEASE), "w1"));
     }
 
-    private boolean finish(Finish f, Instant now) {
-        return store.jobFinishMany(new FinishParams(List.of(f), now)).getFirst();
+    private boolean apply(StateChange change, Instant now) {
+        return store.jobSetStateMany(new StateChangeParams(List.of(change), now)).getFirst();
+    }
+
+    private static StateChange completed(JobRef ref, String result) {
+        return new StateChange(ref, JobState.PROCESSING, JobState.COMPLETED, ref.attempt(), result, null, null);
+    }
+
+    private static StateChange failed(JobRef ref, String error) {
+        return new StateChange(ref, JobState.PROCESSING, JobState.FAILED, ref.attempt(), null, error, null);
+    }
+
+    private static StateChange retry(JobRef ref, String error, Instant runAt) {
+        return new StateChange(ref, JobState.PROCESSING, JobState.PENDING, ref.attempt(), null, error, runAt);
+    }
+
+    /** Lifecycle's rescue of every stuck job, applied; returns the rescued jobs as they are now. */
+    private List<Job> rescue(Instant leaseExpiredBefore, Instant now) {
+        var stuck = store.jobListStuck(new StuckParams(leaseExpiredBefore, 10));
+        store.jobSetStateMany(new StateChangeParams(stuck.stream().map(j -> Lifecycle.rescue(j, now)).toList(), now));
+        return stuck.stream().map(j -> get(j.id())).toList();
     }
 
     private Job get(String id) {
@@ -177,7 +197,7 @@ public abstract class JobStoreContract {
         insert(T0, nj, late);
         var job = claim(1, T0).getFirst();
         assertThat(job.id()).isEqualTo(nj.id());
-        finish(Finish.retry(job.ref(), "boom", T0.plusSeconds(10)), T0);
+        apply(retry(job.ref(), "boom", T0.plusSeconds(10)), T0);
 
         assertThat(claim(10, T0.plusSeconds(9))).isEmpty();
         var again = claim(10, T0.plusSeconds(10));
@@ -219,12 +239,12 @@ public abstract class JobStoreContract {
     }
 
     @Test
-    void finish_recordsTheOutcomeOfTheCurrentClaim() {
+    void setState_recordsTheOutcomeOfTheCurrentClaim() {
         var nj = aNewJob().build();
         insert(T0, nj);
         var job = claim(1, T0).getFirst();
 
-        assertThat(finish(Finish.completed(job.ref(), "{\"ok\":true}"), T0.plusSeconds(1))).isTrue();
+        assertThat(apply(completed(job.ref(), "{\"ok\":true}"), T0.plusSeconds(1))).isTrue();
 
         var done = get(nj.id());
         assertThat(done.state()).isEqualTo(JobState.COMPLETED);
@@ -234,15 +254,15 @@ public abstract class JobStoreContract {
     }
 
     @Test
-    void finish_isDiscardedForAStaleAttemptOrATerminalJob() {
+    void setState_isDiscardedForAStaleAttemptOrATerminalJob() {
         var nj = aNewJob().build();
         insert(T0, nj);
         var job = claim(1, T0).getFirst();
         var stale = new JobRef(job.id(), job.attempt() - 1);
 
-        assertThat(finish(Finish.completed(stale, "{}"), T0)).isFalse();
-        assertThat(finish(Finish.failed(job.ref(), "bad input"), T0)).isTrue();
-        assertThat(finish(Finish.completed(job.ref(), "{}"), T0)).isFalse();
+        assertThat(apply(completed(stale, "{}"), T0)).isFalse();
+        assertThat(apply(failed(job.ref(), "bad input"), T0)).isTrue();
+        assertThat(apply(completed(job.ref(), "{}"), T0)).isFalse();
 
         var failed = get(nj.id());
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
@@ -251,29 +271,29 @@ public abstract class JobStoreContract {
     }
 
     @Test
-    void finish_manyReportsEachInOrder() {
+    void setState_manyReportsEachInOrder() {
         var a = aNewJob().build();
         var b = aNewJob().build();
         insert(T0, a, b);
         var claimed = claim(2, T0);
         var stale = new JobRef(claimed.get(1).id(), 99);
 
-        var applied = store.jobFinishMany(new FinishParams(List.of(
-                Finish.completed(claimed.get(0).ref(), "{}"),
-                Finish.completed(stale, "{}"),
-                Finish.cancelled(claimed.get(1).ref(), "handler gave up")), T0));
+        var applied = store.jobSetStateMany(new StateChangeParams(List.of(
+                completed(claimed.get(0).ref(), "{}"),
+                completed(stale, "{}"),
+                Lifecycle.finish(claimed.get(1), new Outcome.Cancelled("handler gave up"), T0, null)), T0));
 
         assertThat(applied).containsExactly(true, false, true);
         assertThat(get(claimed.get(1).id()).state()).isEqualTo(JobState.CANCELLED);
     }
 
     @Test
-    void finish_retryMovesBackToPendingWithTheErrorAndRunAt() {
+    void setState_retryMovesBackToPendingWithTheErrorAndRunAt() {
         var nj = aNewJob().build();
         insert(T0, nj);
         var job = claim(1, T0).getFirst();
 
-        assertThat(finish(Finish.retry(job.ref(), "timeout", T0.plusSeconds(3)), T0.plusSeconds(1))).isTrue();
+        assertThat(apply(retry(job.ref(), "timeout", T0.plusSeconds(3)), T0.plusSeconds(1))).isTrue();
 
         var retrying = get(nj.id());
         assertThat(retrying.state()).isEqualTo(JobState.PENDING);
@@ -306,8 +326,8 @@ public abstract class JobStoreContract {
         var first = claim(1, T0).getFirst();
         var afterLease = T0.plus(LEASE).plusSeconds(1);
 
-        assertThat(store.jobRescue(new RescueParams(T0.plus(LEASE).minusSeconds(1), afterLease, 10))).isEmpty();
-        var rescued = store.jobRescue(new RescueParams(afterLease, afterLease, 10));
+        assertThat(rescue(T0.plus(LEASE).minusSeconds(1), afterLease)).isEmpty();
+        var rescued = rescue(afterLease, afterLease);
 
         assertThat(rescued).singleElement().satisfies(j -> {
             assertThat(j.state()).isEqualTo(JobState.PENDING);
@@ -315,8 +335,8 @@ public abstract class JobStoreContract {
         });
         var second = claim(1, afterLease).getFirst();
         assertThat(second.attempt()).isEqualTo(2);
-        assertThat(finish(Finish.completed(first.ref(), "{\"from\":1}"), afterLease)).isFalse();
-        assertThat(finish(Finish.completed(second.ref(), "{\"from\":2}"), afterLease)).isTrue();
+        assertThat(apply(completed(first.ref(), "{\"from\":1}"), afterLease)).isFalse();
+        assertThat(apply(completed(second.ref(), "{\"from\":2}"), afterLease)).isTrue();
         assertThat(get(nj.id()).result()).isEqualTo("{\"from\":2}");
     }
 
@@ -326,50 +346,79 @@ public abstract class JobStoreContract {
         insert(T0, nj);
         claim(1, T0);
 
-        var rescued = store.jobRescue(new RescueParams(Instant.MAX, T0.plusSeconds(1), 10));
+        var rescued = rescue(Instant.MAX, T0.plusSeconds(1));
 
         assertThat(rescued).singleElement().satisfies(j -> {
             assertThat(j.state()).isEqualTo(JobState.FAILED);
-            assertThat(j.error()).contains("failed after 1 attempts");
+            assertThat(j.error()).contains("failed after 1 attempt:");
             assertThat(j.finishedAt()).isEqualTo(T0.plusSeconds(1));
         });
     }
 
     @Test
-    void cancel_movesOnlyPendingJobs() {
+    void setState_isFencedByTheExpectedState() {
         var pending = aNewJob().build();
         insert(T0, pending);
         var running = aNewJob().build();
         insert(T0.plusSeconds(1), running);
-        var claimed = claim(1, T0.plusSeconds(1));
-        assertThat(claimed.getFirst().id()).isEqualTo(pending.id());
-        var other = aNewJob().build();
-        insert(T0, other);
+        var claimed = claim(1, T0.plusSeconds(1)).getFirst();
+        assertThat(claimed.id()).isEqualTo(pending.id());
+        var asPending = get(running.id());
+        var cancelNow = Lifecycle.cancel(asPending);
 
-        var cancelledOther = store.jobCancel(new CancelParams("default", other.id(), T0.plusSeconds(2)));
-        var notCancelled = store.jobCancel(new CancelParams("default", pending.id(), T0.plusSeconds(2)));
-
-        assertThat(cancelledOther).get().extracting(Job::state).isEqualTo(JobState.CANCELLED);
-        assertThat(cancelledOther.get().finishedAt()).isEqualTo(T0.plusSeconds(2));
-        assertThat(notCancelled).get().extracting(Job::state).isEqualTo(JobState.PROCESSING);
-        assertThat(store.jobCancel(new CancelParams("default", "no-such-id", T0))).isEmpty();
-        assertThat(store.jobCancel(new CancelParams("other-tenant", running.id(), T0))).isEmpty();
-        assertThat(claim(10, T0.plusSeconds(3))).extracting(Job::id).containsExactly(running.id());
+        assertThat(apply(cancelNow, T0.plusSeconds(2))).isTrue();
+        assertThat(apply(cancelNow, T0.plusSeconds(3))).as("already cancelled").isFalse();
+        var cancelled = get(running.id());
+        assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(cancelled.error()).isEqualTo("cancelled by the client");
+        assertThat(cancelled.finishedAt()).isEqualTo(T0.plusSeconds(2));
+        var lateCancel = new StateChange(claimed.ref(), JobState.PENDING, JobState.CANCELLED, claimed.attempt(), null,
+                "cancelled by the client", null);
+        assertThat(apply(lateCancel, T0.plusSeconds(2))).as("the job was claimed meanwhile").isFalse();
+        assertThat(get(pending.id()).state()).isEqualTo(JobState.PROCESSING);
     }
 
     @Test
-    void expire_movesPendingJobsPastTheirDeadline() {
+    void release_givesTheAttemptBackAndTheJobRunsAgain() {
+        var nj = aNewJob().maxAttempts(1).build();
+        insert(T0, nj);
+        var first = claim(1, T0).getFirst();
+
+        assertThat(apply(Lifecycle.release(first, T0.plusSeconds(1)), T0.plusSeconds(1))).isTrue();
+
+        var released = get(nj.id());
+        assertThat(released.state()).isEqualTo(JobState.PENDING);
+        assertThat(released.attempt()).isZero();
+        var again = claim(1, T0.plusSeconds(1));
+        assertThat(again).singleElement().satisfies(j -> assertThat(j.attempt()).isEqualTo(1));
+    }
+
+    @Test
+    void claim_neverTakesAJobWithNoAttemptLeft() {
+        var nj = aNewJob().maxAttempts(1).build();
+        insert(T0, nj);
+        var first = claim(1, T0).getFirst();
+        apply(retry(first.ref(), "a retry the lifecycle would not decide", T0), T0);
+
+        assertThat(get(nj.id()).state()).isEqualTo(JobState.PENDING);
+        assertThat(claim(10, T0.plusSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void pastDeadline_listsPendingJobsWhoseDeadlinePassed() {
         var soon = aNewJob().deadline(T0.plusSeconds(5)).build();
         var later = aNewJob().deadline(T0.plusSeconds(50)).build();
         var none = aNewJob().build();
         insert(T0, soon, later, none);
 
-        var expired = store.jobExpire(new ExpireParams(T0.plusSeconds(5), 100));
+        var pastDeadline = store.jobListPastDeadline(new PastDeadlineParams(T0.plusSeconds(5), 100));
+        assertThat(pastDeadline).extracting(Job::id).containsExactly(soon.id());
+        assertThat(apply(Lifecycle.expire(pastDeadline.getFirst()), T0.plusSeconds(5))).isTrue();
 
-        assertThat(expired).extracting(Job::id).containsExactly(soon.id());
         assertThat(get(soon.id()).state()).isEqualTo(JobState.EXPIRED);
+        assertThat(get(soon.id()).error()).isEqualTo("the deadline passed before the job started");
         assertThat(get(later.id()).state()).isEqualTo(JobState.PENDING);
-        assertThat(store.jobExpire(new ExpireParams(T0.plusSeconds(5), 100))).isEmpty();
+        assertThat(store.jobListPastDeadline(new PastDeadlineParams(T0.plusSeconds(5), 100))).isEmpty();
     }
 
     @Test
@@ -382,7 +431,7 @@ public abstract class JobStoreContract {
         }
         insert(T0, aNewJob().tenant("someone-else").build());
         var done = claim(1, T0).getFirst();
-        finish(Finish.completed(done.ref(), "{}"), T0);
+        apply(completed(done.ref(), "{}"), T0);
 
         var page1 = store.jobList(new ListParams("default", null, null, 2, null));
         var page2 = store.jobList(new ListParams("default", null, null, 2, page1.nextAfterId()));
@@ -405,11 +454,11 @@ public abstract class JobStoreContract {
         var c = aNewJob().build();
         insert(T0, a, b, c);
         var claimed = claim(2, T0);
-        finish(Finish.completed(claimed.get(0).ref(), "{}"), T0.plusSeconds(1));
-        finish(Finish.failed(claimed.get(1).ref(), "x"), T0.plusSeconds(2));
+        apply(completed(claimed.get(0).ref(), "{}"), T0.plusSeconds(1));
+        apply(failed(claimed.get(1).ref(), "x"), T0.plusSeconds(2));
         var later = aNewJob().build();
         insert(T0, later);
-        finish(Finish.completed(claim(1, T0).getFirst().ref(), "{}"), T0.plusSeconds(100));
+        apply(completed(claim(1, T0).getFirst().ref(), "{}"), T0.plusSeconds(100));
 
         assertThat(store.jobDeleteFinished(T0.plusSeconds(50), 1)).isEqualTo(1);
         assertThat(store.jobDeleteFinished(T0.plusSeconds(50), 10)).isEqualTo(1);

@@ -1,0 +1,254 @@
+package io.spillway.core.store;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * A {@link JobStore} in memory, passing the same contract as the SQL stores: for engine tests
+ * in the core (on a fake clock, without files), and for users who want a queue that need not
+ * survive the process. Nothing is durable.
+ *
+ * <p>Implementation notes. One lock guards everything, so every method is one atomic
+ * transaction, as the contract asks. Jobs are kept by id in a sorted map: ids are time-ordered,
+ * so a listing walks it backwards. Times are kept at millisecond resolution, as the SQL stores
+ * keep them, so a job read back equals the same job read from any store. Scans are linear: this
+ * store is for tests and small queues, not for a backlog of millions.
+ */
+public final class InMemoryJobStore implements JobStore {
+    private final TreeMap<String, Job> jobs = new TreeMap<>();
+    private final Map<String, String> idempotencyKeys = new HashMap<>();
+    private boolean closed;
+
+    @Override
+    public synchronized List<InsertResult> jobInsertMany(InsertParams params) {
+        ensureOpen();
+        var results = new ArrayList<InsertResult>(params.jobs().size());
+        var now = millis(params.now());
+        for (NewJob j : params.jobs()) {
+            if (j.idempotencyKey() != null) {
+                var existing = idempotencyKeys.get(keyOf(j.tenant(), j.idempotencyKey()));
+                if (existing != null) {
+                    results.add(new InsertResult(jobs.get(existing), false));
+                    continue;
+                }
+            }
+            if (jobs.containsKey(j.id())) {
+                throw new StoreException("job id " + j.id() + " already exists");
+            }
+            var job = new Job(j.id(), j.tenant(), j.task(), JobState.PENDING, j.priority(), j.input(), j.metadata(), 0,
+                    j.maxAttempts(), now, now, millis(j.deadline()), null, null, null, null, null, j.idempotencyKey(),
+                    j.requestHash(), j.traceparent());
+            jobs.put(job.id(), job);
+            if (j.idempotencyKey() != null) {
+                idempotencyKeys.put(keyOf(j.tenant(), j.idempotencyKey()), job.id());
+            }
+            results.add(new InsertResult(job, true));
+        }
+        return results;
+    }
+
+    @Override
+    public synchronized List<Job> jobClaim(ClaimParams params) {
+        ensureOpen();
+        var now = millis(params.now());
+        var runnable = select(j -> j.state() == JobState.PENDING && !j.runAt().isAfter(now)
+                && (j.deadline() == null || j.deadline().isAfter(now)) && j.attempt() < j.maxAttempts());
+        runnable.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt)
+                .thenComparing(Job::id));
+        var claimed = new ArrayList<Job>(Math.min(params.limit(), runnable.size()));
+        for (Job j : runnable.subList(0, Math.min(params.limit(), runnable.size()))) {
+            var c = new Job(j.id(), j.tenant(), j.task(), JobState.PROCESSING, j.priority(), j.input(), j.metadata(),
+                    j.attempt() + 1, j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), millis(params.leaseUntil()),
+                    now, null, null, j.error(), j.idempotencyKey(), j.requestHash(), j.traceparent());
+            jobs.put(c.id(), c);
+            claimed.add(c);
+        }
+        return claimed;
+    }
+
+    @Override
+    public synchronized List<Boolean> jobSetStateMany(StateChangeParams params) {
+        ensureOpen();
+        var now = millis(params.now());
+        var applied = new ArrayList<Boolean>(params.changes().size());
+        for (StateChange c : params.changes()) {
+            var j = jobs.get(c.ref().id());
+            if (j == null || j.state() != c.from() || j.attempt() != c.ref().attempt()) {
+                applied.add(false);
+                continue;
+            }
+            jobs.put(j.id(), new Job(j.id(), j.tenant(), j.task(), c.to(), j.priority(), j.input(), j.metadata(),
+                    c.attemptAfter(), j.maxAttempts(), j.createdAt(), c.runAt() == null ? j.runAt() : millis(c.runAt()),
+                    j.deadline(), null, j.startedAt(), c.isTerminal() ? now : null, c.result(), c.error(),
+                    j.idempotencyKey(), j.requestHash(), j.traceparent()));
+            applied.add(true);
+        }
+        return applied;
+    }
+
+    @Override
+    public synchronized List<JobRef> jobLeaseRenew(LeaseRenewParams params) {
+        ensureOpen();
+        var renewed = new ArrayList<JobRef>();
+        for (JobRef ref : params.refs()) {
+            var j = jobs.get(ref.id());
+            if (j != null && j.state() == JobState.PROCESSING && j.attempt() == ref.attempt()) {
+                jobs.put(j.id(), new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), j.input(), j.metadata(),
+                        j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), millis(params.leaseUntil()),
+                        j.startedAt(), j.finishedAt(), j.result(), j.error(), j.idempotencyKey(), j.requestHash(),
+                        j.traceparent()));
+                renewed.add(ref);
+            }
+        }
+        return renewed;
+    }
+
+    @Override
+    public synchronized List<Job> jobListStuck(StuckParams params) {
+        ensureOpen();
+        var before = params.leaseExpiredBefore();
+        return limit(select(j -> j.state() == JobState.PROCESSING && j.leaseUntil() != null
+                && j.leaseUntil().isBefore(before)), params.limit());
+    }
+
+    @Override
+    public synchronized List<Job> jobListPastDeadline(PastDeadlineParams params) {
+        ensureOpen();
+        var now = params.now();
+        return limit(select(j -> j.state() == JobState.PENDING && j.deadline() != null && !j.deadline().isAfter(now)),
+                params.limit());
+    }
+
+    @Override
+    public synchronized Optional<Job> jobGet(String tenant, String id) {
+        ensureOpen();
+        return Optional.ofNullable(jobs.get(id)).filter(j -> j.tenant().equals(tenant));
+    }
+
+    @Override
+    public synchronized JobPage jobList(ListParams params) {
+        ensureOpen();
+        var view = params.afterId() == null ? jobs.descendingMap() : jobs.headMap(params.afterId(), false).descendingMap();
+        var page = new ArrayList<Job>(params.limit());
+        for (Job j : view.values()) {
+            if (j.tenant().equals(params.tenant()) && (params.state() == null || j.state() == params.state())
+                    && (params.task() == null || j.task().equals(params.task()))) {
+                if (page.size() == params.limit()) {
+                    return new JobPage(page, page.getLast().id());
+                }
+                page.add(j);
+            }
+        }
+        return new JobPage(page, null);
+    }
+
+    @Override
+    public synchronized long jobCountPending() {
+        ensureOpen();
+        return jobs.values().stream().filter(j -> j.state() == JobState.PENDING).count();
+    }
+
+    @Override
+    public synchronized List<QueueStats.Depth> jobQueueDepth() {
+        ensureOpen();
+        var counts = new TreeMap<String, long[]>();
+        for (Job j : jobs.values()) {
+            if (j.state() == JobState.PENDING) {
+                counts.computeIfAbsent(j.task(), t -> new long[Priority.values().length])[j.priority().rank()]++;
+            }
+        }
+        var out = new ArrayList<QueueStats.Depth>();
+        counts.forEach((task, byRank) -> {
+            for (int rank = 0; rank < byRank.length; rank++) {
+                if (byRank[rank] > 0) {
+                    out.add(new QueueStats.Depth(task, Priority.fromRank(rank), byRank[rank]));
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public synchronized QueueStats jobQueueStats(Instant now) {
+        ensureOpen();
+        long pending = 0;
+        long processing = 0;
+        Instant oldest = null;
+        for (Job j : jobs.values()) {
+            if (j.state() == JobState.PENDING) {
+                pending++;
+                oldest = oldest == null || j.runAt().isBefore(oldest) ? j.runAt() : oldest;
+            } else if (j.state() == JobState.PROCESSING) {
+                processing++;
+            }
+        }
+        var age = oldest == null || oldest.isAfter(now) ? Duration.ZERO : Duration.between(oldest, now);
+        return new QueueStats(pending, processing, Duration.ofMillis(age.toMillis()));
+    }
+
+    @Override
+    public synchronized void ping() {
+        ensureOpen();
+    }
+
+    @Override
+    public synchronized int jobDeleteFinished(Instant finishedBefore, int limit) {
+        ensureOpen();
+        var done = select(j -> j.finishedAt() != null && j.finishedAt().isBefore(finishedBefore));
+        done.sort(Comparator.comparing(Job::finishedAt));
+        var deleted = limit(done, limit);
+        for (Job j : deleted) {
+            jobs.remove(j.id());
+            if (j.idempotencyKey() != null) {
+                idempotencyKeys.remove(keyOf(j.tenant(), j.idempotencyKey()));
+            }
+        }
+        return deleted.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    private List<Job> select(Predicate<Job> filter) {
+        var out = new ArrayList<Job>();
+        for (Job j : jobs.values()) {
+            if (filter.test(j)) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    private static List<Job> limit(List<Job> list, int limit) {
+        return list.size() <= limit ? list : List.copyOf(list.subList(0, limit));
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("the in-memory store is closed");
+        }
+    }
+
+    private static String keyOf(String tenant, String key) {
+        return tenant + '\u0000' + key;
+    }
+
+    private static Instant millis(Instant t) {
+        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
+    }
+}

@@ -1,0 +1,43 @@
+package io.spillway.core.store;
+
+import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
+import io.spillway.core.Lifecycle;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One fenced store write that moves a job from {@code from} to {@code to}: applied only when the
+ * job is still in {@code from} under {@code ref.attempt()}. Decided by {@link Lifecycle}; the
+ * store only applies it. A change the lifecycle does not allow cannot be constructed.
+ *
+ * @param attemptAfter the job's attempt count after the change: {@code ref.attempt()}, or one
+ *                     less when a claim is handed back unrun (a release spends no attempt)
+ * @param result       the result to record (completed), else null
+ * @param error        the error to record, or null to clear it
+ * @param runAt        when the job may run again (a move back to pending), else null
+ */
+public record StateChange(JobRef ref, JobState from, JobState to, int attemptAfter, String result, String error,
+                          Instant runAt) {
+    public StateChange {
+        Objects.requireNonNull(ref, "ref");
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        if (!Lifecycle.canMove(from, to)) {
+            throw new IllegalArgumentException("a job cannot move from " + from.wireName() + " to " + to.wireName());
+        }
+        if (to == JobState.PENDING) {
+            Objects.requireNonNull(runAt, "runAt is required to move a job back to pending");
+        }
+        if (attemptAfter != ref.attempt() && !(from == JobState.PROCESSING && to == JobState.PENDING
+                && attemptAfter == ref.attempt() - 1)) {
+            throw new IllegalArgumentException("only a release gives back an attempt; attempt " + ref.attempt()
+                    + " cannot become " + attemptAfter);
+        }
+    }
+
+    /** Whether the change ends the job. */
+    public boolean isTerminal() {
+        return to.isTerminal();
+    }
+}
