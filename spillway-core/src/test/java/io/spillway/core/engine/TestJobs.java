@@ -1,0 +1,44 @@
+package io.spillway.core.engine;
+
+import io.spillway.core.JobIds;
+import io.spillway.core.NewJob;
+import io.spillway.core.Priority;
+import java.time.Instant;
+import java.time.InstantSource;
+
+/** Object mother for the engine's tests: {@code aNewJob("echo").maxAttempts(3).build()}. */
+final class TestJobs {
+    private static final JobIds IDS = new JobIds(InstantSource.system());
+
+    private final String task;
+    private String input = "{}";
+    private int maxAttempts = 3;
+    private Instant deadline;
+
+    private TestJobs(String task) {
+        this.task = task;
+    }
+
+    static TestJobs aNewJob(String task) {
+        return new TestJobs(task);
+    }
+
+    TestJobs input(String json) {
+        this.input = json;
+        return this;
+    }
+
+    TestJobs maxAttempts(int n) {
+        this.maxAttempts = n;
+        return this;
+    }
+
+    TestJobs deadline(Instant at) {
+        this.deadline = at;
+        return this;
+    }
+
+    NewJob build() {
+        return new NewJob(IDS.next(), "default", task, input, Priority.STANDARD, maxAttempts, deadline, null, null, null, null);
+    }
+}
