@@ -1,4 +1,4 @@
-package io.spillway.server.cli;
+package io.spillway.app;
 
 import io.spillway.bench.EngineBenchmark;
 import io.spillway.bench.LoadGenerator;

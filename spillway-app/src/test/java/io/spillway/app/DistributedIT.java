@@ -1,5 +1,6 @@
-package io.spillway.server;
+package io.spillway.app;
 
+import io.spillway.server.PgSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package io.spillway.server;
+package io.spillway.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,8 +1,8 @@
-package io.spillway.server;
+package io.spillway.app;
 
 import static org.awaitility.Awaitility.await;
 
-import io.spillway.server.cli.Main;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

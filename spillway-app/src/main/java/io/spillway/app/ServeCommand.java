@@ -1,4 +1,4 @@
-package io.spillway.server.cli;
+package io.spillway.app;
 
 import io.spillway.server.Role;
 import picocli.CommandLine.Command;

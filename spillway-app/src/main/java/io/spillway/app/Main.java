@@ -1,4 +1,4 @@
-package io.spillway.server.cli;
+package io.spillway.app;
 
 import java.util.List;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package io.spillway.server.cli;
+package io.spillway.app;
 
 import io.spillway.core.store.StoreException;
 import io.spillway.server.Role;
