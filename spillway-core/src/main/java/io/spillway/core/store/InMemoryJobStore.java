@@ -5,6 +5,9 @@ import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +33,11 @@ import java.util.function.Predicate;
 public final class InMemoryJobStore implements JobStore {
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     private final Map<String, String> idempotencyKeys = new HashMap<>();
+    /** Complete attachments by job id, then name. */
+    private final Map<String, Map<String, Stored>> attachments = new HashMap<>();
+
+    private record Stored(Attachment attachment, byte[] bytes, Instant writtenAt) {
+    }
     private boolean closed;
 
     @Override
@@ -212,11 +220,64 @@ public final class InMemoryJobStore implements JobStore {
         var deleted = limit(done, limit);
         for (Job j : deleted) {
             jobs.remove(j.id());
+            attachments.remove(j.id());
             if (j.idempotencyKey() != null) {
                 idempotencyKeys.remove(keyOf(j.tenant(), j.idempotencyKey()));
             }
         }
         return deleted.size();
+    }
+
+    @Override
+    public Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
+            throws IOException {
+        var bytes = in.readAllBytes(); // read outside the lock, as the SQL stores write chunks outside theirs
+        var attachment = new Attachment(jobId, name, filename, bytes.length);
+        synchronized (this) {
+            ensureOpen();
+            attachments.computeIfAbsent(jobId, k -> new HashMap<>()).put(name, new Stored(attachment, bytes, millis(now)));
+        }
+        return attachment;
+    }
+
+    @Override
+    public synchronized Optional<Attachment> attachmentGet(String jobId, String name) {
+        ensureOpen();
+        return Optional.ofNullable(attachments.getOrDefault(jobId, Map.of()).get(name)).map(Stored::attachment);
+    }
+
+    @Override
+    public synchronized InputStream attachmentRead(Attachment attachment) {
+        ensureOpen();
+        var stored = attachments.getOrDefault(attachment.jobId(), Map.of()).get(attachment.name());
+        if (stored == null) {
+            throw new StoreException("attachment " + attachment.name() + " of job " + attachment.jobId() + " is gone");
+        }
+        return new ByteArrayInputStream(stored.bytes());
+    }
+
+    @Override
+    public synchronized void attachmentDeleteAll(String jobId) {
+        ensureOpen();
+        attachments.remove(jobId);
+    }
+
+    @Override
+    public synchronized int attachmentDeleteOrphans(Instant writtenBefore) {
+        ensureOpen();
+        int deleted = 0;
+        for (var perJob = attachments.entrySet().iterator(); perJob.hasNext(); ) {
+            var entry = perJob.next();
+            if (!jobs.containsKey(entry.getKey())) {
+                int before = entry.getValue().size();
+                entry.getValue().values().removeIf(a -> a.writtenAt().isBefore(writtenBefore));
+                deleted += before - entry.getValue().size();
+                if (entry.getValue().isEmpty()) {
+                    perJob.remove();
+                }
+            }
+        }
+        return deleted;
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.spillway.core.store;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -68,10 +70,43 @@ public interface JobStore extends AutoCloseable {
     void ping();
 
     /**
-     * Deletes up to {@code limit} terminal jobs that finished before {@code finishedBefore};
-     * returns how many. Retention runs this in small batches so the table stays small.
+     * Deletes up to {@code limit} terminal jobs that finished before {@code finishedBefore}, with
+     * their attachments; returns how many jobs. Retention runs this in small batches so the table
+     * stays small.
      */
     int jobDeleteFinished(Instant finishedBefore, int limit);
+
+    /**
+     * Stores the bytes of {@code in} as the job's attachment {@code name} (replacing one of that
+     * name), chunk by chunk: each chunk is its own short transaction, so a slow upload never holds
+     * the store, and the attachment becomes visible only when its last chunk is in. The job need
+     * not exist yet. When {@code in} throws, nothing of the attachment is left and the exception
+     * propagates.
+     *
+     * @param filename what the client called it, or null
+     * @return the stored attachment
+     */
+    Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
+            throws IOException;
+
+    /** The job's attachment {@code name}, if it was completely written. */
+    Optional<Attachment> attachmentGet(String jobId, String name);
+
+    /**
+     * The bytes of an attachment, read a chunk at a time as the stream is consumed.
+     *
+     * @throws StoreException when it is gone (deleted meanwhile)
+     */
+    InputStream attachmentRead(Attachment attachment);
+
+    /** Deletes every attachment of the job (an upload whose job was not created). */
+    void attachmentDeleteAll(String jobId);
+
+    /**
+     * Deletes attachments, complete or not, written before {@code writtenBefore} whose job does not
+     * exist (never created, or deleted); returns how many chunks and attachments went.
+     */
+    int attachmentDeleteOrphans(Instant writtenBefore);
 
     /**
      * Row counts of the store's job table as the database sees them ({@code live_rows},

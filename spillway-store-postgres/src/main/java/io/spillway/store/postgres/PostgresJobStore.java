@@ -6,6 +6,7 @@ import io.spillway.core.Job;
 import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
+import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
@@ -20,7 +21,10 @@ import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
+import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -414,14 +418,49 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public int jobDeleteFinished(Instant finishedBefore, int limit) {
         return tx("delete", c -> {
-            try (var ps = c.prepareStatement("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs"
+            try (var ps = c.prepareStatement("WITH done AS (DELETE FROM jobs WHERE id IN (SELECT id FROM jobs"
                     + " WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?"
-                    + " FOR UPDATE SKIP LOCKED)")) {
+                    + " FOR UPDATE SKIP LOCKED) RETURNING id),"
+                    + " chunks AS (DELETE FROM attachment_chunks a USING done WHERE a.job_id = done.id),"
+                    + " attached AS (DELETE FROM attachments a USING done WHERE a.job_id = done.id)"
+                    + " SELECT count(*) FROM done")) {
                 ps.setLong(1, finishedBefore.toEpochMilli());
                 ps.setInt(2, limit);
-                return ps.executeUpdate();
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
             }
         });
+    }
+
+    @Override
+    public Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
+            throws IOException {
+        return ATTACHMENTS.write(transactions, jobId, name, filename, in, now);
+    }
+
+    @Override
+    public Optional<Attachment> attachmentGet(String jobId, String name) {
+        return tx("attachment get", c -> ATTACHMENTS.get(c, jobId, name));
+    }
+
+    @Override
+    public InputStream attachmentRead(Attachment attachment) {
+        return ATTACHMENTS.read(transactions, attachment);
+    }
+
+    @Override
+    public void attachmentDeleteAll(String jobId) {
+        tx("attachment delete", c -> {
+            ATTACHMENTS.deleteAll(c, jobId);
+            return null;
+        });
+    }
+
+    @Override
+    public int attachmentDeleteOrphans(Instant writtenBefore) {
+        return tx("attachment sweep", c -> ATTACHMENTS.deleteOrphans(c, writtenBefore));
     }
 
     /** Live and dead row counts of the jobs table, as PostgreSQL's statistics see them. */
@@ -465,6 +504,14 @@ public final class PostgresJobStore implements JobStore {
     public PostgresStoreConfig config() {
         return config;
     }
+
+    private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("CAST(? AS uuid)");
+    private final JdbcAttachments.Transactions transactions = new JdbcAttachments.Transactions() {
+        @Override
+        public <T> T inTransaction(String what, JdbcAttachments.Work<T> work) {
+            return tx(what, work::run);
+        }
+    };
 
     @FunctionalInterface
     private interface SqlWork<T> {

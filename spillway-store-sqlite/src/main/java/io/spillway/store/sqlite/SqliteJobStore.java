@@ -4,9 +4,11 @@ import io.spillway.core.Job;
 import io.spillway.core.JobIds;
 import io.spillway.core.JobRef;
 import io.spillway.core.NewJob;
+import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
+import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
@@ -20,6 +22,7 @@ import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -85,7 +88,21 @@ public final class SqliteJobStore implements JobStore {
 
     private final Path file;
     private final Connection writer;
+    private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("?");
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Attachment chunks, each written in a transaction of its own. */
+    private final JdbcAttachments.Transactions writes = new JdbcAttachments.Transactions() {
+        @Override
+        public <T> T inTransaction(String what, JdbcAttachments.Work<T> work) {
+            return write(what, c -> work.run(c.connection));
+        }
+    };
+    private final JdbcAttachments.Transactions reads = new JdbcAttachments.Transactions() {
+        @Override
+        public <T> T inTransaction(String what, JdbcAttachments.Work<T> work) {
+            return read(what, c -> work.run(c.connection));
+        }
+    };
     private final BlockingQueue<Session> readers;
     private final List<Session> allReaders = new ArrayList<>();
     private Session writeSession;
@@ -336,11 +353,49 @@ public final class SqliteJobStore implements JobStore {
         return write("delete", c -> {
             var ps = c.prepare("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs"
                     // the literal predicate lets the planner use the partial index jobs_finished
-                    + " WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?)");
+                    + " WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?) RETURNING id");
             ps.setLong(1, finishedBefore.toEpochMilli());
             ps.setInt(2, limit);
-            return ps.executeUpdate();
+            var ids = new ArrayList<String>();
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            for (var id : ids) {
+                ATTACHMENTS.deleteAll(c.connection, id);
+            }
+            return ids.size();
         });
+    }
+
+    @Override
+    public Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
+            throws IOException {
+        return ATTACHMENTS.write(writes, jobId, name, filename, in, now);
+    }
+
+    @Override
+    public Optional<Attachment> attachmentGet(String jobId, String name) {
+        return read("attachment get", c -> ATTACHMENTS.get(c.connection, jobId, name));
+    }
+
+    @Override
+    public InputStream attachmentRead(Attachment attachment) {
+        return ATTACHMENTS.read(reads, attachment);
+    }
+
+    @Override
+    public void attachmentDeleteAll(String jobId) {
+        write("attachment delete", c -> {
+            ATTACHMENTS.deleteAll(c.connection, jobId);
+            return null;
+        });
+    }
+
+    @Override
+    public int attachmentDeleteOrphans(Instant writtenBefore) {
+        return write("attachment sweep", c -> ATTACHMENTS.deleteOrphans(c.connection, writtenBefore));
     }
 
     @Override

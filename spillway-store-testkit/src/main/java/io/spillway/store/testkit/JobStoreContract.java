@@ -2,6 +2,7 @@ package io.spillway.store.testkit;
 
 import static io.spillway.store.testkit.NewJobs.aNewJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
@@ -10,6 +11,7 @@ import io.spillway.core.Lifecycle;
 import io.spillway.core.NewJob;
 import io.spillway.core.Outcome;
 import io.spillway.core.Priority;
+import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
@@ -17,14 +19,20 @@ import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.PastDeadlineParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StuckParams;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -483,13 +491,114 @@ public abstract class JobStoreContract {
         assertThat(stats.oldestRunnableAge()).isEqualTo(Duration.ofSeconds(30));
         assertThat(store.jobQueueStats(T0).oldestRunnableAge()).isEqualTo(Duration.ZERO);
         assertThat(store.jobQueueDepth()).containsExactlyInAnyOrder(
-                new io.spillway.core.store.QueueStats.Depth("echo", Priority.BATCH, 1),
-                new io.spillway.core.store.QueueStats.Depth("echo", Priority.STANDARD, 1));
+                new QueueStats.Depth("echo", Priority.BATCH, 1),
+                new QueueStats.Depth("echo", Priority.STANDARD, 1));
     }
 
     @Test
     void ping_succeedsOnAnOpenStore() {
         store.ping();
         assertThat(store.jobCountPending()).isZero();
+    }
+
+    private static byte[] randomBytes(int n, long seed) {
+        var bytes = new byte[n];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private Attachment attach(String jobId, String name, byte[] bytes, Instant now) throws IOException {
+        return store.attachmentWrite(jobId, name, "report.pdf", new ByteArrayInputStream(bytes), now);
+    }
+
+    @Test
+    void attachment_spanningChunks_readsBackByteForByte() throws IOException {
+        var job = aNewJob().build();
+        var bytes = randomBytes(Attachment.CHUNK_BYTES * 2 + 17, 7);
+
+        var written = attach(job.id(), "document", bytes, T0);
+
+        assertThat(written).isEqualTo(new Attachment(job.id(), "document", "report.pdf", bytes.length));
+        assertThat(store.attachmentGet(job.id(), "document")).contains(written);
+        try (var in = store.attachmentRead(written)) {
+            assertThat(in.readAllBytes()).isEqualTo(bytes);
+        }
+        assertThat(store.attachmentGet(job.id(), "other")).isEmpty();
+    }
+
+    @Test
+    void attachment_ofTheSameName_isReplacedAndAnEmptyOneIsKept() throws IOException {
+        var job = aNewJob().build();
+        attach(job.id(), "step/a", randomBytes(Attachment.CHUNK_BYTES + 1, 1), T0);
+
+        var replaced = attach(job.id(), "step/a", new byte[0], T0);
+
+        assertThat(store.attachmentGet(job.id(), "step/a")).contains(replaced);
+        try (var in = store.attachmentRead(replaced)) {
+            assertThat(in.readAllBytes()).isEmpty();
+        }
+    }
+
+    @Test
+    void attachment_whoseSourceFails_leavesNothing() {
+        var job = aNewJob().build();
+        InputStream failing = new FilterInputStream(new ByteArrayInputStream(randomBytes(Attachment.CHUNK_BYTES * 3, 2))) {
+            private int reads;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (++reads > 3) {
+                    throw new IOException("the client went away");
+                }
+                return super.read(b, off, Math.min(len, Attachment.CHUNK_BYTES / 2));
+            }
+        };
+
+        assertThatThrownBy(() -> store.attachmentWrite(job.id(), "document", null, failing, T0))
+                .isInstanceOf(IOException.class).hasMessage("the client went away");
+        assertThat(store.attachmentGet(job.id(), "document")).isEmpty();
+    }
+
+    @Test
+    void attachments_goWithTheirJobAtRetention() throws IOException {
+        var job = aNewJob().build();
+        insert(T0, job);
+        attach(job.id(), "document", randomBytes(100, 3), T0);
+        attach(job.id(), "step/extract", randomBytes(100, 4), T0);
+        apply(completed(claim(1, T0).getFirst().ref(), "{}"), T0);
+
+        assertThat(store.jobDeleteFinished(T0.plusSeconds(1), 10)).isEqualTo(1);
+
+        assertThat(store.attachmentGet(job.id(), "document")).isEmpty();
+        assertThat(store.attachmentGet(job.id(), "step/extract")).isEmpty();
+    }
+
+    @Test
+    void orphanSweep_deletesOnlyOldAttachmentsWithoutAJob() throws IOException {
+        var kept = aNewJob().build();
+        insert(T0, kept);
+        attach(kept.id(), "document", randomBytes(10, 5), T0);
+        var orphan = aNewJob().build().id();
+        attach(orphan, "document", randomBytes(10, 6), T0);
+        var recent = aNewJob().build().id();
+        attach(recent, "document", randomBytes(10, 7), T0.plusSeconds(3600));
+
+        assertThat(store.attachmentDeleteOrphans(T0.plusSeconds(60))).isPositive();
+
+        assertThat(store.attachmentGet(kept.id(), "document")).isPresent();
+        assertThat(store.attachmentGet(orphan, "document")).isEmpty();
+        assertThat(store.attachmentGet(recent, "document")).isPresent();
+    }
+
+    @Test
+    void attachmentDeleteAll_removesEveryAttachmentOfTheJob() throws IOException {
+        var job = aNewJob().build();
+        attach(job.id(), "document", randomBytes(10, 8), T0);
+        attach(job.id(), "step/a", randomBytes(10, 9), T0);
+
+        store.attachmentDeleteAll(job.id());
+
+        assertThat(store.attachmentGet(job.id(), "document")).isEmpty();
+        assertThat(store.attachmentGet(job.id(), "step/a")).isEmpty();
     }
 }
