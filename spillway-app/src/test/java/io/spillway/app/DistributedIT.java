@@ -1,16 +1,18 @@
 package io.spillway.app;
 
-import io.spillway.server.PgSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.server.PgSchema;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The distributed shape for real: two gateways and two workers as child processes on one
  * PostgreSQL schema. Jobs submitted to both gateways all complete, each result is recorded once
  * (a trigger counts completion writes), and a worker killed with {@code kill -9} mid-stream has
- * its jobs run by the other after their lease expires.
+ * its jobs run by the other after their lease expires. Processes share nothing but the database:
+ * a document uploaded to a gateway runs on a worker with a data directory of its own.
  */
 class DistributedIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -88,6 +91,51 @@ class DistributedIT {
                 assertThat(w2.terminate()).isIn(0, 143);
             }
         }
+    }
+
+    @Test
+    void aDocumentUploadedToAGateway_runsOnAWorkerWithItsOwnDataDirectory() throws Exception {
+        try (var schema = new PgSchema()) {
+            var store = new String[] {"--store", schema.url(), "--store-schema", schema.name};
+            try (var gateway = ChildServer.run(work, "gateway", with(store, "--data-dir", work.resolve("gateway").toString()));
+                 var worker = ChildServer.run(work, "worker", with(store, "--data-dir", work.resolve("worker").toString()))) {
+                var base = "http://127.0.0.1:" + gateway.port();
+                var text = "The migration plan moves every service to the new cluster. The team is delighted with the "
+                        + "results. Latency fell by half and the costs went down. Nobody had to work at night.";
+                var boundary = "spillway-test-boundary";
+                var body = new ByteArrayOutputStream();
+                body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.txt\"\r\n"
+                        + "Content-Type: text/plain\r\n\r\n" + text + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+                var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                var upload = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/documents"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
+                var id = MAPPER.readTree(upload.body()).get("job_id").asText();
+
+                var r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/" + id + "?wait=60")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                var job = MAPPER.readTree(r.body());
+                assertThat(job.get("status").asText()).as(r.body()).isEqualTo("completed");
+                assertThat(job.at("/result/metadata/filename").asText()).isEqualTo("plan.txt");
+                assertThat(job.at("/result/summary").asText()).contains("migration plan");
+                assertThat(job.at("/result/sentiment/label").asText()).isNotEmpty();
+                try (var c = schema.connect(); var ps = c.prepareStatement("SELECT worker FROM jobs WHERE id = CAST(? AS uuid)")) {
+                    ps.setString(1, id);
+                    try (var rs = ps.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1)).as("run by the worker").startsWith("worker-" + worker.pid() + "@");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String[] with(String[] args, String... more) {
+        var all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     private static void submit(String gateway, int thread, Map<String, Integer> accepted, AtomicBoolean stop) {

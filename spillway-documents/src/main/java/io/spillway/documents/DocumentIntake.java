@@ -2,11 +2,14 @@ package io.spillway.documents;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * Takes uploaded documents in: stores the bytes within the size limit and refuses a type no
- * parser reads, keeping nothing of a refused upload. Thread-safe.
+ * Takes uploaded documents in: copies the upload to a temporary file within the size limit,
+ * refuses a type no parser reads, and only then stores the bytes, so a refused upload leaves
+ * nothing behind. Thread-safe.
  */
 public final class DocumentIntake {
     private final DocumentStore store;
@@ -23,6 +26,13 @@ public final class DocumentIntake {
         this.maxBytes = maxBytes;
     }
 
+    /** The upload was larger than allowed; nothing was kept. */
+    public static final class TooLargeException extends IOException {
+        public TooLargeException(long max) {
+            super("the document is larger than " + max + " bytes (setting max_upload_bytes)");
+        }
+    }
+
     /** The upload is of a type no parser here reads; nothing was kept. */
     public static final class UnsupportedTypeException extends IOException {
         public UnsupportedTypeException(String mediaType) {
@@ -36,36 +46,43 @@ public final class DocumentIntake {
     }
 
     /**
-     * Stores a document and checks its type.
+     * Checks and stores a document as the one of job {@code jobId} (the job is created next).
      *
-     * @throws DocumentStore.TooLargeException beyond {@link #maxBytes()}
-     * @throws UnsupportedTypeException        for a type no parser reads
-     * @throws IOException                     when the upload cannot be read or stored
+     * @throws TooLargeException        beyond {@link #maxBytes()}
+     * @throws UnsupportedTypeException for a type no parser reads
+     * @throws IOException              when the upload cannot be read or stored
      */
-    public DocumentStore.Stored accept(InputStream in, String filename) throws IOException {
-        var stored = store.save(in, filename, maxBytes);
+    public DocumentStore.Stored accept(String jobId, InputStream in, String filename) throws IOException {
+        var name = filename == null || filename.isBlank() ? "document" : Path.of(filename).getFileName().toString();
+        var file = Files.createTempFile("spillway-upload-", ".part");
         try {
-            var media = extractor.get().detect(store.path(stored), stored.filename());
+            copyAtMost(in, file);
+            var media = extractor.get().detect(file, name);
             if (!extractor.get().supports(media)) {
                 throw new UnsupportedTypeException(media.getBaseType().toString());
             }
-            return stored;
-        } catch (IOException | RuntimeException e) {
-            discard(stored, e);
-            throw e;
+            return store.save(jobId, file, name);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 
     /** Deletes a stored document whose job was not created. */
-    public void discard(DocumentStore.Stored stored) throws IOException {
+    public void discard(DocumentStore.Stored stored) {
         store.delete(stored.id());
     }
 
-    private void discard(DocumentStore.Stored stored, Exception cause) {
-        try {
-            store.delete(stored.id());
-        } catch (IOException e) {
-            cause.addSuppressed(e);
+    private void copyAtMost(InputStream in, Path file) throws IOException {
+        long total = 0;
+        try (var out = Files.newOutputStream(file)) {
+            var buf = new byte[64 * 1024];
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                total += n;
+                if (total > maxBytes) {
+                    throw new TooLargeException(maxBytes);
+                }
+                out.write(buf, 0, n);
+            }
         }
     }
 }

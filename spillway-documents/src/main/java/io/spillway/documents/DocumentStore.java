@@ -1,95 +1,78 @@
 package io.spillway.documents;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.core.store.Attachment;
+import io.spillway.core.store.JobStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Uploaded documents, as files in a directory (the data directory's {@code documents/}): the
- * bytes as {@code <id>} and what the client said about them as {@code <id>.json}. A document is
- * visible only once it is completely written (written under a temporary name, then moved).
- * In the distributed shape this directory must be shared by gateways and workers.
+ * Uploaded documents, kept in the job store as the attachment {@value #ATTACHMENT} of the job the
+ * upload created (a document's id is that job's id), so a gateway and a worker on two machines
+ * share them through the database alone. A document goes with its job at retention.
  */
 public final class DocumentStore {
+    /** The attachment name a document is kept under. */
+    public static final String ATTACHMENT = "document";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path dir;
+    private final JobStore store;
 
-    public DocumentStore(Path dir) {
-        this.dir = dir;
+    public DocumentStore(JobStore store) {
+        this.store = store;
     }
 
     /** A stored document. */
     public record Stored(String id, String filename, long bytes) {
     }
 
-    /** The upload was larger than allowed; nothing was kept. */
-    public static final class TooLargeException extends IOException {
-        public TooLargeException(long max) {
-            super("the document is larger than " + max + " bytes (setting max_upload_bytes)");
-        }
+    /** Work on a document's bytes as a local file. */
+    @FunctionalInterface
+    public interface FileWork<T> {
+        T run(Path file) throws IOException, InterruptedException;
     }
 
-    /**
-     * Copies a document in, refusing it (and keeping nothing) beyond {@code maxBytes}.
-     *
-     * @throws TooLargeException beyond the limit
-     */
-    public Stored save(InputStream in, String filename, long maxBytes) throws IOException {
-        Files.createDirectories(dir);
-        var id = UUID.randomUUID().toString();
-        var tmp = dir.resolve(id + ".part");
-        long total = 0;
-        try (var out = Files.newOutputStream(tmp)) {
-            var buf = new byte[64 * 1024];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new TooLargeException(maxBytes);
-                }
-                out.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+    /** Stores the file's bytes as the document of job {@code id}. */
+    public Stored save(String id, Path file, String filename) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            var a = store.attachmentWrite(id, ATTACHMENT, filename, in, store.clock().instant());
+            return new Stored(id, a.filename(), a.bytes());
         }
-        var name = filename == null || filename.isBlank() ? "document" : Path.of(filename).getFileName().toString();
-        Files.writeString(dir.resolve(id + ".json"), JSON.writeValueAsString(Map.of("filename", name, "bytes", total)));
-        Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
-        return new Stored(id, name, total);
     }
 
     /** A document by id; empty for a malformed or unknown id. */
     public Optional<Stored> get(String id) {
-        if (id == null || !ID.matcher(id).matches() || !Files.isRegularFile(dir.resolve(id))) {
+        if (id == null || !ID.matcher(id).matches()) {
             return Optional.empty();
         }
+        return store.attachmentGet(id, ATTACHMENT).map(a -> new Stored(id, a.filename() == null ? "document" : a.filename(),
+                a.bytes()));
+    }
+
+    /**
+     * Runs {@code work} on the document's bytes copied to a temporary file (parsers want random
+     * access), deleted afterwards.
+     */
+    public <T> T withFile(Stored document, FileWork<T> work) throws IOException, InterruptedException {
+        var file = Files.createTempFile("spillway-document-", ".bin");
         try {
-            var meta = JSON.readTree(dir.resolve(id + ".json").toFile());
-            return Optional.of(new Stored(id, meta.path("filename").asText("document"), meta.path("bytes").asLong()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            var attachment = new Attachment(document.id(), ATTACHMENT, document.filename(), document.bytes());
+            try (var in = store.attachmentRead(attachment)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return work.run(file);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 
-    /** The bytes' file of a stored document. */
-    public Path path(Stored document) {
-        return dir.resolve(document.id());
-    }
-
-    public void delete(String id) throws IOException {
+    /** Deletes a document whose job was not created. */
+    public void delete(String id) {
         if (ID.matcher(id).matches()) {
-            Files.deleteIfExists(dir.resolve(id));
-            Files.deleteIfExists(dir.resolve(id + ".json"));
+            store.attachmentDeleteAll(id);
         }
     }
 }

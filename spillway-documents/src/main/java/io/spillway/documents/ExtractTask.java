@@ -64,7 +64,11 @@ public final class ExtractTask implements TaskHandler {
 
     /** Extracts a stored document (for pipelines and tests). */
     public Extracted extract(DocumentStore.Stored document) throws InterruptedException {
-        return extractor.get().extract(documents.path(document), document.filename());
+        try {
+            return documents.withFile(document, file -> extractor.get().extract(file, document.filename()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read document " + document.id() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -137,7 +137,7 @@ public final class SpillwayServer implements AutoCloseable {
             var limits = new TextLimits(config.maxTextChars(), config.maxDocumentChars());
             extractor = new Lazy<>(() -> new DocumentExtractor(new ExtractLimits(config.maxUploadBytes(),
                     config.maxDocumentChars(), config.extractTimeout())));
-            var documentStore = new DocumentStore(config.dataDir().resolve("documents"));
+            var documentStore = new DocumentStore(store);
             var documents = new DocumentIntake(documentStore, extractor, config.maxUploadBytes());
             createUploadsDirectory(config);
             var handlers = new java.util.LinkedHashMap<String, TaskHandler>();
@@ -160,9 +160,8 @@ public final class SpillwayServer implements AutoCloseable {
             if (llms.isEmpty()) {
                 registry.unavailable(GenerateTask.NAME, GENERATE_UNAVAILABLE);
             }
-            var checkpoints = config.dataDir().resolve("pipelines");
             for (var spec : Pipelines.load(config.pipelinesFile(), handlers.keySet())) {
-                registry.register(new PipelineTask(spec, handlers, checkpoints));
+                registry.register(new PipelineTask(spec, handlers, store));
             }
             var tasks = registry.build();
             var engineConfig = EngineConfig.defaults(config.workerThreads())

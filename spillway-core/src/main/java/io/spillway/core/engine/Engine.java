@@ -132,6 +132,7 @@ public final class Engine implements AutoCloseable {
         }
         every(Duration.ofMillis(Math.max(1, config.leaseDuration().toMillis() / 3)), this::renewLeases);
         every(config.maintenanceInterval(), this::maintain);
+        every(ORPHAN_SWEEP, this::sweepOrphanAttachments);
         accepting = true;
     }
 
@@ -338,6 +339,20 @@ public final class Engine implements AutoCloseable {
         var renewed = store.jobLeaseRenew(new LeaseRenewParams(refs, now.plus(config.leaseDuration()), now));
         if (renewed.size() < refs.size()) {
             log.debug("{} of {} leases were stale at renewal", refs.size() - renewed.size(), refs.size());
+        }
+    }
+
+    /**
+     * Attachments whose job never came (an upload refused after it was stored, a process that
+     * died between the two) are deleted once they are older than this; it is also how often the
+     * sweep runs.
+     */
+    static final Duration ORPHAN_SWEEP = Duration.ofMinutes(15);
+
+    private void sweepOrphanAttachments() {
+        int deleted = store.attachmentDeleteOrphans(clock.instant().minus(ORPHAN_SWEEP));
+        if (deleted > 0) {
+            log.info("deleted {} attachment rows whose job does not exist", deleted);
         }
     }
 

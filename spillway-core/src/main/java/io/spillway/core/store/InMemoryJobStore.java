@@ -257,6 +257,12 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public synchronized void attachmentDelete(String jobId, String name) {
+        ensureOpen();
+        attachments.getOrDefault(jobId, new HashMap<>()).remove(name);
+    }
+
+    @Override
     public synchronized void attachmentDeleteAll(String jobId) {
         ensureOpen();
         attachments.remove(jobId);

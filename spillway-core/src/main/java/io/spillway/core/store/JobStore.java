@@ -99,6 +99,9 @@ public interface JobStore extends AutoCloseable {
      */
     InputStream attachmentRead(Attachment attachment);
 
+    /** Deletes the job's attachment {@code name}, if there is one. */
+    void attachmentDelete(String jobId, String name);
+
     /** Deletes every attachment of the job (an upload whose job was not created). */
     void attachmentDeleteAll(String jobId);
 

@@ -53,11 +53,12 @@ final class DocumentRoutes implements RouteFamily {
             throw new ApiException(415, "send the document as multipart/form-data with the file in the field 'file'");
         }
         var task = ctx.queryParamMap().containsKey("task") ? ctx.queryParam("task") : "document";
+        requests.checkTakesDocuments(task);
         var file = uploadedFile(ctx);
         DocumentStore.Stored stored;
         try (var in = file.content()) {
-            stored = intake.accept(in, file.filename());
-        } catch (DocumentStore.TooLargeException e) {
+            stored = intake.accept(requests.nextId(), in, file.filename());
+        } catch (DocumentIntake.TooLargeException e) {
             throw tooLarge();
         } catch (DocumentIntake.UnsupportedTypeException e) {
             throw new ApiException(415, e.getMessage());
@@ -113,7 +114,8 @@ final class DocumentRoutes implements RouteFamily {
     private void discard(DocumentStore.Stored stored) {
         try {
             intake.discard(stored);
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
+            // the sweep of attachments without a job takes it later
             log.warn("could not delete the refused upload {}: {}", stored.id(), e.toString());
         }
     }

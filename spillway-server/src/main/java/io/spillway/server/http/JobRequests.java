@@ -161,9 +161,29 @@ final class JobRequests {
                 metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash, traceparent);
     }
 
+    /** A new job's id, for an upload stored before its job is created. */
+    String nextId() {
+        return ids.next();
+    }
+
     /**
-     * The job for an uploaded document: task {@code task} (one that takes documents) with input
-     * {@code {"document_id"}} and metadata {@code {"filename", "bytes"}}.
+     * Refuses, before anything is stored, an upload for a task that does not take documents.
+     *
+     * @throws ApiException 422 naming the tasks that do
+     */
+    void checkTakesDocuments(String task) {
+        var handler = tasks.handler(task);
+        if (handler.isEmpty() || !handler.get().takesDocuments()) {
+            var takers = tasks.names().stream().filter(n -> tasks.handler(n).map(TaskHandler::takesDocuments).orElse(false))
+                    .sorted().toList();
+            throw ApiException.unprocessable((handler.isEmpty() ? "unknown task '" + truncate(task) + "'"
+                    : "task " + task + " does not take documents") + "; tasks that do: " + String.join(", ", takers));
+        }
+    }
+
+    /**
+     * The job for an uploaded document, under the document's id: task {@code task} (one that takes
+     * documents) with input {@code {"document_id"}} and metadata {@code {"filename", "bytes"}}.
      *
      * @param priority the {@code ?priority=} query parameter, or null
      */
@@ -172,26 +192,14 @@ final class JobRequests {
         if (idempotencyKey != null) {
             checkIdempotencyKey(idempotencyKey);
         }
-        var handler = tasks.handler(task);
-        var takers = tasks.names().stream().filter(n -> tasks.handler(n).map(TaskHandler::takesDocuments).orElse(false))
-                .sorted().toList();
-        if (handler.isEmpty() || !handler.get().takesDocuments()) {
-            throw ApiException.unprocessable((handler.isEmpty() ? "unknown task '" + truncate(task) + "'"
-                    : "task " + task + " does not take documents") + "; tasks that do: " + String.join(", ", takers));
-        }
+        checkTakesDocuments(task);
         var p = priority(priority == null ? null : JsonNodeFactory.instance.textNode(priority));
-        var input = JsonNodeFactory.instance.objectNode().put("document_id", document.id());
-        var inputJson = write(input);
-        try {
-            handler.get().validate(inputJson);
-        } catch (InvalidInputException e) {
-            throw ApiException.unprocessable("invalid input for task " + task + ": " + e.getMessage());
-        }
+        var inputJson = write(JsonNodeFactory.instance.objectNode().put("document_id", document.id()));
         var metadata = JsonNodeFactory.instance.objectNode().put("filename", document.filename()).put("bytes", document.bytes());
         // a repeated upload under the same key is the same request when it is the same file for the same task
         String hash = idempotencyKey == null ? null
                 : hash("document " + task + " " + p.wireName() + " " + document.bytes() + " " + document.filename());
-        return new NewJob(ids.next(), DEFAULT_TENANT, task, inputJson, p, defaultMaxAttempts, null, write(metadata),
+        return new NewJob(document.id(), DEFAULT_TENANT, task, inputJson, p, defaultMaxAttempts, null, write(metadata),
                 idempotencyKey, hash, traceparent);
     }
 

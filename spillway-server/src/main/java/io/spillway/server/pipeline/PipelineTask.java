@@ -7,14 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
 import io.spillway.core.task.InvalidInputException;
+import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,15 +20,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link PipelineSpec} as a task: steps in dependency order, independent ones in parallel
  * (on virtual threads; the steps' own handlers decide where the CPU work runs), each step's
- * result checkpointed in {@code checkpoints/<job id>/} as soon as it completes. A retried job
- * reads its checkpoints and does not run those steps again. The result is the pipeline's result
+ * result checkpointed in the store (the job's attachment {@code step/<name>}) as soon as it
+ * completes, so a retry on any worker reads them and does not run those steps again; the
+ * checkpoints are deleted when the job ends. The result is the pipeline's result
  * template filled in, with {@code steps: [{"step", "task", "status", "ms", "reused"}]} and the
  * summed {@code usage}.
  *
@@ -42,19 +39,19 @@ import org.slf4j.LoggerFactory;
 public final class PipelineTask implements TaskHandler {
     private static final Logger log = LoggerFactory.getLogger(PipelineTask.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration STALE = Duration.ofDays(7);
+    private static final String CHECKPOINT = "step/";
 
     private final PipelineSpec spec;
     private final Map<String, TaskHandler> handlers;
-    private final Path checkpoints;
+    private final JobStore checkpoints;
     private final List<PipelineSpec.Step> order;
 
-    public PipelineTask(PipelineSpec spec, Map<String, TaskHandler> handlers, Path checkpoints) {
+    /** @param checkpoints where step results are kept between attempts */
+    public PipelineTask(PipelineSpec spec, Map<String, TaskHandler> handlers, JobStore checkpoints) {
         this.spec = spec;
         this.handlers = Map.copyOf(handlers);
         this.checkpoints = checkpoints;
         this.order = spec.topologicalOrder();
-        sweepStale();
     }
 
     public PipelineSpec spec() {
@@ -130,15 +127,14 @@ public final class PipelineTask implements TaskHandler {
         } catch (InvalidInputException e) {
             return Outcome.failed(e.getMessage());
         }
-        var dir = checkpoints.resolve(job.id());
-        var runs = new ConcurrentHashMap<String, StepRun>(load(dir));
+        var runs = new ConcurrentHashMap<String, StepRun>(load(job));
         var futures = new HashMap<String, CompletableFuture<Void>>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (var step : order) {
                 var needs = step.needs().stream().map(futures::get).toArray(CompletableFuture[]::new);
                 futures.put(step.name(), CompletableFuture.allOf(needs).thenRunAsync(() -> {
                     if (!runs.containsKey(step.name())) {
-                        runs.put(step.name(), runStep(job, step, input, runs, dir));
+                        runs.put(step.name(), runStep(job, step, input, runs));
                     }
                 }, threads));
             }
@@ -162,14 +158,14 @@ public final class PipelineTask implements TaskHandler {
             }
         }
         if (failed != null) {
-            delete(dir);
+            deleteCheckpoints(job);
             return Outcome.failed(failed.getMessage());
         }
         if (retry != null) {
             return Outcome.retry(retry.getMessage());
         }
         var result = result(input, runs);
-        delete(dir);
+        deleteCheckpoints(job);
         return Outcome.completed(write(result));
     }
 
@@ -184,7 +180,7 @@ public final class PipelineTask implements TaskHandler {
         }
     }
 
-    private StepRun runStep(Job job, PipelineSpec.Step step, JsonNode input, Map<String, StepRun> runs, Path dir) {
+    private StepRun runStep(Job job, PipelineSpec.Step step, JsonNode input, Map<String, StepRun> runs) {
         var results = new HashMap<String, JsonNode>();
         runs.forEach((k, v) -> results.put(k, v.result()));
         var stepInput = write(Templates.fill(step.input(), input, results));
@@ -205,7 +201,7 @@ public final class PipelineTask implements TaskHandler {
         return switch (outcome) {
             case Outcome.Completed c -> {
                 var run = new StepRun(readTree(c.resultJson()), ms, false);
-                save(dir, step.name(), run);
+                save(job, step.name(), run);
                 yield run;
             }
             case Outcome.Failed f -> throw new StepStopped(step, f.error(), false);
@@ -246,59 +242,33 @@ public final class PipelineTask implements TaskHandler {
         return result;
     }
 
-    private static Map<String, StepRun> load(Path dir) throws IOException {
+    private Map<String, StepRun> load(Job job) throws IOException {
         var out = new HashMap<String, StepRun>();
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (var f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
-                var node = JSON.readTree(f.toFile());
-                var name = f.getFileName().toString().replaceFirst("\\.json$", "");
-                out.put(name, new StepRun(node.get("result"), node.path("ms").asLong(), true));
+        for (var step : order) {
+            var checkpoint = checkpoints.attachmentGet(job.id(), CHECKPOINT + step.name());
+            if (checkpoint.isPresent()) {
+                try (var in = checkpoints.attachmentRead(checkpoint.get())) {
+                    var node = JSON.readTree(in);
+                    out.put(step.name(), new StepRun(node.get("result"), node.path("ms").asLong(), true));
+                }
             }
         }
         return out;
     }
 
-    private static void save(Path dir, String step, StepRun run) {
+    private void save(Job job, String step, StepRun run) {
         try {
-            Files.createDirectories(dir);
-            var tmp = dir.resolve(step + ".tmp");
             var node = JsonNodeFactory.instance.objectNode().put("ms", run.ms()).set("result", run.result());
-            Files.writeString(tmp, JSON.writeValueAsString(node));
-            Files.move(tmp, dir.resolve(step + ".json"), StandardCopyOption.ATOMIC_MOVE);
+            checkpoints.attachmentWrite(job.id(), CHECKPOINT + step, null,
+                    new ByteArrayInputStream(JSON.writeValueAsBytes(node)), checkpoints.clock().instant());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot checkpoint step " + step + ": " + e.getMessage(), e);
         }
     }
 
-    private static void delete(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (var f : files.toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-        Files.deleteIfExists(dir);
-    }
-
-    /** Checkpoints of jobs that never finished (their last attempt failed) are removed after a week. */
-    private void sweepStale() {
-        if (!Files.isDirectory(checkpoints)) {
-            return;
-        }
-        var cutoff = Instant.now().minus(STALE);
-        try (Stream<Path> dirs = Files.list(checkpoints)) {
-            for (var d : dirs.toList()) {
-                if (Files.getLastModifiedTime(d).toInstant().isBefore(cutoff)) {
-                    delete(d);
-                }
-            }
-        } catch (IOException e) {
-            log.debug("checkpoint sweep failed: {}", e.toString());
+    private void deleteCheckpoints(Job job) {
+        for (var step : order) {
+            checkpoints.attachmentDelete(job.id(), CHECKPOINT + step.name());
         }
     }
 

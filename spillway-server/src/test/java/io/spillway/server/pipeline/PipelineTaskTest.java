@@ -9,12 +9,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.Outcome;
+import io.spillway.core.store.InMemoryJobStore;
 import io.spillway.core.Priority;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.server.config.ConfigException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +24,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class PipelineTaskTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    @TempDir
-    Path checkpoints;
+    final InMemoryJobStore checkpoints = new InMemoryJobStore();
 
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
@@ -100,7 +97,7 @@ class PipelineTaskTest {
         assertThat(result.get("steps").get(0).has("ms")).isTrue();
         assertThat(result.at("/usage/compute_ms").asLong()).isEqualTo(2);
         assertThat(result.at("/usage/model").asText()).isEqualTo("pipeline:doc");
-        assertThat(Files.exists(checkpoints.resolve("j1"))).as("checkpoints removed when done").isFalse();
+        assertThat(checkpoints.attachmentGet("j1", "step/read")).as("checkpoints removed when done").isEmpty();
     }
 
     @Test

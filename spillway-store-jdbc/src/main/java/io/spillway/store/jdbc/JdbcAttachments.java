@@ -169,7 +169,7 @@ public final class JdbcAttachments {
         return deleted;
     }
 
-    private void deleteNamed(Connection c, String jobId, String name) throws SQLException {
+    public void deleteNamed(Connection c, String jobId, String name) throws SQLException {
         for (var sql : new String[] {deleteNamed, deleteNamedChunks}) {
             try (var ps = c.prepareStatement(sql)) {
                 ps.setString(1, jobId);

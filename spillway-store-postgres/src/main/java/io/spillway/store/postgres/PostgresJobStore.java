@@ -451,6 +451,14 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public void attachmentDelete(String jobId, String name) {
+        tx("attachment delete", c -> {
+            ATTACHMENTS.deleteNamed(c, jobId, name);
+            return null;
+        });
+    }
+
+    @Override
     public void attachmentDeleteAll(String jobId) {
         tx("attachment delete", c -> {
             ATTACHMENTS.deleteAll(c, jobId);

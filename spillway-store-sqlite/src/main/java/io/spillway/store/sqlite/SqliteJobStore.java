@@ -386,6 +386,14 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public void attachmentDelete(String jobId, String name) {
+        write("attachment delete", c -> {
+            ATTACHMENTS.deleteNamed(c.connection, jobId, name);
+            return null;
+        });
+    }
+
+    @Override
     public void attachmentDeleteAll(String jobId) {
         write("attachment delete", c -> {
             ATTACHMENTS.deleteAll(c.connection, jobId);

@@ -591,14 +591,16 @@ public abstract class JobStoreContract {
     }
 
     @Test
-    void attachmentDeleteAll_removesEveryAttachmentOfTheJob() throws IOException {
+    void attachmentDelete_removesOneAndDeleteAllEveryAttachmentOfTheJob() throws IOException {
         var job = aNewJob().build();
         attach(job.id(), "document", randomBytes(10, 8), T0);
         attach(job.id(), "step/a", randomBytes(10, 9), T0);
 
-        store.attachmentDeleteAll(job.id());
-
-        assertThat(store.attachmentGet(job.id(), "document")).isEmpty();
+        store.attachmentDelete(job.id(), "step/a");
         assertThat(store.attachmentGet(job.id(), "step/a")).isEmpty();
+        assertThat(store.attachmentGet(job.id(), "document")).isPresent();
+
+        store.attachmentDeleteAll(job.id());
+        assertThat(store.attachmentGet(job.id(), "document")).isEmpty();
     }
 }
