@@ -16,6 +16,11 @@ import io.spillway.documents.ExtractTask;
 import io.spillway.llm.GenerateTask;
 import io.spillway.llm.LlmRepository;
 import io.spillway.llm.RemoteModel;
+import io.spillway.pipeline.PipelineException;
+import io.spillway.pipeline.PipelineSpec;
+import io.spillway.pipeline.PipelineTask;
+import io.spillway.pipeline.Pipelines;
+import io.spillway.pipeline.SummarizeRouter;
 import io.spillway.onnx.ClassifyTask;
 import io.spillway.onnx.EmbedTask;
 import io.spillway.onnx.ModelRepository;
@@ -27,9 +32,6 @@ import io.spillway.server.metrics.ModelMetrics;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
-import io.spillway.server.pipeline.PipelineTask;
-import io.spillway.server.pipeline.SummarizeRouter;
-import io.spillway.server.pipeline.Pipelines;
 import io.spillway.server.metrics.Metrics;
 import io.spillway.server.metrics.Tracing;
 import io.spillway.core.engine.EngineListener;
@@ -42,6 +44,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -160,7 +163,7 @@ public final class SpillwayServer implements AutoCloseable {
             if (llms.isEmpty()) {
                 registry.unavailable(GenerateTask.NAME, GENERATE_UNAVAILABLE);
             }
-            for (var spec : Pipelines.load(config.pipelinesFile(), handlers.keySet())) {
+            for (var spec : pipelines(config, handlers.keySet())) {
                 registry.register(new PipelineTask(spec, handlers, store));
             }
             var tasks = registry.build();
@@ -196,6 +199,14 @@ public final class SpillwayServer implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    private static List<PipelineSpec> pipelines(ServerConfig config, Set<String> tasks) {
+        try {
+            return Pipelines.load(config.pipelinesFile(), tasks);
+        } catch (PipelineException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

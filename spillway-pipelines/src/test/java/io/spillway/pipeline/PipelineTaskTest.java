@@ -1,4 +1,4 @@
-package io.spillway.server.pipeline;
+package io.spillway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,6 @@ import io.spillway.core.store.InMemoryJobStore;
 import io.spillway.core.Priority;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
-import io.spillway.server.config.ConfigException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +167,7 @@ class PipelineTaskTest {
     void definitions_areValidatedWithClearMessages() {
         var tasks = Set.of("upper", "length");
         assertThatThrownBy(() -> spec("pipelines: {p: {steps: {a: {task: nope}}, result: {}}}", tasks))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("step a: unknown task 'nope'");
+                .isInstanceOf(PipelineException.class).hasMessageContaining("step a: unknown task 'nope'");
         assertThatThrownBy(() -> spec("pipelines: {p: {steps: {a: {task: upper, needs: [b]}, b: {task: upper, needs: [a]}}, "
                 + "result: {}}}", tasks)).hasMessageContaining("cycle");
         assertThatThrownBy(() -> spec("pipelines: {p: {steps: {a: {task: upper, needs: [zz]}}, result: {}}}", tasks))

@@ -1,9 +1,9 @@
-package io.spillway.server.pipeline;
+package io.spillway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.spillway.server.config.ConfigException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ public final class Pipelines {
      *
      * @param userFile the user's file; ignored when it does not exist
      * @param tasks    the plain tasks steps may run
-     * @throws ConfigException naming the file, the pipeline and the problem
+     * @throws PipelineException naming the file, the pipeline and the problem
      */
     public static List<PipelineSpec> load(Path userFile, Set<String> tasks) {
         var all = new LinkedHashMap<String, PipelineSpec>();
@@ -56,11 +56,11 @@ public final class Pipelines {
         if (userFile != null && Files.isRegularFile(userFile)) {
             try {
                 if (Files.size(userFile) > 1 << 20) {
-                    throw new ConfigException("pipelines file " + userFile + " is larger than 1 MiB");
+                    throw new PipelineException("pipelines file " + userFile + " is larger than 1 MiB");
                 }
                 parse(YAML.readTree(userFile.toFile()), userFile.toString(), tasks).forEach(p -> all.put(p.name(), p));
             } catch (IOException e) {
-                throw new ConfigException("pipelines file " + userFile + " is not valid YAML: " + firstLine(e.getMessage()));
+                throw new PipelineException("pipelines file " + userFile + " is not valid YAML: " + firstLine(e.getMessage()));
             }
         }
         return List.copyOf(all.values());
@@ -68,7 +68,7 @@ public final class Pipelines {
 
     static List<PipelineSpec> parse(JsonNode root, String source, Set<String> tasks) {
         if (root == null || !root.isObject() || !root.has("pipelines") || !root.get("pipelines").isObject()) {
-            throw new ConfigException(source + ": expected a mapping 'pipelines:' of name: definition");
+            throw new PipelineException(source + ": expected a mapping 'pipelines:' of name: definition");
         }
         var out = new ArrayList<PipelineSpec>();
         for (var e : root.get("pipelines").properties()) {
@@ -80,38 +80,38 @@ public final class Pipelines {
 
     private static PipelineSpec pipeline(String name, JsonNode def, String where, Set<String> tasks) {
         if (!name.matches("[a-z][a-z0-9_-]{0,63}")) {
-            throw new ConfigException(where + ": a pipeline name is a task name: lower-case letters, digits, '_' or '-'");
+            throw new PipelineException(where + ": a pipeline name is a task name: lower-case letters, digits, '_' or '-'");
         }
         if (tasks.contains(name)) {
-            throw new ConfigException(where + ": the name is already a task");
+            throw new PipelineException(where + ": the name is already a task");
         }
         if (def == null || !def.isObject()) {
-            throw new ConfigException(where + ": must be a mapping with 'steps' and 'result'");
+            throw new PipelineException(where + ": must be a mapping with 'steps' and 'result'");
         }
         unknownKeys(def, PIPELINE_KEYS, where);
         var stepsNode = def.get("steps");
         if (stepsNode == null || !stepsNode.isObject() || stepsNode.isEmpty()) {
-            throw new ConfigException(where + ": 'steps' must map step names to {task, needs, input}");
+            throw new PipelineException(where + ": 'steps' must map step names to {task, needs, input}");
         }
         var steps = new LinkedHashMap<String, PipelineSpec.Step>();
         for (var s : stepsNode.properties()) {
             String stepWhere = where + ", step " + s.getKey();
             if (s.getKey().equals("input") || !s.getKey().matches("[a-z][a-z0-9_]{0,63}")) {
-                throw new ConfigException(stepWhere + ": a step name is lower-case letters, digits or '_' (and not 'input')");
+                throw new PipelineException(stepWhere + ": a step name is lower-case letters, digits or '_' (and not 'input')");
             }
             var sd = s.getValue();
             if (sd == null || !sd.isObject() || !sd.hasNonNull("task")) {
-                throw new ConfigException(stepWhere + ": needs 'task'");
+                throw new PipelineException(stepWhere + ": needs 'task'");
             }
             unknownKeys(sd, STEP_KEYS, stepWhere);
             var task = sd.get("task").asText();
             if (!tasks.contains(task)) {
-                throw new ConfigException(stepWhere + ": unknown task '" + task + "'; tasks: " + String.join(", ", tasks));
+                throw new PipelineException(stepWhere + ": unknown task '" + task + "'; tasks: " + String.join(", ", tasks));
             }
             var needs = new ArrayList<String>();
             if (sd.has("needs")) {
                 if (!sd.get("needs").isArray()) {
-                    throw new ConfigException(stepWhere + ": 'needs' must be a list of step names");
+                    throw new PipelineException(stepWhere + ": 'needs' must be a list of step names");
                 }
                 sd.get("needs").forEach(n -> needs.add(n.asText()));
             }
@@ -121,30 +121,30 @@ public final class Pipelines {
             String stepWhere = where + ", step " + step.name();
             for (var n : step.needs()) {
                 if (!steps.containsKey(n)) {
-                    throw new ConfigException(stepWhere + ": needs unknown step '" + n + "'");
+                    throw new PipelineException(stepWhere + ": needs unknown step '" + n + "'");
                 }
             }
             for (var ref : PipelineSpec.references(step.input())) {
                 if (!step.needs().contains(ref)) {
-                    throw new ConfigException(stepWhere + ": its input uses $" + ref + " but the step does not need "
+                    throw new PipelineException(stepWhere + ": its input uses $" + ref + " but the step does not need "
                             + "it (add it to 'needs')");
                 }
             }
         }
         var result = def.get("result");
         if (result == null || !result.isObject()) {
-            throw new ConfigException(where + ": 'result' must be a mapping (a template of the job's result)");
+            throw new PipelineException(where + ": 'result' must be a mapping (a template of the job's result)");
         }
         for (var ref : PipelineSpec.references(result)) {
             if (!steps.containsKey(ref)) {
-                throw new ConfigException(where + ": 'result' uses $" + ref + ", which is not a step");
+                throw new PipelineException(where + ": 'result' uses $" + ref + ", which is not a step");
             }
         }
         var spec = new PipelineSpec(name, steps, result);
         try {
             spec.topologicalOrder();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(where + ": " + e.getMessage());
+            throw new PipelineException(where + ": " + e.getMessage());
         }
         return spec;
     }
@@ -152,7 +152,7 @@ public final class Pipelines {
     private static void unknownKeys(JsonNode node, Set<String> known, String where) {
         node.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) {
-                throw new ConfigException(where + ": unknown key '" + k + "' (known: "
+                throw new PipelineException(where + ": unknown key '" + k + "' (known: "
                         + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         });

@@ -1,4 +1,4 @@
-package io.spillway.server.pipeline;
+package io.spillway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
