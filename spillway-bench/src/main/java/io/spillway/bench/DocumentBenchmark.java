@@ -2,6 +2,7 @@ package io.spillway.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spillway.core.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +26,7 @@ import org.HdrHistogram.Histogram;
  * pipeline step as the jobs' results record it (where the time goes).
  */
 public final class DocumentBenchmark {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private DocumentBenchmark() {
     }

@@ -5,6 +5,7 @@ import io.spillway.core.JobIds;
 import io.spillway.core.NewJob;
 import io.spillway.core.Outcome;
 import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
 import io.spillway.core.store.InsertResult;
@@ -156,7 +157,9 @@ public final class EngineBenchmark {
         return latest;
     }
 
+    private static final JobInput INPUT = JobInput.ofJson("{\"n\":1}");
+
     private static NewJob newJob(JobIds ids) {
-        return new NewJob(ids.next(), "default", "noop", "{\"n\":1}", Priority.STANDARD, 3, null, null, null, null, null);
+        return new NewJob(ids.next(), "default", "noop", INPUT, Priority.STANDARD, 3, null, null, null, null, null);
     }
 }

@@ -1,13 +1,14 @@
 package io.spillway.core;
 
+import io.spillway.core.json.JobInput;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * One unit of AI work as the store holds it. Immutable; every state change is a new row version.
  *
- * <p>{@code input}, {@code metadata} and {@code result} are JSON texts: the core does not parse
- * them. {@code attempt} counts claims (0 before the first) and is the lease's fencing token.
+ * <p>{@code input} is parsed at most once, when a task first reads it ({@link JobInput});
+ * {@code metadata} and {@code result} are JSON texts the core does not parse. {@code attempt} counts claims (0 before the first) and is the lease's fencing token.
  * Nullable fields: metadata, deadline, leaseUntil, startedAt, finishedAt, result, error,
  * idempotencyKey, requestHash, traceparent (the W3C trace context the job was submitted in).
  */
@@ -17,7 +18,7 @@ public record Job(
         String task,
         JobState state,
         Priority priority,
-        String input,
+        JobInput input,
         String metadata,
         int attempt,
         int maxAttempts,
@@ -42,6 +43,16 @@ public record Job(
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(runAt, "runAt");
+    }
+
+    /**
+     * A job that does part of this one's work in-process (a pipeline step, a routed call): the
+     * same tenant, claim, times and trace, with its own task and input, and an id that names the
+     * part ({@code <id>/<part>}, or this job's id when {@code part} is null).
+     */
+    public Job part(String part, String task, JobInput input) {
+        return new Job(part == null ? id : id + "/" + part, tenant, task, state, priority, input, null, attempt, maxAttempts,
+                createdAt, runAt, deadline, leaseUntil, startedAt, null, null, null, null, null, traceparent);
     }
 
     /** The reference to this job's current claim, for fenced completion. */

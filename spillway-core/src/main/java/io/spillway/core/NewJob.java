@@ -1,5 +1,6 @@
 package io.spillway.core;
 
+import io.spillway.core.json.JobInput;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ public record NewJob(
         String id,
         String tenant,
         String task,
-        String input,
+        JobInput input,
         Priority priority,
         int maxAttempts,
         Instant deadline,

@@ -1,13 +1,14 @@
 package io.spillway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.core.json.JobInput;
 import io.spillway.core.store.StateChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,7 +17,7 @@ class LifecycleTest {
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
 
     private static Job processing(int attempt, int maxAttempts) {
-        return new Job("id", "default", "echo", JobState.PROCESSING, Priority.STANDARD, "{}", null, attempt,
+        return new Job("id", "default", "echo", JobState.PROCESSING, Priority.STANDARD, JobInput.ofJson("{}"), null, attempt,
                 maxAttempts, NOW, NOW, null, NOW.plusSeconds(30), NOW, null, null, null, null, null, null);
     }
 
@@ -104,7 +105,7 @@ class LifecycleTest {
 
     @Test
     void expireAndCancel_movePendingJobsOnly() {
-        var pending = new Job("id", "default", "echo", JobState.PENDING, Priority.STANDARD, "{}", null, 0, 3, NOW, NOW,
+        var pending = new Job("id", "default", "echo", JobState.PENDING, Priority.STANDARD, JobInput.ofJson("{}"), null, 0, 3, NOW, NOW,
                 NOW, null, null, null, null, null, null, null, null);
 
         assertThat(Lifecycle.expire(pending).to()).isEqualTo(JobState.EXPIRED);

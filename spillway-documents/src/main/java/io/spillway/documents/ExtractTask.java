@@ -1,14 +1,14 @@
 package io.spillway.documents;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Supplier;
@@ -21,7 +21,6 @@ import java.util.function.Supplier;
  */
 public final class ExtractTask implements TaskHandler {
     public static final String NAME = "extract";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DocumentStore documents;
     private final Supplier<DocumentExtractor> extractor;
@@ -43,18 +42,12 @@ public final class ExtractTask implements TaskHandler {
     }
 
     @Override
-    public void validate(String inputJson) {
-        document(inputJson);
+    public void validate(JobInput input) {
+        document(input);
     }
 
-    private DocumentStore.Stored document(String inputJson) {
-        JsonNode input;
-        try {
-            input = JSON.readTree(inputJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("the input is not JSON");
-        }
-        var id = input == null ? null : input.get("document_id");
+    private DocumentStore.Stored document(JobInput input) {
+        var id = input.field("document_id");
         if (id == null || !id.isTextual()) {
             throw new InvalidInputException("'document_id' is required: upload the document with POST /v1/documents");
         }
@@ -72,17 +65,15 @@ public final class ExtractTask implements TaskHandler {
     }
 
     @Override
-    public List<Outcome> run(List<Job> batch) throws InterruptedException {
-        var out = new ArrayList<Outcome>(batch.size());
-        for (var job : batch) {
+    public List<Outcome> run(List<Job> batch) throws Exception {
+        return TaskHandler.eachJob(batch, job -> {
+            var document = document(job.input());
             try {
-                var document = document(job.input());
-                out.add(Outcome.completed(result(document, extract(document))));
-            } catch (InvalidInputException | DocumentException e) {
-                out.add(Outcome.failed(e.getMessage()));
+                return Outcome.completed(result(document, extract(document)));
+            } catch (DocumentException e) {
+                return Outcome.failed(e.getMessage());
             }
-        }
-        return out;
+        });
     }
 
     static String result(DocumentStore.Stored document, Extracted e) {
@@ -93,15 +84,7 @@ public final class ExtractTask implements TaskHandler {
         result.put("text", e.text());
         result.put("truncated", e.truncated());
         result.put("metadata", metadata);
-        var usage = new LinkedHashMap<String, Object>();
-        usage.put("model", DocumentExtractor.NAME);
-        usage.put("compute_ms", e.computeMs());
-        usage.put("cost", 0.0); // parsing is not priced; models are
-        result.put("usage", usage);
-        try {
-            return JSON.writeValueAsString(result);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        result.put("usage", Usage.unpriced(DocumentExtractor.NAME, e.computeMs()).toNode()); // models are priced
+        return Json.write(result);
     }
 }

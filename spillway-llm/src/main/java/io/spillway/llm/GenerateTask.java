@@ -1,13 +1,15 @@
 package io.spillway.llm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,6 @@ import java.util.Map;
  */
 public final class GenerateTask implements TaskHandler {
     public static final String NAME = "generate";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, RemoteModel> models = new LinkedHashMap<>();
 
@@ -69,8 +70,8 @@ public final class GenerateTask implements TaskHandler {
     }
 
     /** The models to try, in order. */
-    private List<Candidate> plan(String requested, io.spillway.core.Priority priority) {
-        var out = new java.util.ArrayList<Candidate>();
+    private List<Candidate> plan(String requested, Priority priority) {
+        var out = new ArrayList<Candidate>();
         if (!requested.equals("auto")) {
             var first = models.get(requested);
             out.add(new Candidate(first, "requested"));
@@ -82,7 +83,7 @@ public final class GenerateTask implements TaskHandler {
             return out;
         }
         Comparator<RemoteModel> byPrice = Comparator.comparingDouble(m -> m.spec().price());
-        boolean interactive = priority == io.spillway.core.Priority.INTERACTIVE;
+        boolean interactive = priority == Priority.INTERACTIVE;
         Comparator<RemoteModel> order = interactive
                 ? Comparator.<RemoteModel, Long>comparing(m -> m.expectedLatency() == null ? Long.MAX_VALUE
                         : m.expectedLatency().toMillis()).thenComparing(byPrice)
@@ -106,20 +107,12 @@ public final class GenerateTask implements TaskHandler {
     }
 
     @Override
-    public void validate(String inputJson) {
-        parse(inputJson, io.spillway.core.Priority.STANDARD);
+    public void validate(JobInput input) {
+        parse(input, Priority.STANDARD);
     }
 
-    private Request parse(String inputJson, io.spillway.core.Priority priority) {
-        JsonNode in;
-        try {
-            in = JSON.readTree(inputJson);
-        } catch (IOException e) {
-            throw new InvalidInputException("the input is not JSON");
-        }
-        if (in == null || !in.isObject()) {
-            throw new InvalidInputException("the input must be a JSON object");
-        }
+    private Request parse(JobInput input, Priority priority) {
+        var in = input.object();
         var prompt = in.get("prompt");
         if (prompt == null || !prompt.isTextual() || prompt.asText().isBlank()) {
             throw new InvalidInputException("'prompt' must be a non-empty string");
@@ -161,22 +154,13 @@ public final class GenerateTask implements TaskHandler {
     }
 
     @Override
-    public List<Outcome> run(List<Job> batch) throws InterruptedException {
-        var out = new java.util.ArrayList<Outcome>(batch.size());
-        for (var job : batch) {
-            out.add(runOne(job));
-        }
-        return out;
+    public List<Outcome> run(List<Job> batch) throws Exception {
+        return TaskHandler.eachJob(batch, this::runOne);
     }
 
     private Outcome runOne(Job job) throws InterruptedException {
-        Request r;
-        try {
-            r = parse(job.input(), job.priority());
-        } catch (InvalidInputException e) {
-            return Outcome.failed(e.getMessage());
-        }
-        var skipped = new java.util.ArrayList<String>();
+        var r = parse(job.input(), job.priority());
+        var skipped = new ArrayList<String>();
         LlmException lastRetryable = null;
         for (var candidate : r.plan()) {
             var model = candidate.model();
@@ -198,7 +182,7 @@ public final class GenerateTask implements TaskHandler {
             }
         }
         if (lastRetryable == null) {
-            return new Outcome.Retry(java.time.Duration.ofSeconds(5), "every text model is unavailable: "
+            return new Outcome.Retry(Duration.ofSeconds(5), "every text model is unavailable: "
                     + String.join(", ", skipped));
         }
         var error = r.plan().size() == 1 ? lastRetryable.getMessage()
@@ -212,18 +196,8 @@ public final class GenerateTask implements TaskHandler {
         result.put("model", spec.name());
         result.put("finish_reason", c.finishReason());
         result.put("route", route);
-        var usage = new LinkedHashMap<String, Object>();
-        usage.put("model", spec.name());
-        usage.put("provider_model", spec.model());
-        usage.put("input_tokens", c.inputTokens());
-        usage.put("output_tokens", c.outputTokens());
-        usage.put("cost", Math.round(spec.cost(c.inputTokens(), c.outputTokens()) * 1e8) / 1e8);
-        usage.put("tries", c.tries());
-        result.put("usage", usage);
-        try {
-            return JSON.writeValueAsString(result);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        result.put("usage", Usage.remote(spec.name(), spec.model(), c.inputTokens(), c.outputTokens(),
+                spec.cost(c.inputTokens(), c.outputTokens()), c.tries()).toNode());
+        return Json.write(result);
     }
 }

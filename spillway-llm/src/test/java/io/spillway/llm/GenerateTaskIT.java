@@ -1,17 +1,17 @@
 package io.spillway.llm;
 
+import static io.spillway.store.testkit.ClaimedJobs.aClaimedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.core.Job;
-import io.spillway.core.JobState;
 import io.spillway.core.Outcome;
 import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +39,7 @@ class GenerateTaskIT {
     }
 
     static Job job(String input, Priority priority) {
-        var now = Instant.now();
-        return new Job("j1", "default", "generate", JobState.PROCESSING, priority, input, null, 1, 3, now, now,
-                null, null, now, null, null, null, null, null, null);
+        return aClaimedJob("generate").input(input).priority(priority).build();
     }
 
     RemoteModel model(FakeProvider on, String name, double price, Long latencyHintMs, List<String> fallback) {
@@ -139,13 +137,13 @@ class GenerateTaskIT {
     void badInput_isRefusedAtSubmit() {
         var task = new GenerateTask(List.of(model("small", 0, 0)));
 
-        assertThatThrownBy(() -> task.validate("{}")).hasMessageContaining("'prompt' must be a non-empty string");
-        assertThatThrownBy(() -> task.validate("{\"prompt\": \"x\", \"model\": \"gpt-9\"}"))
+        assertThatThrownBy(() -> task.validate(JobInput.ofJson("{}"))).hasMessageContaining("'prompt' must be a non-empty string");
+        assertThatThrownBy(() -> task.validate(JobInput.ofJson("{\"prompt\": \"x\", \"model\": \"gpt-9\"}")))
                 .hasMessageContaining("no text model named 'gpt-9'").hasMessageContaining("small");
-        assertThatThrownBy(() -> task.validate("{\"prompt\": \"" + "x".repeat(1001) + "\"}"))
+        assertThatThrownBy(() -> task.validate(JobInput.ofJson("{\"prompt\": \"" + "x".repeat(1001) + "\"}")))
                 .hasMessageContaining("takes at most 1000");
-        assertThatThrownBy(() -> task.validate("{\"prompt\": \"x\", \"temperature\": 3}")).hasMessageContaining("'temperature'");
-        assertThatThrownBy(() -> task.validate("{\"prompt\": \"x\", \"max_tokens\": 0}")).hasMessageContaining("'max_tokens'");
+        assertThatThrownBy(() -> task.validate(JobInput.ofJson("{\"prompt\": \"x\", \"temperature\": 3}"))).hasMessageContaining("'temperature'");
+        assertThatThrownBy(() -> task.validate(JobInput.ofJson("{\"prompt\": \"x\", \"max_tokens\": 0}"))).hasMessageContaining("'max_tokens'");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.spillway.onnx;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.core.Job;
-import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.task.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and probabilities are returned ({@code labels}, when given, must be among them and restrict the
  * answer).
  */
-public final class ClassifyTask extends ModelTask<ClassifyTask.Request> {
+public final class ClassifyTask extends ModelTask<ClassifyTask.Request, ModelRunner.Pending> {
     public static final String NAME = "classify";
     static final int MAX_LABELS = 64;
     static final int MAX_LABEL_CHARS = 200;
@@ -46,11 +46,10 @@ public final class ClassifyTask extends ModelTask<ClassifyTask.Request> {
     }
 
     @Override
-    Request parse(String inputJson) {
-        JsonNode input = TaskInput.parse(inputJson);
-        String text = TaskInput.text(input, "text", limits.maxTextChars());
-        String requested = TaskInput.model(input);
-        var labelsNode = input.get("labels");
+    Request parse(JobInput input) {
+        String text = input.text("text", limits.maxTextChars());
+        String requested = input.model();
+        var labelsNode = input.field("labels");
         var labels = new ArrayList<String>();
         if (labelsNode != null && !labelsNode.isNull()) {
             if (!labelsNode.isArray() || labelsNode.isEmpty()) {
@@ -99,32 +98,14 @@ public final class ClassifyTask extends ModelTask<ClassifyTask.Request> {
     }
 
     @Override
-    public List<Outcome> run(List<Job> batch) throws InterruptedException {
-        // queue every job's text before awaiting any; a job with bad input keeps its failure
-        var requests = new ArrayList<Request>(batch.size());
-        var pending = new ArrayList<ModelRunner.Pending>(batch.size());
-        var out = new ArrayList<Outcome>(batch.size());
-        for (Job job : batch) {
-            try {
-                var r = parse(job.input());
-                requests.add(r);
-                pending.add(models.runner(r.model().name()).submitAll(List.of(r.text())));
-                out.add(null);
-            } catch (InvalidInputException e) {
-                requests.add(null);
-                pending.add(null);
-                out.add(Outcome.failed(e.getMessage()));
-            }
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            var r = requests.get(i);
-            if (r != null) {
-                var result = pending.get(i).await();
-                out.set(i, Outcome.completed(r.model().kind() == ModelKind.TEXT_CLASSIFICATION
-                        ? fromClassifier(r, result) : zeroShot(r, result)));
-            }
-        }
-        return out;
+    ModelRunner.Pending start(Request request) {
+        return models.runner(request.model().name()).submitAll(List.of(request.text()));
+    }
+
+    @Override
+    String finish(Request r, ModelRunner.Pending text) throws InterruptedException {
+        var result = text.await();
+        return r.model().kind() == ModelKind.TEXT_CLASSIFICATION ? fromClassifier(r, result) : zeroShot(r, result);
     }
 
     private String fromClassifier(Request r, ModelRunner.Result result) {
@@ -188,7 +169,7 @@ public final class ClassifyTask extends ModelTask<ClassifyTask.Request> {
         double cost = models.cost(model, computeMs);
         var sorted = new ArrayList<>(scored);
         sorted.sort(Comparator.comparingDouble(Scored::score).reversed());
-        return TaskInput.write(g -> {
+        return Json.object(g -> {
             g.writeArrayFieldStart("labels");
             for (var s : sorted) {
                 g.writeStartObject();
@@ -198,7 +179,7 @@ public final class ClassifyTask extends ModelTask<ClassifyTask.Request> {
             }
             g.writeEndArray();
             g.writeStringField("model", model);
-            TaskInput.usage(g, model, computeMs, tokens, cost);
+            Usage.compute(model, computeMs, tokens, cost).writeField(g);
         });
     }
 }

@@ -1,8 +1,8 @@
 package io.spillway.onnx;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.core.Job;
-import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.task.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.List;
  * all-MiniLM-L6-v2 unless {@code model} names an embedding model of the repository.
  * Every job of a batch is queued on the model runner before any is awaited.
  */
-public final class EmbedTask extends ModelTask<EmbedTask.Request> {
+public final class EmbedTask extends ModelTask<EmbedTask.Request, ModelRunner.Pending> {
     public static final String NAME = "embed";
     static final int MAX_TEXTS = 256;
 
@@ -36,10 +36,9 @@ public final class EmbedTask extends ModelTask<EmbedTask.Request> {
     }
 
     @Override
-    Request parse(String inputJson) {
-        JsonNode input = TaskInput.parse(inputJson);
-        var model = models.resolve(TaskInput.model(input), ModelSpec.BUILT_IN, ModelKind.EMBEDDING, NAME);
-        var texts = input.get("texts");
+    Request parse(JobInput input) {
+        var model = models.resolve(input.model(), ModelSpec.BUILT_IN, ModelKind.EMBEDDING, NAME);
+        var texts = input.field("texts");
         if (texts == null || !texts.isArray() || texts.isEmpty()) {
             throw new InvalidInputException("'texts' must be a non-empty array of strings");
         }
@@ -61,30 +60,17 @@ public final class EmbedTask extends ModelTask<EmbedTask.Request> {
     }
 
     @Override
-    public List<Outcome> run(List<Job> batch) throws InterruptedException {
-        var pending = new ArrayList<Object>(batch.size());
-        for (Job job : batch) {
-            try {
-                var request = parse(job.input());
-                pending.add(models.runner(request.model().name()).submitAll(request.texts()));
-            } catch (InvalidInputException e) {
-                pending.add(Outcome.failed(e.getMessage()));
-            }
-        }
-        var out = new ArrayList<Outcome>(batch.size());
-        for (Object p : pending) {
-            if (p instanceof ModelRunner.Pending texts) {
-                var result = texts.await();
-                out.add(Outcome.completed(result(result, texts.model())));
-            } else {
-                out.add((Outcome) p);
-            }
-        }
-        return out;
+    ModelRunner.Pending start(Request request) {
+        return models.runner(request.model().name()).submitAll(request.texts());
+    }
+
+    @Override
+    String finish(Request request, ModelRunner.Pending texts) throws InterruptedException {
+        return result(texts.await(), texts.model());
     }
 
     private String result(ModelRunner.Result result, String model) {
-        return TaskInput.write(g -> {
+        return Json.object(g -> {
             g.writeArrayFieldStart("embeddings");
             for (var v : result.rows()) {
                 g.writeStartArray();
@@ -96,7 +82,7 @@ public final class EmbedTask extends ModelTask<EmbedTask.Request> {
             g.writeEndArray();
             g.writeNumberField("dim", result.rows()[0].length);
             g.writeStringField("model", model);
-            TaskInput.usage(g, model, result.computeMillis(), result.tokens(), models.cost(model, result.computeMillis()));
+            Usage.compute(model, result.computeMillis(), result.tokens(), models.cost(model, result.computeMillis())).writeField(g);
         });
     }
 }

@@ -1,8 +1,8 @@
 package io.spillway.onnx;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.core.Job;
-import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.task.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.Locale;
  * scored in passages of whole sentences (at most 32, spread over the text) and their
  * probabilities averaged, weighted by length.
  */
-public final class SentimentTask extends ModelTask<SentimentTask.Request> {
+public final class SentimentTask extends ModelTask<SentimentTask.Request, SentimentTask.Request> {
     public static final String NAME = "sentiment";
     public static final String BUILT_IN = ModelSpec.BUILT_IN + "/sentiment-lr";
     static final int PASSAGE_CHARS = 600;
@@ -42,10 +42,9 @@ public final class SentimentTask extends ModelTask<SentimentTask.Request> {
     }
 
     @Override
-    Request parse(String inputJson) {
-        JsonNode input = TaskInput.parse(inputJson);
-        String text = TaskInput.text(input, "text", limits.maxDocumentChars());
-        String requested = TaskInput.model(input);
+    Request parse(JobInput input) {
+        String text = input.text("text", limits.maxDocumentChars());
+        String requested = input.model();
         if (requested == null || requested.equals("auto") || requested.equals(BUILT_IN)) {
             return new Request(null, text);
         }
@@ -164,30 +163,24 @@ public final class SentimentTask extends ModelTask<SentimentTask.Request> {
     }
 
     @Override
-    public List<Outcome> run(List<Job> batch) throws InterruptedException {
-        var out = new ArrayList<Outcome>(batch.size());
-        for (Job job : batch) {
-            Request r;
-            try {
-                r = parse(job.input());
-            } catch (InvalidInputException e) {
-                out.add(Outcome.failed(e.getMessage()));
-                continue;
-            }
-            var s = score(r);
-            out.add(Outcome.completed(TaskInput.write(g -> {
-                g.writeStringField("label", s.label());
-                g.writeNumberField("score", round(s.score()));
-                g.writeObjectFieldStart("scores");
-                g.writeNumberField("negative", round(s.negative()));
-                g.writeNumberField("neutral", round(s.neutral()));
-                g.writeNumberField("positive", round(s.positive()));
-                g.writeEndObject();
-                g.writeStringField("model", s.model());
-                TaskInput.usage(g, s.model(), s.computeMs(), s.tokens(), models.cost(s.model(), s.computeMs()));
-            })));
-        }
-        return out;
+    Request start(Request request) {
+        return request; // scoring runs several model calls in sequence: all of it in finish
+    }
+
+    @Override
+    String finish(Request r, Request same) throws InterruptedException {
+        var s = score(r);
+        return Json.object(g -> {
+            g.writeStringField("label", s.label());
+            g.writeNumberField("score", round(s.score()));
+            g.writeObjectFieldStart("scores");
+            g.writeNumberField("negative", round(s.negative()));
+            g.writeNumberField("neutral", round(s.neutral()));
+            g.writeNumberField("positive", round(s.positive()));
+            g.writeEndObject();
+            g.writeStringField("model", s.model());
+            Usage.compute(s.model(), s.computeMs(), s.tokens(), models.cost(s.model(), s.computeMs())).writeField(g);
+        });
     }
 
     static double round(double x) {

@@ -1,8 +1,8 @@
 package io.spillway.onnx;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.spillway.core.Job;
-import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.task.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.List;
  * {@link LexRank} over the built-in sentence embeddings, in document order. Texts of more than
  * {@value #MAX_SENTENCES} sentences are summarised from that many, spread evenly over the text.
  */
-public final class SummarizeTask extends ModelTask<SummarizeTask.Request> {
+public final class SummarizeTask extends ModelTask<SummarizeTask.Request, SummarizeTask.Request> {
     public static final String NAME = "summarize";
     public static final String METHOD = ModelSpec.BUILT_IN + "/lexrank";
     static final int MAX_SENTENCES = 300;
@@ -33,15 +33,14 @@ public final class SummarizeTask extends ModelTask<SummarizeTask.Request> {
     }
 
     @Override
-    Request parse(String inputJson) {
-        JsonNode input = TaskInput.parse(inputJson);
-        var text = TaskInput.text(input, "text", limits.maxDocumentChars());
-        var model = TaskInput.model(input);
+    Request parse(JobInput input) {
+        var text = input.text("text", limits.maxDocumentChars());
+        var model = input.model();
         if (model != null && !model.equals("auto") && !model.equals(METHOD)) {
             throw new InvalidInputException("summarize runs on '" + METHOD + "' (extractive); no model '" + model
                     + "' can summarize here");
         }
-        return new Request(text, TaskInput.intIn(input, "max_sentences", DEFAULT_SENTENCES, 1, 50));
+        return new Request(text, input.intIn("max_sentences", DEFAULT_SENTENCES, 1, 50));
     }
 
     /** A summary with the sentences it took and what it cost. */
@@ -77,32 +76,26 @@ public final class SummarizeTask extends ModelTask<SummarizeTask.Request> {
     }
 
     @Override
-    public List<Outcome> run(List<Job> batch) throws InterruptedException {
-        var out = new ArrayList<Outcome>(batch.size());
-        for (Job job : batch) {
-            Request r;
-            try {
-                r = parse(job.input());
-            } catch (InvalidInputException e) {
-                out.add(Outcome.failed(e.getMessage()));
-                continue;
+    Request start(Request request) {
+        return request; // ranking runs after the sentences are embedded: all of it in finish
+    }
+
+    @Override
+    String finish(Request r, Request same) throws InterruptedException {
+        var s = summarize(r.text(), r.maxSentences());
+        return Json.object(g -> {
+            g.writeStringField("summary", s.text());
+            g.writeArrayFieldStart("sentences");
+            for (var c : s.sentences()) {
+                g.writeStartObject();
+                g.writeNumberField("index", c.index());
+                g.writeStringField("text", c.text());
+                g.writeNumberField("score", SentimentTask.round(c.score()));
+                g.writeEndObject();
             }
-            var s = summarize(r.text(), r.maxSentences());
-            out.add(Outcome.completed(TaskInput.write(g -> {
-                g.writeStringField("summary", s.text());
-                g.writeArrayFieldStart("sentences");
-                for (var c : s.sentences()) {
-                    g.writeStartObject();
-                    g.writeNumberField("index", c.index());
-                    g.writeStringField("text", c.text());
-                    g.writeNumberField("score", SentimentTask.round(c.score()));
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeStringField("model", METHOD);
-                TaskInput.usage(g, METHOD, s.computeMs(), s.tokens(), models.cost(METHOD, s.computeMs()));
-            })));
-        }
-        return out;
+            g.writeEndArray();
+            g.writeStringField("model", METHOD);
+            Usage.compute(METHOD, s.computeMs(), s.tokens(), models.cost(METHOD, s.computeMs())).writeField(g);
+        });
     }
 }

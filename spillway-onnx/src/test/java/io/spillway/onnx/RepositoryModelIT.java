@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
 import io.spillway.onnx.testing.TinyClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class RepositoryModelIT {
             var s = TextTasksIT.completed(sentiment, "{\"text\": \"it arrived broken, awful\", \"model\": \"tiny-sentiment\"}");
             assertThat(s.get("label").asText()).isEqualTo("negative");
 
-            assertThatThrownBy(() -> classify.validate("{\"text\": \"x\", \"model\": \"tiny-sentiment\", \"labels\": [\"meh\"]}"))
+            assertThatThrownBy(() -> classify.validate(JobInput.ofJson("{\"text\": \"x\", \"model\": \"tiny-sentiment\", \"labels\": [\"meh\"]}")))
                     .hasMessageContaining("has no label 'meh'");
         }
     }

@@ -1,17 +1,16 @@
 package io.spillway.onnx;
 
+import static io.spillway.store.testkit.ClaimedJobs.aClaimedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spillway.core.Job;
-import io.spillway.core.JobState;
 import io.spillway.core.Outcome;
-import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,13 +33,11 @@ class TextTasksIT {
     }
 
     static Job job(String task, String input) {
-        var now = Instant.now();
-        return new Job("j-" + System.nanoTime(), "default", task, JobState.PROCESSING, Priority.STANDARD, input, null,
-                1, 3, now, now, null, null, now, null, null, null, null, null, null);
+        return aClaimedJob(task).input(input).build();
     }
 
     static JsonNode completed(TaskHandler task, String input) throws Exception {
-        task.validate(input);
+        task.validate(JobInput.ofJson(input));
         var outcome = task.run(List.of(job(task.name(), input))).getFirst();
         assertThat(outcome).isInstanceOf(Outcome.Completed.class);
         return JSON.readTree(((Outcome.Completed) outcome).resultJson());
@@ -144,22 +141,22 @@ class TextTasksIT {
         var sentiment = new SentimentTask(models, LIMITS);
         var summarize = new SummarizeTask(models, LIMITS);
 
-        assertThatThrownBy(() -> embed.validate("{\"texts\": [\"\"]}")).isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> embed.validate("{\"texts\": [\"" + "x".repeat(2_001) + "\"]}"))
+        assertThatThrownBy(() -> embed.validate(JobInput.ofJson("{\"texts\": [\"\"]}"))).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> embed.validate(JobInput.ofJson("{\"texts\": [\"" + "x".repeat(2_001) + "\"]}")))
                 .hasMessageContaining("at most 2000").hasMessageContaining("max_text_chars");
-        assertThatThrownBy(() -> embed.validate("{\"texts\": [\"a\"], \"model\": \"gpt-9\"}"))
+        assertThatThrownBy(() -> embed.validate(JobInput.ofJson("{\"texts\": [\"a\"], \"model\": \"gpt-9\"}")))
                 .hasMessageContaining("no model named 'gpt-9'").hasMessageContaining(ModelSpec.BUILT_IN);
-        assertThatThrownBy(() -> classify.validate("{\"text\": \"hi\"}")).hasMessageContaining("'labels' is required");
-        assertThatThrownBy(() -> classify.validate("{\"text\": \"hi\", \"labels\": [\"a\"]}"))
+        assertThatThrownBy(() -> classify.validate(JobInput.ofJson("{\"text\": \"hi\"}"))).hasMessageContaining("'labels' is required");
+        assertThatThrownBy(() -> classify.validate(JobInput.ofJson("{\"text\": \"hi\", \"labels\": [\"a\"]}")))
                 .hasMessageContaining("at least 2 labels");
-        assertThatThrownBy(() -> classify.validate("{\"text\": \"hi\", \"labels\": [\"a\", \"a\"]}"))
+        assertThatThrownBy(() -> classify.validate(JobInput.ofJson("{\"text\": \"hi\", \"labels\": [\"a\", \"a\"]}")))
                 .hasMessageContaining("must not repeat");
-        assertThatThrownBy(() -> classify.validate("{\"labels\": [\"a\", \"b\"]}")).hasMessageContaining("'text' is required");
-        assertThatThrownBy(() -> sentiment.validate("{\"text\": \"   \"}")).hasMessageContaining("non-empty string");
-        assertThatThrownBy(() -> sentiment.validate("{\"text\": \"hi\", \"model\": \"" + ModelSpec.BUILT_IN + "\"}"))
+        assertThatThrownBy(() -> classify.validate(JobInput.ofJson("{\"labels\": [\"a\", \"b\"]}"))).hasMessageContaining("'text' is required");
+        assertThatThrownBy(() -> sentiment.validate(JobInput.ofJson("{\"text\": \"   \"}"))).hasMessageContaining("non-empty string");
+        assertThatThrownBy(() -> sentiment.validate(JobInput.ofJson("{\"text\": \"hi\", \"model\": \"" + ModelSpec.BUILT_IN + "\"}")))
                 .hasMessageContaining("needs a text-classification model");
-        assertThatThrownBy(() -> summarize.validate("{\"text\": \"hi\", \"max_sentences\": 0}"))
+        assertThatThrownBy(() -> summarize.validate(JobInput.ofJson("{\"text\": \"hi\", \"max_sentences\": 0}")))
                 .hasMessageContaining("'max_sentences' must be a whole number from 1 to 50");
-        assertThatThrownBy(() -> summarize.validate("[1, 2]")).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> summarize.validate(JobInput.ofJson("[1, 2]"))).hasMessageContaining("JSON object");
     }
 }

@@ -1,19 +1,21 @@
 package io.spillway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
-import io.spillway.core.task.InvalidInputException;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
+import io.spillway.core.json.Usage;
 import io.spillway.core.store.JobStore;
+import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineTask implements TaskHandler {
     private static final Logger log = LoggerFactory.getLogger(PipelineTask.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHECKPOINT = "step/";
 
     private final PipelineSpec spec;
@@ -71,12 +72,11 @@ public final class PipelineTask implements TaskHandler {
     }
 
     @Override
-    public void validate(String inputJson) {
-        var input = parse(inputJson);
+    public void validate(JobInput input) {
         for (var step : spec.steps().values()) {
             if (step.needs().isEmpty()) {
                 try {
-                    handlers.get(step.task()).validate(write(Templates.fill(step.input(), input, Map.of())));
+                    handlers.get(step.task()).validate(inputOf(Templates.fill(step.input(), input.object(), Map.of())));
                 } catch (InvalidInputException e) {
                     throw new InvalidInputException("step " + step.name() + " (task " + step.task() + "): " + e.getMessage());
                 }
@@ -84,16 +84,9 @@ public final class PipelineTask implements TaskHandler {
         }
     }
 
-    private static JsonNode parse(String inputJson) {
-        try {
-            var node = JSON.readTree(inputJson);
-            if (node == null || !node.isObject()) {
-                throw new InvalidInputException("the input must be a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new InvalidInputException("the input is not JSON");
-        }
+    /** A step's filled-in input, as the step's task reads it. */
+    private static JobInput inputOf(JsonNode filled) {
+        return filled instanceof ObjectNode o ? JobInput.of(o) : JobInput.ofJson(Json.write(filled));
     }
 
     private record StepRun(JsonNode result, long ms, boolean reused) {
@@ -113,20 +106,11 @@ public final class PipelineTask implements TaskHandler {
 
     @Override
     public List<Outcome> run(List<Job> batch) throws Exception {
-        var out = new ArrayList<Outcome>(batch.size());
-        for (var job : batch) {
-            out.add(runJob(job));
-        }
-        return out;
+        return TaskHandler.eachJob(batch, this::runJob);
     }
 
     private Outcome runJob(Job job) throws IOException {
-        JsonNode input;
-        try {
-            input = parse(job.input());
-        } catch (InvalidInputException e) {
-            return Outcome.failed(e.getMessage());
-        }
+        JsonNode input = job.input().object();
         var runs = new ConcurrentHashMap<String, StepRun>(load(job));
         var futures = new HashMap<String, CompletableFuture<Void>>();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -166,7 +150,7 @@ public final class PipelineTask implements TaskHandler {
         }
         var result = result(input, runs);
         deleteCheckpoints(job);
-        return Outcome.completed(write(result));
+        return Outcome.completed(Json.write(result));
     }
 
     private static Throwable cause(CompletableFuture<Void> f) {
@@ -183,10 +167,7 @@ public final class PipelineTask implements TaskHandler {
     private StepRun runStep(Job job, PipelineSpec.Step step, JsonNode input, Map<String, StepRun> runs) {
         var results = new HashMap<String, JsonNode>();
         runs.forEach((k, v) -> results.put(k, v.result()));
-        var stepInput = write(Templates.fill(step.input(), input, results));
-        var stepJob = new Job(job.id() + "/" + step.name(), job.tenant(), step.task(), job.state(), job.priority(), stepInput,
-                null, job.attempt(), job.maxAttempts(), job.createdAt(), job.runAt(), job.deadline(), job.leaseUntil(),
-                job.startedAt(), null, null, null, null, null, job.traceparent());
+        var stepJob = job.part(step.name(), step.task(), inputOf(Templates.fill(step.input(), input, results)));
         long started = System.nanoTime();
         Outcome outcome;
         try {
@@ -200,7 +181,7 @@ public final class PipelineTask implements TaskHandler {
         long ms = (System.nanoTime() - started) / 1_000_000;
         return switch (outcome) {
             case Outcome.Completed c -> {
-                var run = new StepRun(readTree(c.resultJson()), ms, false);
+                var run = new StepRun(Json.read(c.resultJson()), ms, false);
                 save(job, step.name(), run);
                 yield run;
             }
@@ -216,29 +197,17 @@ public final class PipelineTask implements TaskHandler {
         var filled = Templates.fill(spec.result(), input, results);
         ObjectNode result = filled.isObject() ? (ObjectNode) filled : JsonNodeFactory.instance.objectNode().set("result", filled);
         var steps = result.putArray("steps");
-        long computeMs = 0;
-        long tokens = 0;
-        double cost = 0;
-        var byStep = JsonNodeFactory.instance.objectNode();
+        var usages = new LinkedHashMap<String, Usage>();
         for (var step : spec.steps().values()) {
             var run = runs.get(step.name());
             steps.addObject().put("step", step.name()).put("task", step.task()).put("status", "completed")
                     .put("ms", run.ms()).put("reused", run.reused());
-            var usage = run.result().get("usage");
-            if (usage != null && usage.isObject()) {
-                computeMs += usage.path("compute_ms").asLong(0);
-                tokens += usage.path("tokens").asLong(0) + usage.path("input_tokens").asLong(0)
-                        + usage.path("output_tokens").asLong(0);
-                cost += usage.path("cost").asDouble(0);
-                byStep.set(step.name(), usage);
+            var usage = Usage.read(run.result().get("usage"));
+            if (usage != null) {
+                usages.put(step.name(), usage);
             }
         }
-        var usage = result.putObject("usage");
-        usage.put("model", "pipeline:" + spec.name());
-        usage.put("compute_ms", computeMs);
-        usage.put("tokens", tokens);
-        usage.put("cost", Math.round(cost * 1e8) / 1e8);
-        usage.set("steps", byStep);
+        result.set("usage", Usage.ofSteps("pipeline:" + spec.name(), usages).toNode());
         return result;
     }
 
@@ -248,7 +217,7 @@ public final class PipelineTask implements TaskHandler {
             var checkpoint = checkpoints.attachmentGet(job.id(), CHECKPOINT + step.name());
             if (checkpoint.isPresent()) {
                 try (var in = checkpoints.attachmentRead(checkpoint.get())) {
-                    var node = JSON.readTree(in);
+                    var node = Json.MAPPER.readTree(in);
                     out.put(step.name(), new StepRun(node.get("result"), node.path("ms").asLong(), true));
                 }
             }
@@ -260,7 +229,7 @@ public final class PipelineTask implements TaskHandler {
         try {
             var node = JsonNodeFactory.instance.objectNode().put("ms", run.ms()).set("result", run.result());
             checkpoints.attachmentWrite(job.id(), CHECKPOINT + step, null,
-                    new ByteArrayInputStream(JSON.writeValueAsBytes(node)), checkpoints.clock().instant());
+                    new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(node)), checkpoints.clock().instant());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot checkpoint step " + step + ": " + e.getMessage(), e);
         }
@@ -272,19 +241,4 @@ public final class PipelineTask implements TaskHandler {
         }
     }
 
-    private static JsonNode readTree(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String write(JsonNode node) {
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,16 +1,14 @@
 package io.spillway.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.json.Json;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.llm.GenerateTask;
 import io.spillway.onnx.SummarizeTask;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,7 +22,6 @@ import java.util.List;
 public final class SummarizeRouter implements TaskHandler {
     static final String SYSTEM = "You summarize texts faithfully and concisely, in the text's language, "
             + "without adding facts.";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SummarizeTask extractive;
     private final GenerateTask abstractive;
@@ -51,74 +48,54 @@ public final class SummarizeRouter implements TaskHandler {
     }
 
     @Override
-    public void validate(String inputJson) {
-        var generate = generateInput(inputJson);
+    public void validate(JobInput input) {
+        var generate = generateInput(input);
         if (generate == null) {
-            extractive.validate(inputJson);
+            extractive.validate(input);
         } else {
             abstractive.validate(generate);
         }
     }
 
     /** The generate input for an abstractive summary, or null when the job is extractive. */
-    private String generateInput(String inputJson) {
+    private JobInput generateInput(JobInput input) {
         if (abstractive == null) {
             return null;
         }
-        JsonNode in;
-        try {
-            in = JSON.readTree(inputJson);
-        } catch (IOException e) {
-            return null; // the extractive task says what is wrong
-        }
-        if (in == null || !in.isObject() || !abstractive.models().contains(in.path("model").asText(""))) {
+        var model = input.field("model");
+        if (model == null || !abstractive.models().contains(model.asText(""))) {
             return null;
         }
-        var text = in.get("text");
+        var text = input.field("text");
         if (text == null || !text.isTextual() || text.asText().isBlank()) {
             throw new InvalidInputException("'text' must be a non-empty string");
         }
-        int max = in.path("max_sentences").asInt(3);
-        if (max < 1 || max > 50) {
-            throw new InvalidInputException("'max_sentences' must be a whole number from 1 to 50");
-        }
-        ObjectNode g = JSON.createObjectNode();
+        int max = input.intIn("max_sentences", 3, 1, 50);
+        var g = Json.MAPPER.createObjectNode();
         g.put("prompt", "Summarize the following text in at most " + max + " sentences.\n\n" + text.asText());
         g.put("system", SYSTEM);
-        g.put("model", in.get("model").asText());
+        g.put("model", model.asText());
         g.put("temperature", 0.2);
-        return g.toString();
+        return JobInput.of(g);
     }
 
     @Override
     public List<Outcome> run(List<Job> batch) throws Exception {
-        var out = new ArrayList<Outcome>(batch.size());
-        for (var job : batch) {
-            String generate;
-            try {
-                generate = generateInput(job.input());
-            } catch (InvalidInputException e) {
-                out.add(Outcome.failed(e.getMessage()));
-                continue;
-            }
+        return TaskHandler.eachJob(batch, job -> {
+            var generate = generateInput(job.input());
             if (generate == null) {
-                out.addAll(extractive.run(List.of(job)));
-                continue;
+                return extractive.run(List.of(job)).getFirst();
             }
-            var llmJob = new Job(job.id(), job.tenant(), GenerateTask.NAME, job.state(), job.priority(), generate,
-                    job.metadata(), job.attempt(), job.maxAttempts(), job.createdAt(), job.runAt(), job.deadline(),
-                    job.leaseUntil(), job.startedAt(), null, null, null, null, null, job.traceparent());
-            var outcome = abstractive.run(List.of(llmJob)).getFirst();
+            var outcome = abstractive.run(List.of(job.part(null, GenerateTask.NAME, generate))).getFirst();
             if (outcome instanceof Outcome.Completed c) {
-                var result = (ObjectNode) JSON.readTree(c.resultJson());
+                var result = (ObjectNode) Json.read(c.resultJson());
                 var summary = result.remove("text");
-                ObjectNode renamed = JSON.createObjectNode();
+                ObjectNode renamed = Json.MAPPER.createObjectNode();
                 renamed.set("summary", summary);
                 renamed.setAll(result);
                 outcome = Outcome.completed(renamed.toString());
             }
-            out.add(outcome);
-        }
-        return out;
+            return outcome;
+        });
     }
 }

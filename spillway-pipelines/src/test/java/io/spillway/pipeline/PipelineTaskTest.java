@@ -1,5 +1,6 @@
 package io.spillway.pipeline;
 
+import static io.spillway.store.testkit.ClaimedJobs.aClaimedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,13 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.spillway.core.Job;
-import io.spillway.core.JobState;
 import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.store.InMemoryJobStore;
-import io.spillway.core.Priority;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +40,8 @@ class PipelineTaskTest {
             }
 
             @Override
-            public void validate(String inputJson) {
-                if (inputJson.contains("\"bad\"")) {
+            public void validate(JobInput input) {
+                if (input.json().contains("\"bad\"")) {
                     throw new InvalidInputException("bad input");
                 }
             }
@@ -50,15 +49,13 @@ class PipelineTaskTest {
             @Override
             public List<Outcome> run(List<Job> batch) throws Exception {
                 calls.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
-                return List.of(behaviour.apply(JSON.readTree(batch.getFirst().input())));
+                return List.of(behaviour.apply(batch.getFirst().input().object()));
             }
         };
     }
 
     static Job job(String id, String input) {
-        var now = Instant.now();
-        return new Job(id, "default", "doc", JobState.PROCESSING, Priority.STANDARD, input, null, 1, 3, now, now, null,
-                null, now, null, null, null, null, null, null);
+        return aClaimedJob("doc").id(id).input(input).build();
     }
 
     PipelineSpec spec(String yaml, Set<String> tasks) throws Exception {
@@ -159,8 +156,8 @@ class PipelineTaskTest {
         var pipeline = new PipelineTask(spec(DIAMOND, Set.of("upper", "length")), Map.of("upper", upper,
                 "length", task("length", in -> Outcome.completed("{}"))), checkpoints);
 
-        assertThatThrownBy(() -> pipeline.validate("{\"text\": \"bad\"}")).hasMessage("step read (task upper): bad input");
-        assertThatThrownBy(() -> pipeline.validate("[]")).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> pipeline.validate(JobInput.ofJson("{\"text\": \"bad\"}"))).hasMessage("step read (task upper): bad input");
+        assertThatThrownBy(() -> pipeline.validate(JobInput.ofJson("[]"))).hasMessageContaining("JSON object");
     }
 
     @Test

@@ -24,7 +24,7 @@ public final class GateTask implements TaskHandler {
         if (!open.await(60, TimeUnit.SECONDS)) {
             return batch.stream().map(j -> Outcome.failed("gate never opened")).toList();
         }
-        return batch.stream().map(j -> Outcome.completed(j.input())).toList();
+        return batch.stream().map(j -> Outcome.completed(j.input().json())).toList();
     }
 
     public void open() {

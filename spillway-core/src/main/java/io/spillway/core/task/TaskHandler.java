@@ -2,6 +2,8 @@ package io.spillway.core.task;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,10 +54,10 @@ public interface TaskHandler {
      * Checks a job's input at submit time, so bad input is refused with a 4xx instead of
      * failing later.
      *
-     * @param inputJson the job's {@code input} as JSON text
+     * @param input the job's {@code input}, parsed already
      * @throws InvalidInputException with a message that tells the client what is wrong
      */
-    default void validate(String inputJson) {
+    default void validate(JobInput input) {
     }
 
     /**
@@ -64,4 +66,26 @@ public interface TaskHandler {
      * @throws Exception on a failure that should retry every job of the batch
      */
     List<Outcome> run(List<Job> batch) throws Exception;
+
+    /** One job's work, for {@link #eachJob}. */
+    @FunctionalInterface
+    interface JobWork {
+        Outcome run(Job job) throws Exception;
+    }
+
+    /**
+     * Runs a batch one job at a time: a job whose input turns out invalid fails with the reason,
+     * the others run. The loop every handler that does not batch shares.
+     */
+    static List<Outcome> eachJob(List<Job> batch, JobWork work) throws Exception {
+        var out = new ArrayList<Outcome>(batch.size());
+        for (var job : batch) {
+            try {
+                out.add(work.run(job));
+            } catch (InvalidInputException e) {
+                out.add(Outcome.failed(e.getMessage()));
+            }
+        }
+        return out;
+    }
 }

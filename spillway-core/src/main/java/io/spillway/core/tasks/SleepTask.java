@@ -2,11 +2,11 @@ package io.spillway.core.tasks;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code sleep}: waits {@code input.ms} milliseconds (0 to 60,000), then completes with
@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class SleepTask implements TaskHandler {
     public static final String NAME = "sleep";
-    private static final Pattern MS = Pattern.compile("\"ms\"\\s*:\\s*(\\d{1,5})\\s*[,}]");
 
     @Override
     public String name() {
@@ -28,30 +27,32 @@ public final class SleepTask implements TaskHandler {
     }
 
     @Override
-    public void validate(String inputJson) {
-        long ms = millis(inputJson);
-        if (ms < 0 || ms > 60_000) {
-            throw new InvalidInputException("'ms' must be a whole number of milliseconds from 0 to 60000");
-        }
+    public void validate(JobInput input) {
+        millis(input);
     }
 
     @Override
     public List<Outcome> run(List<Job> batch) throws InterruptedException {
         long longest = 0;
-        for (Job j : batch) {
-            longest = Math.max(longest, millis(j.input()));
-        }
-        Thread.sleep(longest);
         var out = new ArrayList<Outcome>(batch.size());
         for (Job j : batch) {
-            out.add(Outcome.completed("{\"slept_ms\":" + millis(j.input()) + "}"));
+            try {
+                long ms = millis(j.input());
+                longest = Math.max(longest, ms);
+                out.add(Outcome.completed("{\"slept_ms\":" + ms + "}"));
+            } catch (InvalidInputException e) {
+                out.add(Outcome.failed(e.getMessage()));
+            }
         }
+        Thread.sleep(longest);
         return out;
     }
 
-    /** The {@code ms} field of a flat input object, or -1 when it is missing or not a small whole number. */
-    static long millis(String inputJson) {
-        var m = MS.matcher(inputJson);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    /** The {@code ms} field: a whole number of milliseconds from 0 to 60,000. */
+    static long millis(JobInput input) {
+        if (input.field("ms") == null) {
+            throw new InvalidInputException("'ms' must be a whole number of milliseconds from 0 to 60000");
+        }
+        return input.intIn("ms", 0, 0, 60_000);
     }
 }

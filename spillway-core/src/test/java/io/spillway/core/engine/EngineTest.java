@@ -224,7 +224,7 @@ class EngineTest {
         var late = store.jobSetStateMany(new StateChangeParams(List.of(Lifecycle.finish(deadClaim,
                 Outcome.completed("{\"late\":1}"), time.instant(), null)), time.instant()));
         assertThat(late).containsExactly(false);
-        assertThat(engine.get("default", nj.id()).orElseThrow().result()).isEqualTo(nj.input());
+        assertThat(engine.get("default", nj.id()).orElseThrow().result()).isEqualTo(nj.input().json());
     }
 
     @Test

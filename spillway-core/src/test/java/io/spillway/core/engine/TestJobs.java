@@ -3,6 +3,7 @@ package io.spillway.core.engine;
 import io.spillway.core.JobIds;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import java.time.Instant;
 import java.time.InstantSource;
 
@@ -39,6 +40,6 @@ final class TestJobs {
     }
 
     NewJob build() {
-        return new NewJob(IDS.next(), "default", task, input, Priority.STANDARD, maxAttempts, deadline, null, null, null, null);
+        return new NewJob(IDS.next(), "default", task, JobInput.ofJson(input), Priority.STANDARD, maxAttempts, deadline, null, null, null, null);
     }
 }

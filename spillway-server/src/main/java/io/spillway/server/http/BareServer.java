@@ -2,6 +2,7 @@ package io.spillway.server.http;
 
 import io.javalin.Javalin;
 import io.spillway.core.JobIds;
+import io.spillway.core.json.Json;
 import io.spillway.server.config.ServerConfig;
 import java.time.InstantSource;
 
@@ -16,7 +17,7 @@ public final class BareServer {
 
     public static Javalin create(ServerConfig config) {
         var ids = new JobIds(InstantSource.system());
-        var json = new JobJson(HttpApi.newMapper().getFactory(), true);
+        var json = new JobJson(Json.MAPPER.getFactory(), true);
         return Javalin.create(cfg -> {
             HttpApi.configureServer(cfg, config, "bare-http");
             cfg.routes.post("/v1/jobs", ctx -> {

@@ -1,10 +1,5 @@
 package io.spillway.server.http;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
@@ -13,6 +8,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.spillway.core.JobIds;
 import io.spillway.core.engine.Engine;
+import io.spillway.core.json.Json;
 import io.spillway.documents.DocumentIntake;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.metrics.Metrics;
@@ -52,7 +48,7 @@ public final class HttpApi {
         this.engine = engine;
         this.config = config;
         this.metrics = metrics;
-        var mapper = newMapper();
+        var mapper = Json.MAPPER;
         var json = new JobJson(mapper.getFactory(), !processing.equals("paused"));
         var jobIds = new JobIds(clock);
         var requests = new JobRequests(mapper, engine.tasks(), jobIds, clock, config.defaultMaxAttempts());
@@ -67,16 +63,6 @@ public final class HttpApi {
                 throw new IllegalStateException("no handler for the route " + route);
             }
         }
-    }
-
-    /** The JSON mapper used for requests: strict about duplicate keys and trailing data. */
-    public static ObjectMapper newMapper() {
-        var m = new ObjectMapper();
-        m.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
-        m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        m.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        return m;
     }
 
     /** The listener and threads from the settings; shared with {@link BareServer} so both are built alike. */
@@ -110,7 +96,7 @@ public final class HttpApi {
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.asyncTimeout = config.maxWait().toMillis() + 30_000;
             cfg.http.prefer405over404 = true;
-            cfg.jsonMapper(new JavalinJackson(newMapper(), false));
+            cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), SizeUnit.BYTES);
             cfg.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes() + DocumentRoutes.UPLOAD_OVERHEAD,
                     SizeUnit.BYTES);

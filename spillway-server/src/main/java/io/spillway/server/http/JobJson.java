@@ -117,7 +117,7 @@ final class JobJson {
         }
         if (withInput) {
             g.writeFieldName("input");
-            g.writeRawValue(j.input());
+            g.writeRawValue(j.input().json());
         }
         g.writeEndObject();
     }

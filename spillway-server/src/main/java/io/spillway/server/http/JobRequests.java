@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.JobIds;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
@@ -137,7 +139,7 @@ final class JobRequests {
                 if (input.has("model") && !input.get("model").equals(model)) {
                     throw ApiException.unprocessable("'model' is given twice, differently: at the top level and in 'input'");
                 }
-                input = ((com.fasterxml.jackson.databind.node.ObjectNode) input.deepCopy()).set("model", model);
+                input = ((ObjectNode) input.deepCopy()).set("model", model);
             } else if (!model.asText().equals("auto")) {
                 throw ApiException.unprocessable("unknown model '" + truncate(model.asText())
                         + "'; task " + task + " runs without a model here, use \"auto\" or leave 'model' out");
@@ -150,14 +152,14 @@ final class JobRequests {
         if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
             throw ApiException.unprocessable("'metadata' must be a JSON object, not " + kind(metadata));
         }
-        String inputJson = write(input);
+        var jobInput = JobInput.of((ObjectNode) input); // parsed once: the task validates the tree, the store gets the text
         try {
-            handler.get().validate(inputJson);
+            handler.get().validate(jobInput);
         } catch (InvalidInputException e) {
             throw ApiException.unprocessable("invalid input for task " + task + ": " + e.getMessage());
         }
         String hash = idempotencyKey == null ? null : hash(root);
-        return new NewJob(ids.next(), DEFAULT_TENANT, task, inputJson, priority, maxAttempts, deadline,
+        return new NewJob(ids.next(), DEFAULT_TENANT, task, jobInput, priority, maxAttempts, deadline,
                 metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash, traceparent);
     }
 
@@ -194,12 +196,12 @@ final class JobRequests {
         }
         checkTakesDocuments(task);
         var p = priority(priority == null ? null : JsonNodeFactory.instance.textNode(priority));
-        var inputJson = write(JsonNodeFactory.instance.objectNode().put("document_id", document.id()));
+        var input = JobInput.of(JsonNodeFactory.instance.objectNode().put("document_id", document.id()));
         var metadata = JsonNodeFactory.instance.objectNode().put("filename", document.filename()).put("bytes", document.bytes());
         // a repeated upload under the same key is the same request when it is the same file for the same task
         String hash = idempotencyKey == null ? null
                 : hash("document " + task + " " + p.wireName() + " " + document.bytes() + " " + document.filename());
-        return new NewJob(document.id(), DEFAULT_TENANT, task, inputJson, p, defaultMaxAttempts, null, write(metadata),
+        return new NewJob(document.id(), DEFAULT_TENANT, task, input, p, defaultMaxAttempts, null, write(metadata),
                 idempotencyKey, hash, traceparent);
     }
 

@@ -4,6 +4,7 @@ import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.ListParams;
@@ -39,7 +40,7 @@ public final class JdbcJobRows {
     public static Job job(ResultSet rs) throws SQLException {
         return new Job(rs.getString("id"), rs.getString("tenant"), rs.getString("task"),
                 JobState.fromWire(rs.getString("state")), Priority.fromRank(rs.getInt("priority")),
-                rs.getString("input"), rs.getString("metadata"), rs.getInt("attempt"), rs.getInt("max_attempts"),
+                JobInput.ofJson(rs.getString("input")), rs.getString("metadata"), rs.getInt("attempt"), rs.getInt("max_attempts"),
                 millis(rs, "created_at"), millis(rs, "run_at"), millis(rs, "deadline"), millis(rs, "lease_until"),
                 millis(rs, "started_at"), millis(rs, "finished_at"), rs.getString("result"), rs.getString("error"),
                 rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getString("traceparent"));
@@ -48,7 +49,7 @@ public final class JdbcJobRows {
     /** A row of {@link #CLAIMED_COLUMNS}, now processing under the given lease. */
     public static Job claimed(ResultSet rs, Instant leaseUntil, Instant startedAt) throws SQLException {
         return new Job(rs.getString("id"), rs.getString("tenant"), rs.getString("task"), JobState.PROCESSING,
-                Priority.fromRank(rs.getInt("priority")), rs.getString("input"), rs.getString("metadata"),
+                Priority.fromRank(rs.getInt("priority")), JobInput.ofJson(rs.getString("input")), rs.getString("metadata"),
                 rs.getInt("attempt"), rs.getInt("max_attempts"), millis(rs, "created_at"), millis(rs, "run_at"),
                 millis(rs, "deadline"), truncate(leaseUntil), truncate(startedAt), null, null, rs.getString("error"),
                 null, null, rs.getString("traceparent"));

@@ -170,7 +170,7 @@ public final class PostgresJobStore implements JobStore {
                 tenants[i] = j.tenant();
                 tasks[i] = j.task();
                 priorities[i] = (short) j.priority().rank();
-                inputs[i] = j.input();
+                inputs[i] = j.input().json();
                 metadata[i] = j.metadata();
                 maxAttempts[i] = j.maxAttempts();
                 deadlines[i] = j.deadline() == null ? null : j.deadline().toEpochMilli();

@@ -189,7 +189,7 @@ public final class SqliteJobStore implements JobStore {
                 ps.setString(2, j.tenant());
                 ps.setString(3, j.task());
                 ps.setInt(4, j.priority().rank());
-                ps.setString(5, j.input());
+                ps.setString(5, j.input().json());
                 ps.setString(6, j.metadata());
                 ps.setInt(7, j.maxAttempts());
                 ps.setLong(8, now);

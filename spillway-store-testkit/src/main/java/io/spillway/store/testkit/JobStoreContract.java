@@ -111,7 +111,7 @@ public abstract class JobStoreContract {
         var job = get(nj.id());
         assertThat(job).isEqualTo(result.job());
         assertThat(job.state()).isEqualTo(JobState.PENDING);
-        assertThat(job.input()).isEqualTo("{\"a\":[1,2]}");
+        assertThat(job.input().json()).isEqualTo("{\"a\":[1,2]}");
         assertThat(job.metadata()).isEqualTo("{\"m\":\"x\"}");
         assertThat(job.priority()).isEqualTo(Priority.BATCH);
         assertThat(job.maxAttempts()).isEqualTo(5);

@@ -2,6 +2,7 @@ package io.spillway.store.testkit;
 
 import io.spillway.core.JobIds;
 import io.spillway.core.NewJob;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.Priority;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -81,7 +82,7 @@ public final class NewJobs {
     }
 
     public NewJob build() {
-        return new NewJob(id, tenant, task, input, priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash,
+        return new NewJob(id, tenant, task, JobInput.ofJson(input), priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash,
                 traceparent);
     }
 }
