@@ -1,6 +1,10 @@
 package io.spillway.app;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,9 +15,38 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, GatewayCommand.class, WorkerCommand.class, MigrateCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    /** The commands that take every setting as a flag. */
+    static final List<String> RUN_COMMANDS = List.of("serve", "gateway", "worker", "migrate");
 
     public static void main(String[] args) {
-        var cli = RunCommand.configure(new CommandLine(new Main()), List.of("serve", "gateway", "worker", "migrate"));
+        int code = run(args, System.getenv(), writer(System.out), writer(System.err));
+        if (code != 0 || !RunCommand.isServing()) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs the command line without exiting: {@code serve}, {@code gateway} and {@code worker}
+     * return 0 once their server runs, and it keeps running on its own threads.
+     *
+     * @param env the environment the settings are read from
+     * @return the process's exit code
+     */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        var cli = commandLine(env);
+        cli.setOut(out);
+        cli.setErr(err);
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The command tree with every setting added as a flag of the run commands. */
+    static CommandLine commandLine(Map<String, String> env) {
+        var cli = RunCommand.configure(new CommandLine(new Main()), RUN_COMMANDS, env);
         for (var name : List.of("serve", "gateway", "worker")) {
             var usage = cli.getSubcommands().get(name).getCommandSpec().usageMessage();
             usage.description(concat(usage.description(), RunCommand.SETTINGS_HELP));
@@ -23,10 +56,11 @@ public final class Main {
             cmd.getErr().println("spillway: " + e.getMessage());
             return 2;
         });
-        int code = cli.execute(args);
-        if (code != 0 || !RunCommand.isServing()) {
-            System.exit(code);
-        }
+        return cli;
+    }
+
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, stream.charset()), true);
     }
 
     private static String[] concat(String[] a, String[] b) {

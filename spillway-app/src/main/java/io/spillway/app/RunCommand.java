@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +37,9 @@ abstract class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The environment settings are read from; the process's unless a test gives another. */
+    Map<String, String> env = System.getenv();
+
     @Option(names = "--config", paramLabel = "FILE", order = 0,
             description = "config file (env SPILLWAY_CONFIG; default: spillway.yaml in the working directory, if present)")
     Path configFile;
@@ -46,21 +50,35 @@ abstract class RunCommand implements Callable<Integer> {
         return serving;
     }
 
-    /** Adds one option per {@link Settings} entry to each of these commands. */
-    static CommandLine configure(CommandLine root, List<String> commands) {
+    /**
+     * Adds one option per {@link Settings} entry to each of these commands, which read the
+     * settings' environment variables from {@code env}.
+     */
+    static CommandLine configure(CommandLine root, List<String> commands, Map<String, String> env) {
         for (var name : commands) {
-            var spec = root.getSubcommands().get(name).getCommandSpec();
+            var sub = root.getSubcommands().get(name);
+            ((RunCommand) sub.getCommand()).env = env;
+            var spec = sub.getCommandSpec();
             int order = 1;
             for (var s : Settings.ALL) {
                 spec.addOption(OptionSpec.builder(s.flag())
                         .paramLabel(s.key().toUpperCase(Locale.ROOT).replace("_SECONDS", "_S"))
                         .type(String.class)
                         .order(order++)
-                        .description(s.description() + " (env " + s.envName() + ", default " + s.defaultText() + ")")
+                        .description(helpText(s.description() + " (env " + s.envName() + ", default " + s.defaultText() + ")"))
                         .build());
             }
         }
         return root;
+    }
+
+    /**
+     * Text as picocli shows it: picocli formats every description line with
+     * {@link String#format}, so a {@code %} in a setting's text must be doubled, and expands
+     * {@code ${...}}, which {@code $$} escapes.
+     */
+    static String helpText(String text) {
+        return text.replace("%", "%%").replace("${", "$${");
     }
 
     /** The resolved settings, or null after printing why they are bad. */
@@ -73,7 +91,7 @@ abstract class RunCommand implements Callable<Integer> {
             }
         }
         try {
-            return ServerConfig.load(flags, System.getenv(), configFile);
+            return ServerConfig.load(flags, env, configFile);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("spillway: " + e.getMessage());
             return null;
