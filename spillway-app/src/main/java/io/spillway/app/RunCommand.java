@@ -32,6 +32,9 @@ abstract class RunCommand implements Callable<Integer> {
     static final String[] STOP_HELP = {"", "On SIGTERM or Ctrl-C the process stops accepting jobs (503), lets running "
             + "jobs finish for up to drain_timeout_seconds and hands the rest back to the queue: nothing accepted is lost."};
 
+    /** The widest line that fits the description column of an 80-column help page. */
+    private static final int SOURCES_WIDTH = 50;
+
     private static volatile boolean serving;
 
     @Spec
@@ -41,7 +44,7 @@ abstract class RunCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
 
     @Option(names = "--config", paramLabel = "FILE", order = 0,
-            description = "config file (env SPILLWAY_CONFIG; default: spillway.yaml in the working directory, if present)")
+            description = {"config file", "(env SPILLWAY_CONFIG;", "default: ./spillway.yaml if present)"})
     Path configFile;
 
     abstract Role role();
@@ -65,11 +68,27 @@ abstract class RunCommand implements Callable<Integer> {
                         .paramLabel(s.key().toUpperCase(Locale.ROOT).replace("_SECONDS", "_S"))
                         .type(String.class)
                         .order(order++)
-                        .description(helpText(s.description() + " (env " + s.envName() + ", default " + s.defaultText() + ")"))
+                        .description(optionHelp(s.description(), s.envName(), s.defaultText()))
                         .build());
             }
         }
         return root;
+    }
+
+    /**
+     * An option's description lines: what it does, then its variable and default on a line of
+     * their own (two when long), so that wrapping never splits the default: picocli breaks lines
+     * after a dot, which would leave {@code default: .} above {@code /data}.
+     */
+    static String[] optionHelp(String description, String envName, String defaultText) {
+        var sources = "(env " + envName + (defaultText == null ? ")" : "; default: " + defaultText + ")");
+        var lines = sources.length() <= SOURCES_WIDTH || defaultText == null
+                ? new String[] {description, sources}
+                : new String[] {description, "(env " + envName + ";", "default: " + defaultText + ")"};
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = helpText(lines[i]);
+        }
+        return lines;
     }
 
     /**

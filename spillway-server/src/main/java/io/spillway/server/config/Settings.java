@@ -50,7 +50,7 @@ public final class Settings {
     public static final Setting<Duration> LEASE = new Setting<>("lease_seconds",
             "how long a claim holds without renewal; a job whose worker died runs again after it", "30", secondsIn(1, 86_400));
     public static final Setting<Integer> WORKER_THREADS = new Setting<>("worker_threads",
-            "threads running task handlers (default: the number of cores)",
+            "threads running task handlers (by default one per core)",
             String.valueOf(Runtime.getRuntime().availableProcessors()), intIn(1, 1024));
     public static final Setting<Boolean> WORKERS = new Setting<>("workers",
             "run jobs in this process; false only accepts and stores them (processing paused)", "true", bool());

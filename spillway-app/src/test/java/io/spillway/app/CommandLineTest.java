@@ -1,0 +1,26 @@
+package io.spillway.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spillway.server.config.Settings;
+import org.junit.jupiter.api.Test;
+
+/** The {@code spillway} command line in process: help pages, version and usage errors. */
+class CommandLineTest {
+
+    @Test
+    void help_showsEachSettingsVariableAndWholeDefault() {
+        var help = Cli.run("serve", "--help");
+
+        assertThat(help.code()).isZero();
+        assertThat(help.out().lines().map(String::strip))
+                .contains("(env SPILLWAY_DATA_DIR; default: ./data)", "(env SPILLWAY_STORE_SCHEMA; default: spillway)",
+                        "(env SPILLWAY_PIPELINES_FILE;", "default: ./pipelines.yaml)",
+                        "(env SPILLWAY_CONFIG;", "default: ./spillway.yaml if present)");
+        for (var s : Settings.ALL) {
+            assertThat(help.out()).as(s.key()).containsPattern("(?m)^ +(\\(env " + s.envName() + "; )?default: "
+                    + java.util.regex.Pattern.quote(s.defaultText()) + "\\)$");
+        }
+        assertThat(help.out()).doesNotContainPattern("default:? \\.\\s*$").doesNotContainPattern("(?m)default: spillway\\.$");
+    }
+}
