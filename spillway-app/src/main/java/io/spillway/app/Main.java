@@ -1,10 +1,12 @@
 package io.spillway.app;
 
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -70,11 +72,31 @@ public final class Main {
         return out;
     }
 
+    /**
+     * The project version: the jar manifest's {@code Implementation-Version}, or, run from
+     * classes, the {@code version.properties} the build writes beside this class.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] {"spillway " + version()};
+        }
+
+        static String version() {
             var v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"spillway " + (v == null ? "dev" : v)};
+            if (v != null) {
+                return v;
+            }
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    var props = new Properties();
+                    props.load(in);
+                    v = props.getProperty("version");
+                }
+            } catch (IOException e) {
+                v = null;
+            }
+            return v == null || v.isBlank() ? "(version unknown)" : v;
         }
     }
 }

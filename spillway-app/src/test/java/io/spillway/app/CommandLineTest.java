@@ -23,4 +23,15 @@ class CommandLineTest {
         }
         assertThat(help.out()).doesNotContainPattern("default:? \\.\\s*$").doesNotContainPattern("(?m)default: spillway\\.$");
     }
+
+    @Test
+    void version_isTheProjectVersion() {
+        var expected = System.getProperty("spillway.expected.version");
+
+        var version = Cli.run("--version");
+
+        assertThat(expected).as("the build passes the project version").isNotBlank();
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).isEqualTo("spillway " + expected + System.lineSeparator());
+    }
 }
