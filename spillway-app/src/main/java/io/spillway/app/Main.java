@@ -7,8 +7,11 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import io.spillway.server.config.NearestName;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code spillway} command. */
 @Command(name = "spillway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -54,11 +57,40 @@ public final class Main {
             usage.description(concat(usage.description(), RunCommand.SETTINGS_HELP));
             usage.footer(RunCommand.STOP_HELP);
         }
+        cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("spillway: " + e.getMessage());
             return 2;
         });
         return cli;
+    }
+
+    /**
+     * A command line picocli cannot parse: the error alone, with the option or command most likely
+     * meant, and where the full usage is, instead of the whole usage page.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        var cmd = e.getCommandLine();
+        var spec = cmd.getCommandSpec();
+        var message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            var options = u.getUnmatched().stream().filter(a -> a.startsWith("-")).toList();
+            if (!options.isEmpty()) {
+                var option = options.getFirst().split("=", 2)[0];
+                message = "Unknown option: '" + option + "'."
+                        + NearestName.among(option, spec.optionsMap().keySet()).map(n -> " Did you mean " + n + "?").orElse("");
+            } else if (!spec.subcommands().isEmpty()) {
+                var command = u.getUnmatched().getFirst();
+                message = "Unknown command: '" + command + "'."
+                        + NearestName.among(command, spec.subcommands().keySet()).map(n -> " Did you mean " + n + "?").orElse("");
+            } else {
+                message = "Unexpected argument" + (u.getUnmatched().size() > 1 ? "s: " : ": ")
+                        + String.join(" ", u.getUnmatched().stream().map(a -> "'" + a + "'").toList()) + ".";
+            }
+        }
+        cmd.getErr().println(message);
+        cmd.getErr().println("See '" + spec.qualifiedName() + " --help'.");
+        return spec.exitCodeOnInvalidInput();
     }
 
     private static PrintWriter writer(PrintStream stream) {

@@ -34,4 +34,28 @@ class CommandLineTest {
         assertThat(version.code()).isZero();
         assertThat(version.out()).isEqualTo("spillway " + expected + System.lineSeparator());
     }
+
+    @Test
+    void unknownOption_printsTheErrorAndTheNearestOptionOnly() {
+        var typo = Cli.run("serve", "--prot", "18400");
+
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.out()).isEmpty();
+        assertThat(typo.err()).isEqualTo("Unknown option: '--prot'. Did you mean --port?" + System.lineSeparator()
+                + "See 'spillway serve --help'." + System.lineSeparator());
+        assertThat(Cli.run("worker", "--data-dri=x").err()).startsWith("Unknown option: '--data-dri'. Did you mean --data-dir?");
+        assertThat(Cli.run("serve", "--verbose").err()).startsWith("Unknown option: '--verbose'." + System.lineSeparator());
+    }
+
+    @Test
+    void unknownCommandOrMissingValue_printsTheErrorAndWhereTheUsageIs() {
+        var command = Cli.run("serv");
+        var missing = Cli.run("gateway", "--port");
+
+        assertThat(command.code()).isEqualTo(2);
+        assertThat(command.err()).startsWith("Unknown command: 'serv'. Did you mean serve?").contains("See 'spillway --help'.")
+                .doesNotContain("Usage:");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("'--port'").contains("See 'spillway gateway --help'.").doesNotContain("Usage:");
+    }
 }
