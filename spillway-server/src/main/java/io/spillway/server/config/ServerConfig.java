@@ -1,6 +1,7 @@
 package io.spillway.server.config;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The server's settings, resolved once at start: a flag wins over an environment variable,
@@ -52,6 +54,11 @@ public record ServerConfig(
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
     public static final String DEFAULT_CONFIG_FILE = "spillway.yaml";
     private static final long MAX_CONFIG_BYTES = 1 << 20;
+    /** A key given twice is an error, not "the last one wins". */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    /** Jackson's text for a duplicate key. */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
 
     /** All defaults; for tests and embedding. */
     public static ServerConfig defaults() {
@@ -157,7 +164,7 @@ public record ServerConfig(
             if (Files.size(file) > MAX_CONFIG_BYTES) {
                 throw new ConfigException("config file " + file + " is larger than 1 MiB");
             }
-            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            JsonNode root = YAML.readTree(file.toFile());
             var out = new HashMap<String, String>();
             if (root == null || root.isMissingNode() || root.isNull()) {
                 return out;
@@ -182,6 +189,13 @@ public record ServerConfig(
             }
             return out;
         } catch (JacksonException e) {
+            var duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+            if (duplicate.matches()) {
+                var where = e.getLocation() != null && e.getLocation().getLineNr() > 0
+                        ? " (line " + e.getLocation().getLineNr() + ")" : "";
+                throw new ConfigException("setting '" + duplicate.group(1) + "' is given twice in " + file + where
+                        + "; give each setting once");
+            }
             throw new ConfigException("config file " + file + " is not valid YAML: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());

@@ -95,4 +95,13 @@ class ServerConfigTest {
         assertThat(c.lease()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.maxWait()).isEqualTo(Duration.ofMillis(2500));
     }
+
+    @Test
+    void load_refusesAKeyGivenTwiceNamingItAndTheFile() throws Exception {
+        var twice = yaml("port: 7000\nhost: 127.0.0.1\nport: 7001\n");
+
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), twice))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("setting 'port' is given twice in " + twice + " (line 3); give each setting once");
+    }
 }
