@@ -109,6 +109,7 @@ abstract class RunCommand implements Callable<Integer> {
                 flags.put(s.key(), v);
             }
         }
+        ServerConfig.unknownEnvironment(env).forEach(w -> spec.commandLine().getErr().println("spillway: warning: " + w));
         try {
             return ServerConfig.load(flags, env, configFile);
         } catch (ConfigException e) {

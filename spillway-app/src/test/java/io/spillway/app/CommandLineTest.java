@@ -3,6 +3,8 @@ package io.spillway.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.server.config.Settings;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The {@code spillway} command line in process: help pages, version and usage errors. */
@@ -19,7 +21,7 @@ class CommandLineTest {
                         "(env SPILLWAY_CONFIG;", "default: ./spillway.yaml if present)");
         for (var s : Settings.ALL) {
             assertThat(help.out()).as(s.key()).containsPattern("(?m)^ +(\\(env " + s.envName() + "; )?default: "
-                    + java.util.regex.Pattern.quote(s.defaultText()) + "\\)$");
+                    + Pattern.quote(s.defaultText()) + "\\)$");
         }
         assertThat(help.out()).doesNotContainPattern("default:? \\.\\s*$").doesNotContainPattern("(?m)default: spillway\\.$");
     }
@@ -57,5 +59,16 @@ class CommandLineTest {
                 .doesNotContain("Usage:");
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("'--port'").contains("See 'spillway gateway --help'.").doesNotContain("Usage:");
+    }
+
+    @Test
+    void misspeltVariable_isWarnedOfAtStart() {
+        var start = Cli.run(Map.of("SPILLWAY_PROT", "18400", "SPILLWAY_PORT", "not-a-port"), "serve");
+
+        assertThat(start.code()).isEqualTo(2);
+        assertThat(start.err().lines()).containsExactly(
+                "spillway: warning: environment variable SPILLWAY_PROT is not a Spillway setting and is ignored; "
+                        + "did you mean SPILLWAY_PORT?",
+                "spillway: invalid port (from environment variable SPILLWAY_PORT): 'not-a-port' is not a whole number");
     }
 }

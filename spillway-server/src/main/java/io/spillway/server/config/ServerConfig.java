@@ -10,8 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -59,6 +62,33 @@ public record ServerConfig(
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     /** Jackson's text for a duplicate key. */
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
+
+    /**
+     * The {@code SPILLWAY_} variables Spillway reads besides the settings': the config file, the
+     * launcher script's ({@code spillway}), the log level (Logback's configuration) and the model
+     * of the zero-config OpenAI text model. {@code SPILLWAY_TEST_} variables belong to the tests.
+     */
+    public static final Set<String> OTHER_ENV = Set.of(CONFIG_ENV, "SPILLWAY_JAVA_OPTS", "SPILLWAY_SKIP_BUILD",
+            "SPILLWAY_LOG_LEVEL", "SPILLWAY_OPENAI_MODEL");
+    private static final String ENV_PREFIX = "SPILLWAY_";
+    private static final String TEST_ENV_PREFIX = "SPILLWAY_TEST_";
+
+    /**
+     * One warning for each {@code SPILLWAY_} variable in {@code env} that nothing reads (a typo,
+     * most likely), naming the nearest variable that is read; sorted by name.
+     */
+    public static List<String> unknownEnvironment(Map<String, String> env) {
+        var known = new TreeSet<>(OTHER_ENV);
+        Settings.ALL.forEach(s -> known.add(s.envName()));
+        var warnings = new ArrayList<String>();
+        for (var name : new TreeSet<>(env.keySet())) {
+            if (name.startsWith(ENV_PREFIX) && !name.startsWith(TEST_ENV_PREFIX) && !known.contains(name)) {
+                warnings.add("environment variable " + name + " is not a Spillway setting and is ignored"
+                        + NearestName.among(name, known).map(n -> "; did you mean " + n + "?").orElse(""));
+            }
+        }
+        return warnings;
+    }
 
     /** All defaults; for tests and embedding. */
     public static ServerConfig defaults() {
