@@ -21,6 +21,7 @@ import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
 import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.SchemaMigration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -94,9 +95,12 @@ public final class PostgresJobStore implements JobStore {
     private final HikariDataSource pool;
     private final PostgresEvents events;
 
-    private PostgresJobStore(PostgresStoreConfig config, HikariDataSource pool) {
+    private final SchemaMigration migration;
+
+    private PostgresJobStore(PostgresStoreConfig config, HikariDataSource pool, SchemaMigration migration) {
         this.config = config;
         this.pool = pool;
+        this.migration = migration;
         this.events = new PostgresEvents(config);
     }
 
@@ -126,14 +130,15 @@ public final class PostgresJobStore implements JobStore {
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         hc.addDataSourceProperty("ApplicationName", "spillway");
         var pool = new HikariDataSource(hc);
+        SchemaMigration migration;
         try {
-            PostgresMigrations.apply(pool, config.schema());
+            migration = PostgresMigrations.apply(pool, config.schema());
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e instanceof StoreException se ? se
                     : new StoreException("cannot prepare the PostgreSQL store " + config.describe() + ": " + e.getMessage(), e);
         }
-        return new PostgresJobStore(config, pool);
+        return new PostgresJobStore(config, pool, migration);
     }
 
     @Override
@@ -464,6 +469,11 @@ public final class PostgresJobStore implements JobStore {
 
     public PostgresStoreConfig config() {
         return config;
+    }
+
+    /** What opening this store did to its schema. */
+    public SchemaMigration migration() {
+        return migration;
     }
 
     @FunctionalInterface

@@ -8,6 +8,7 @@ import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.SchemaMigration;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
@@ -91,6 +92,7 @@ public final class SqliteJobStore implements JobStore {
     private Session writeSession;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
+    private final SchemaMigration migration;
     private volatile boolean closed;
 
     private SqliteJobStore(Path file, Durability durability, int readConnections) throws SQLException, IOException {
@@ -120,7 +122,7 @@ public final class SqliteJobStore implements JobStore {
             wc.setTempStore(SQLiteConfig.TempStore.MEMORY);
             wc.setCacheSize(-32_768); // 32 MiB page cache for the writer
             this.writer = wc.createConnection(url);
-            Migrations.apply(writer);
+            this.migration = Migrations.apply(writer);
             writer.setAutoCommit(false);
             this.writeSession = new Session(writer);
             this.readers = new ArrayBlockingQueue<>(readConnections);
@@ -158,6 +160,11 @@ public final class SqliteJobStore implements JobStore {
 
     public Path file() {
         return file;
+    }
+
+    /** What opening this store did to its schema. */
+    public SchemaMigration migration() {
+        return migration;
     }
 
     @Override
