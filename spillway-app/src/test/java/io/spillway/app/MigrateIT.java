@@ -6,7 +6,6 @@ import io.spillway.server.PgSchema;
 import io.spillway.store.jdbc.MigrationScripts;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.sqlite.SqliteJobStore;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,24 +46,5 @@ class MigrateIT {
             assertThat(again.out()).startsWith("spillway: PostgreSQL schema " + schema.name + " (")
                     .endsWith(") is at version " + latest + ", up to date" + System.lineSeparator());
         }
-    }
-
-    @Test
-    void start_postgresUnreachableOrUnknownRole_saysWhyAtOnce() throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-
-        var refused = Cli.run("migrate", "--data-dir", dir.toString(), "--store", PgSchema.url("127.0.0.1", port));
-        var role = Cli.run("serve", "--data-dir", dir.toString(), "--port", "0",
-                "--store", PgSchema.url(PgSchema.host(), PgSchema.port()).replace("postgres@", "no_such_role_spillway@"));
-
-        assertThat(refused.code()).isEqualTo(1);
-        assertThat(refused.err()).startsWith("spillway: cannot connect to PostgreSQL jdbc:postgresql://127.0.0.1:" + port
-                + "/postgres as postgres: Connection to 127.0.0.1:" + port + " refused");
-        assertThat(role.code()).isEqualTo(1);
-        assertThat(role.err()).startsWith("spillway: cannot connect to PostgreSQL ")
-                .contains("role \"no_such_role_spillway\" does not exist");
     }
 }

@@ -150,4 +150,17 @@ class ServerConfigTest {
         assertThat(read).allSatisfy(v -> assertThat(known.contains(v) || v.startsWith("SPILLWAY_TEST"))
                 .as(v + " is read but not in ServerConfig.OTHER_ENV").isTrue());
     }
+
+    @Test
+    void load_dataDirThatIsAFile_saysItIsNotADirectory() throws Exception {
+        var file = Files.writeString(dir.resolve("not-a-dir"), "x");
+
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("data_dir", file.toString()), Map.of(), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid data_dir (from --data-dir): " + file + " is not a directory");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("SPILLWAY_MODELS_DIR", file.toString()), null))
+                .hasMessage("invalid models_dir (from environment variable SPILLWAY_MODELS_DIR): " + file + " is not a directory");
+        assertThat(ServerConfig.load(Map.of("data_dir", dir.resolve("new").toString()), Map.of(), null).dataDir())
+                .isEqualTo(dir.resolve("new"));
+    }
 }
