@@ -52,6 +52,7 @@ public final class Main {
     /** The command tree with every setting added as a flag of the run commands. */
     static CommandLine commandLine(Map<String, String> env) {
         var cli = RunCommand.configure(new CommandLine(new Main()), RUN_COMMANDS, env);
+        cli.getSubcommands().get("worker").getCommandSpec().usageMessage().description(RunCommand.helpText(WorkerCommand.description()));
         for (var name : List.of("serve", "gateway", "worker")) {
             var usage = cli.getSubcommands().get(name).getCommandSpec().usageMessage();
             usage.description(concat(usage.description(), RunCommand.SETTINGS_HELP));

@@ -3,6 +3,9 @@ package io.spillway.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.server.config.Settings;
+import io.spillway.server.http.Route;
+import io.spillway.server.http.RouteTable;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -70,5 +73,19 @@ class CommandLineTest {
                 "spillway: warning: environment variable SPILLWAY_PROT is not a Spillway setting and is ignored; "
                         + "did you mean SPILLWAY_PORT?",
                 "spillway: invalid port (from environment variable SPILLWAY_PORT): 'not-a-port' is not a whole number");
+    }
+
+    @Test
+    void help_namesEveryRouteAWorkerServes() {
+        var workerRoutes = RouteTable.ROUTES.stream().filter(Route::onWorkers).map(Route::path).toList();
+
+        var overview = Cli.run("--help").out().replaceAll("\\s+", " ");
+        var worker = Cli.run("worker", "--help").out().replaceAll("\\s+", " ");
+
+        assertThat(workerRoutes).contains("/healthz", "/readyz", "/v1/queue", "/metrics");
+        for (var text : List.of(overview, worker)) {
+            assertThat(text).contains("HTTP on --port serves only " + String.join(", ", workerRoutes.subList(0, workerRoutes.size() - 1))
+                    + " and " + workerRoutes.getLast() + ".");
+        }
     }
 }
