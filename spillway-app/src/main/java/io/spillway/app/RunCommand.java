@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,13 +32,19 @@ abstract class RunCommand implements Callable<Integer> {
     static final String[] STOP_HELP = {"", "On SIGTERM or Ctrl-C the process stops accepting jobs (503), lets running "
             + "jobs finish for up to drain_timeout_seconds and hands the rest back to the queue: nothing accepted is lost."};
 
+    /** The widest line that fits the description column of an 80-column help page. */
+    private static final int SOURCES_WIDTH = 50;
+
     private static volatile boolean serving;
 
     @Spec
     CommandSpec spec;
 
+    /** The environment settings are read from; the process's unless a test gives another. */
+    Map<String, String> env = System.getenv();
+
     @Option(names = "--config", paramLabel = "FILE", order = 0,
-            description = "config file (env SPILLWAY_CONFIG; default: spillway.yaml in the working directory, if present)")
+            description = {"config file", "(env SPILLWAY_CONFIG;", "default: ./spillway.yaml if present)"})
     Path configFile;
 
     abstract Role role();
@@ -46,21 +53,51 @@ abstract class RunCommand implements Callable<Integer> {
         return serving;
     }
 
-    /** Adds one option per {@link Settings} entry to each of these commands. */
-    static CommandLine configure(CommandLine root, List<String> commands) {
+    /**
+     * Adds one option per {@link Settings} entry to each of these commands, which read the
+     * settings' environment variables from {@code env}.
+     */
+    static CommandLine configure(CommandLine root, List<String> commands, Map<String, String> env) {
         for (var name : commands) {
-            var spec = root.getSubcommands().get(name).getCommandSpec();
+            var sub = root.getSubcommands().get(name);
+            ((RunCommand) sub.getCommand()).env = env;
+            var spec = sub.getCommandSpec();
             int order = 1;
             for (var s : Settings.ALL) {
                 spec.addOption(OptionSpec.builder(s.flag())
                         .paramLabel(s.key().toUpperCase(Locale.ROOT).replace("_SECONDS", "_S"))
                         .type(String.class)
                         .order(order++)
-                        .description(s.description() + " (env " + s.envName() + ", default " + s.defaultText() + ")")
+                        .description(optionHelp(s.description(), s.envName(), s.defaultText()))
                         .build());
             }
         }
         return root;
+    }
+
+    /**
+     * An option's description lines: what it does, then its variable and default on a line of
+     * their own (two when long), so that wrapping never splits the default: picocli breaks lines
+     * after a dot, which would leave {@code default: .} above {@code /data}.
+     */
+    static String[] optionHelp(String description, String envName, String defaultText) {
+        var sources = "(env " + envName + (defaultText == null ? ")" : "; default: " + defaultText + ")");
+        var lines = sources.length() <= SOURCES_WIDTH || defaultText == null
+                ? new String[] {description, sources}
+                : new String[] {description, "(env " + envName + ";", "default: " + defaultText + ")"};
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = helpText(lines[i]);
+        }
+        return lines;
+    }
+
+    /**
+     * Text as picocli shows it: picocli formats every description line with
+     * {@link String#format}, so a {@code %} in a setting's text must be doubled, and expands
+     * {@code ${...}}, which {@code $$} escapes.
+     */
+    static String helpText(String text) {
+        return text.replace("%", "%%").replace("${", "$${");
     }
 
     /** The resolved settings, or null after printing why they are bad. */
@@ -72,8 +109,9 @@ abstract class RunCommand implements Callable<Integer> {
                 flags.put(s.key(), v);
             }
         }
+        ServerConfig.unknownEnvironment(env).forEach(w -> spec.commandLine().getErr().println("spillway: warning: " + w));
         try {
-            return ServerConfig.load(flags, System.getenv(), configFile);
+            return ServerConfig.load(flags, env, configFile);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("spillway: " + e.getMessage());
             return null;

@@ -1,5 +1,6 @@
 package io.spillway.server.config;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +105,18 @@ final class Parsers {
             } catch (InvalidPathException e) {
                 throw new IllegalArgumentException("'" + s + "' is not a valid path: " + e.getReason());
             }
+        };
+    }
+
+    /** A path that is a directory or does not exist yet (it is created when needed). */
+    static Function<String, Path> directory() {
+        var path = path();
+        return s -> {
+            var p = path.apply(s);
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new IllegalArgumentException(p + " is not a directory");
+            }
+            return p;
         };
     }
 

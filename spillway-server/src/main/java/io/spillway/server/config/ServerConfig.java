@@ -1,6 +1,7 @@
 package io.spillway.server.config;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -9,9 +10,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The server's settings, resolved once at start: a flag wins over an environment variable,
@@ -52,6 +57,38 @@ public record ServerConfig(
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
     public static final String DEFAULT_CONFIG_FILE = "spillway.yaml";
     private static final long MAX_CONFIG_BYTES = 1 << 20;
+    /** A key given twice is an error, not "the last one wins". */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    /** Jackson's text for a duplicate key. */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
+
+    /**
+     * The {@code SPILLWAY_} variables Spillway reads besides the settings': the config file, the
+     * launcher script's ({@code spillway}), the log level (Logback's configuration) and the model
+     * of the zero-config OpenAI text model. {@code SPILLWAY_TEST_} variables belong to the tests.
+     */
+    public static final Set<String> OTHER_ENV = Set.of(CONFIG_ENV, "SPILLWAY_JAVA_OPTS", "SPILLWAY_SKIP_BUILD",
+            "SPILLWAY_LOG_LEVEL", "SPILLWAY_OPENAI_MODEL");
+    private static final String ENV_PREFIX = "SPILLWAY_";
+    private static final String TEST_ENV_PREFIX = "SPILLWAY_TEST_";
+
+    /**
+     * One warning for each {@code SPILLWAY_} variable in {@code env} that nothing reads (a typo,
+     * most likely), naming the nearest variable that is read; sorted by name.
+     */
+    public static List<String> unknownEnvironment(Map<String, String> env) {
+        var known = new TreeSet<>(OTHER_ENV);
+        Settings.ALL.forEach(s -> known.add(s.envName()));
+        var warnings = new ArrayList<String>();
+        for (var name : new TreeSet<>(env.keySet())) {
+            if (name.startsWith(ENV_PREFIX) && !name.startsWith(TEST_ENV_PREFIX) && !known.contains(name)) {
+                warnings.add("environment variable " + name + " is not a Spillway setting and is ignored"
+                        + NearestName.among(name, known).map(n -> "; did you mean " + n + "?").orElse(""));
+            }
+        }
+        return warnings;
+    }
 
     /** All defaults; for tests and embedding. */
     public static ServerConfig defaults() {
@@ -157,7 +194,7 @@ public record ServerConfig(
             if (Files.size(file) > MAX_CONFIG_BYTES) {
                 throw new ConfigException("config file " + file + " is larger than 1 MiB");
             }
-            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            JsonNode root = YAML.readTree(file.toFile());
             var out = new HashMap<String, String>();
             if (root == null || root.isMissingNode() || root.isNull()) {
                 return out;
@@ -182,6 +219,13 @@ public record ServerConfig(
             }
             return out;
         } catch (JacksonException e) {
+            var duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+            if (duplicate.matches()) {
+                var where = e.getLocation() != null && e.getLocation().getLineNr() > 0
+                        ? " (line " + e.getLocation().getLineNr() + ")" : "";
+                throw new ConfigException("setting '" + duplicate.group(1) + "' is given twice in " + file + where
+                        + "; give each setting once");
+            }
             throw new ConfigException("config file " + file + " is not valid YAML: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());

@@ -2,6 +2,7 @@ package io.spillway.server.config;
 
 import static io.spillway.server.config.Parsers.bool;
 import static io.spillway.server.config.Parsers.bytesIn;
+import static io.spillway.server.config.Parsers.directory;
 import static io.spillway.server.config.Parsers.host;
 import static io.spillway.server.config.Parsers.identifier;
 import static io.spillway.server.config.Parsers.storeUrl;
@@ -25,7 +26,7 @@ public final class Settings {
     public static final Setting<String> HOST = new Setting<>("host",
             "address to listen on", "0.0.0.0", host());
     public static final Setting<Path> DATA_DIR = new Setting<>("data_dir",
-            "directory of the embedded store", "./data", path());
+            "directory of the embedded store", "./data", directory());
     public static final Setting<String> STORE = new Setting<>("store",
             "sqlite (embedded, in data_dir) or a PostgreSQL URL postgresql://user[:password]@host[:port]/database "
                     + "shared by many processes", "sqlite", storeUrl());
@@ -50,7 +51,7 @@ public final class Settings {
     public static final Setting<Duration> LEASE = new Setting<>("lease_seconds",
             "how long a claim holds without renewal; a job whose worker died runs again after it", "30", secondsIn(1, 86_400));
     public static final Setting<Integer> WORKER_THREADS = new Setting<>("worker_threads",
-            "threads running task handlers (default: the number of cores)",
+            "threads running task handlers (by default one per core)",
             String.valueOf(Runtime.getRuntime().availableProcessors()), intIn(1, 1024));
     public static final Setting<Boolean> WORKERS = new Setting<>("workers",
             "run jobs in this process; false only accepts and stores them (processing paused)", "true", bool());
@@ -65,7 +66,7 @@ public final class Settings {
 
     public static final Setting<Path> MODELS_DIR = new Setting<>("models_dir",
             "model repository: one directory per model with model.onnx, tokenizer.json and model.yaml (absent: built-in models only)",
-            "./models", path());
+            "./models", directory());
     public static final Setting<Integer> BUILTIN_MAX_BATCH = new Setting<>("builtin_max_batch",
             "texts per call of the built-in model: 1 keeps every text's vector independent of its neighbours; "
                     + "8 is faster under load but moves vectors by about 1% (the model is dynamically quantized)", "1",

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.store.sqlite.Durability;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,5 +100,67 @@ class ServerConfigTest {
         assertThat(c.maxBodyBytes()).isEqualTo(512 * 1024);
         assertThat(c.lease()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.maxWait()).isEqualTo(Duration.ofMillis(2500));
+    }
+
+    @Test
+    void load_refusesAKeyGivenTwiceNamingItAndTheFile() throws Exception {
+        var twice = yaml("port: 7000\nhost: 127.0.0.1\nport: 7001\n");
+
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of(), twice))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("setting 'port' is given twice in " + twice + " (line 3); give each setting once");
+    }
+
+    @Test
+    void unknownEnvironment_warnsOfMisspeltVariablesWithTheNearestOne() {
+        var env = Map.of("SPILLWAY_PROT", "1", "SPILLWAY_DATADIR", "/srv", "SPILLWAY_NONSENSE_AT_ALL", "x",
+                "SPILLWAY_PORT", "8000", "SPILLWAY_CONFIG", "a.yaml", "SPILLWAY_JAVA_OPTS", "-Xmx1g",
+                "SPILLWAY_TEST_PG_URL", "postgresql://x", "PATH", "/bin");
+
+        assertThat(ServerConfig.unknownEnvironment(env)).containsExactly(
+                "environment variable SPILLWAY_DATADIR is not a Spillway setting and is ignored; did you mean SPILLWAY_DATA_DIR?",
+                "environment variable SPILLWAY_NONSENSE_AT_ALL is not a Spillway setting and is ignored",
+                "environment variable SPILLWAY_PROT is not a Spillway setting and is ignored; did you mean SPILLWAY_PORT?");
+    }
+
+    /** A variable read anywhere but missing from the known ones would be warned of at every start. */
+    @Test
+    void otherEnvironment_namesEveryVariableTheCodeAndScriptsRead() throws Exception {
+        var root = Path.of("..");
+        var files = new ArrayList<Path>(List.of(root.resolve("spillway")));
+        try (var tree = Files.walk(root)) {
+            tree.filter(Files::isRegularFile)
+                    .filter(f -> f.toString().contains("/src/main/") || f.startsWith(root.resolve(".ci"))
+                            || f.startsWith(root.resolve("bench")) && f.toString().endsWith(".sh"))
+                    .filter(f -> !f.toString().contains("/target/") && !f.toString().contains("/node_modules/"))
+                    .forEach(files::add);
+        }
+        var known = new HashSet<>(ServerConfig.OTHER_ENV);
+        Settings.ALL.forEach(s -> known.add(s.envName()));
+        var read = new TreeSet<String>();
+        var name = Pattern.compile("SPILLWAY_[A-Z0-9_]*[A-Z0-9]");
+        for (var f : files) {
+            var m = name.matcher(Files.readString(f, StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                read.add(m.group());
+            }
+        }
+
+        assertThat(read).contains("SPILLWAY_JAVA_OPTS", "SPILLWAY_LOG_LEVEL", "SPILLWAY_OPENAI_MODEL");
+        assertThat(read).allSatisfy(v -> assertThat(known.contains(v) || v.startsWith("SPILLWAY_TEST"))
+                .as(v + " is read but not in ServerConfig.OTHER_ENV").isTrue());
+    }
+
+    @Test
+    void load_dataDirThatIsAFile_saysItIsNotADirectory() throws Exception {
+        var file = Files.writeString(dir.resolve("not-a-dir"), "x");
+
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("data_dir", file.toString()), Map.of(), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid data_dir (from --data-dir): " + file + " is not a directory");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), Map.of("SPILLWAY_MODELS_DIR", file.toString()), null))
+                .hasMessage("invalid models_dir (from environment variable SPILLWAY_MODELS_DIR): " + file + " is not a directory");
+        assertThat(ServerConfig.load(Map.of("data_dir", dir.resolve("new").toString()), Map.of(), null).dataDir())
+                .isEqualTo(dir.resolve("new"));
     }
 }

@@ -23,9 +23,11 @@ import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
 import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -34,6 +36,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -94,13 +97,25 @@ public final class PostgresJobStore implements JobStore {
     private static final String LIST_PAST_DEADLINE = "SELECT " + JdbcJobRows.COLUMNS + " FROM jobs"
             + " WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?";
 
+    private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("CAST(? AS uuid)");
+
     private final PostgresStoreConfig config;
     private final HikariDataSource pool;
     private final PostgresEvents events;
+    /** Attachment chunks, each written in a transaction of its own. */
+    private final JdbcAttachments.Transactions transactions = new JdbcAttachments.Transactions() {
+        @Override
+        public <T> T inTransaction(String what, JdbcAttachments.Work<T> work) {
+            return tx(what, work::run);
+        }
+    };
 
-    private PostgresJobStore(PostgresStoreConfig config, HikariDataSource pool) {
+    private final SchemaMigration migration;
+
+    private PostgresJobStore(PostgresStoreConfig config, HikariDataSource pool, SchemaMigration migration) {
         this.config = config;
         this.pool = pool;
+        this.migration = migration;
         this.events = new PostgresEvents(config);
     }
 
@@ -111,6 +126,7 @@ public final class PostgresJobStore implements JobStore {
      * @throws StoreException when PostgreSQL cannot be reached or the schema is newer than this build
      */
     public static PostgresJobStore open(PostgresStoreConfig config) {
+        checkConnection(config);
         var hc = new HikariConfig();
         hc.setJdbcUrl(config.jdbcUrl());
         if (config.user() != null) {
@@ -124,20 +140,61 @@ public final class PostgresJobStore implements JobStore {
         hc.setMinimumIdle(Math.min(2, config.poolSize()));
         hc.setAutoCommit(false);
         hc.setConnectionTimeout(Math.max(250, config.connectTimeout().toMillis()));
-        hc.setInitializationFailTimeout(-1); // start even when the database is down; calls fail until it is back
+        // checkConnection has failed fast with the driver's reason; a pool that loses the database
+        // later keeps trying in the background while calls fail
+        hc.setInitializationFailTimeout(-1);
         hc.setPoolName("spillway-pg");
         hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, config.connectTimeout().toSeconds())));
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         hc.addDataSourceProperty("ApplicationName", "spillway");
         var pool = new HikariDataSource(hc);
+        SchemaMigration migration;
         try {
-            PostgresMigrations.apply(pool, config.schema());
+            migration = PostgresMigrations.apply(pool, config.schema());
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e instanceof StoreException se ? se
-                    : new StoreException("cannot prepare the PostgreSQL store " + config.describe() + ": " + e.getMessage(), e);
+                    : new StoreException("cannot prepare the PostgreSQL store " + config.describe() + ": " + reason(e), e);
         }
-        return new PostgresJobStore(config, pool);
+        return new PostgresJobStore(config, pool, migration);
+    }
+
+    /**
+     * One connection straight from the driver, before the pool: a refused connection, an unknown
+     * role or database, or a bad password fails the start at once with the driver's reason,
+     * instead of after the pool's timeout with only "Connection is not available".
+     */
+    private static void checkConnection(PostgresStoreConfig config) {
+        var props = new Properties();
+        if (config.user() != null) {
+            props.setProperty("user", config.user());
+        }
+        if (config.password() != null) {
+            props.setProperty("password", config.password());
+        }
+        props.setProperty("connectTimeout", String.valueOf(Math.max(1, config.connectTimeout().toSeconds())));
+        props.setProperty("ApplicationName", "spillway");
+        try (var c = DriverManager.getConnection(config.jdbcUrl(), props)) {
+            c.isValid(Math.max(1, (int) config.connectTimeout().toSeconds()));
+        } catch (SQLException e) {
+            throw new StoreException("cannot connect to PostgreSQL " + config.server() + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * An error's message followed by its causes' where they add something: HikariCP's "Connection
+     * is not available" carries the driver's reason (refused, unknown role) only as its cause.
+     */
+    static String reason(Throwable e) {
+        var text = new StringBuilder(String.valueOf(e.getMessage()));
+        int depth = 0;
+        for (var cause = e.getCause(); cause != null && depth < 5; cause = cause.getCause(), depth++) {
+            var message = cause.getMessage();
+            if (message != null && !text.toString().contains(message)) {
+                text.append(text.toString().endsWith(".") ? " " : ": ").append(message);
+            }
+        }
+        return text.toString();
     }
 
     @Override
@@ -513,13 +570,10 @@ public final class PostgresJobStore implements JobStore {
         return config;
     }
 
-    private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("CAST(? AS uuid)");
-    private final JdbcAttachments.Transactions transactions = new JdbcAttachments.Transactions() {
-        @Override
-        public <T> T inTransaction(String what, JdbcAttachments.Work<T> work) {
-            return tx(what, work::run);
-        }
-    };
+    /** What opening this store did to its schema. */
+    public SchemaMigration migration() {
+        return migration;
+    }
 
     @FunctionalInterface
     private interface SqlWork<T> {
@@ -557,7 +611,7 @@ public final class PostgresJobStore implements JobStore {
         } catch (StoreException e) {
             throw e;
         } catch (SQLException | RuntimeException e) {
-            throw new StoreException("PostgreSQL " + what + " failed (" + config.describe() + "): " + e.getMessage(), e);
+            throw new StoreException("PostgreSQL " + what + " failed (" + config.describe() + "): " + reason(e), e);
         }
     }
 

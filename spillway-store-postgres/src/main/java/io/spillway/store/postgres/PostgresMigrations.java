@@ -1,6 +1,7 @@
 package io.spillway.store.postgres;
 
 import io.spillway.store.jdbc.MigrationScripts;
+import io.spillway.store.jdbc.SchemaMigration;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -15,17 +16,19 @@ final class PostgresMigrations {
     private PostgresMigrations() {
     }
 
-    static void apply(DataSource pool, String schema) throws SQLException {
+    static SchemaMigration apply(DataSource pool, String schema) throws SQLException {
         var scripts = MigrationScripts.load(PostgresMigrations.class);
         try (var c = pool.getConnection(); var st = c.createStatement()) {
             try {
                 st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 st.execute("SET LOCAL search_path TO " + schema);
-                for (var script : MigrationScripts.pending(c, scripts)) {
+                var pending = MigrationScripts.pending(c, scripts);
+                for (var script : pending) {
                     MigrationScripts.apply(c, script);
                 }
                 c.commit();
+                return new SchemaMigration(scripts.size() - pending.size(), scripts.size());
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -64,7 +64,11 @@ public record PostgresStoreConfig(String jdbcUrl, String user, String password, 
 
     /** The URL without the password, for logs and errors. */
     public String describe() {
-        return jdbcUrl.replaceAll("password=[^&]*", "password=***") + (user != null ? " as " + user : "")
-                + " schema " + schema;
+        return server() + " schema " + schema;
+    }
+
+    /** The server, database and user, without the password or the schema. */
+    public String server() {
+        return jdbcUrl.replaceAll("password=[^&]*", "password=***") + (user != null ? " as " + user : "");
     }
 }

@@ -1,6 +1,7 @@
 package io.spillway.store.sqlite;
 
 import io.spillway.store.jdbc.MigrationScripts;
+import io.spillway.store.jdbc.SchemaMigration;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -13,8 +14,10 @@ final class Migrations {
     private Migrations() {
     }
 
-    static void apply(Connection c) throws SQLException {
-        for (var script : MigrationScripts.pending(c, MigrationScripts.load(Migrations.class))) {
+    static SchemaMigration apply(Connection c) throws SQLException {
+        var scripts = MigrationScripts.load(Migrations.class);
+        var pending = MigrationScripts.pending(c, scripts);
+        for (var script : pending) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
@@ -27,5 +30,6 @@ final class Migrations {
                 c.setAutoCommit(auto);
             }
         }
+        return new SchemaMigration(scripts.size() - pending.size(), scripts.size());
     }
 }

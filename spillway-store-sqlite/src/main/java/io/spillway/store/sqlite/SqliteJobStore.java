@@ -10,6 +10,7 @@ import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.SchemaMigration;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
@@ -108,6 +109,7 @@ public final class SqliteJobStore implements JobStore {
     private Session writeSession;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
+    private final SchemaMigration migration;
     private volatile boolean closed;
 
     private SqliteJobStore(Path file, Durability durability, int readConnections) throws SQLException, IOException {
@@ -137,7 +139,7 @@ public final class SqliteJobStore implements JobStore {
             wc.setTempStore(SQLiteConfig.TempStore.MEMORY);
             wc.setCacheSize(-32_768); // 32 MiB page cache for the writer
             this.writer = wc.createConnection(url);
-            Migrations.apply(writer);
+            this.migration = Migrations.apply(writer);
             writer.setAutoCommit(false);
             this.writeSession = new Session(writer);
             this.readers = new ArrayBlockingQueue<>(readConnections);
@@ -175,6 +177,11 @@ public final class SqliteJobStore implements JobStore {
 
     public Path file() {
         return file;
+    }
+
+    /** What opening this store did to its schema. */
+    public SchemaMigration migration() {
+        return migration;
     }
 
     @Override
