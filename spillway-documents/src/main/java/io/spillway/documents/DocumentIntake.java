@@ -1,5 +1,6 @@
 package io.spillway.documents;
 
+import io.spillway.core.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -72,6 +73,11 @@ public final class DocumentIntake {
         store.delete(stored.id());
     }
 
+    /**
+     * Copies the upload to {@code file}. The client's stream failing is an {@link IOException};
+     * this machine failing to keep the copy (a full disk) is a {@link StoreException}: the server's
+     * problem, not the request's.
+     */
     private void copyAtMost(InputStream in, Path file) throws IOException {
         long total = 0;
         try (var out = Files.newOutputStream(file)) {
@@ -81,7 +87,11 @@ public final class DocumentIntake {
                 if (total > maxBytes) {
                     throw new TooLargeException(maxBytes);
                 }
-                out.write(buf, 0, n);
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    throw new StoreException("cannot keep the upload while it is checked: " + e.getMessage(), e);
+                }
             }
         }
     }

@@ -8,9 +8,6 @@ import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
-import io.spillway.store.jdbc.JdbcAttachments;
-import io.spillway.store.jdbc.JdbcJobRows;
-import io.spillway.store.jdbc.SchemaMigration;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.LeaseRenewParams;
@@ -22,6 +19,9 @@ import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
+import io.spillway.store.jdbc.JdbcAttachments;
+import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -42,6 +42,9 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -56,6 +59,7 @@ import org.sqlite.SQLiteConfig;
  * milliseconds; a millisecond is the resolution of every time this store returns.
  */
 public final class SqliteJobStore implements JobStore {
+    private static final Logger log = LoggerFactory.getLogger(SqliteJobStore.class);
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
             + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent)"
             + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)"
@@ -88,7 +92,12 @@ public final class SqliteJobStore implements JobStore {
             + " WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?";
 
     private final Path file;
-    private final Connection writer;
+    private final String url;
+    private final SQLiteConfig writerConfig;
+    /** The write connection, replaced after a failed write (guarded by the write lock). */
+    private Connection writer;
+    /** Why the last write failed, while no write has succeeded since; null when writes work. */
+    private volatile String writeFailure;
     private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("?");
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Attachment chunks, each written in a transaction of its own. */
@@ -112,7 +121,8 @@ public final class SqliteJobStore implements JobStore {
     private final SchemaMigration migration;
     private volatile boolean closed;
 
-    private SqliteJobStore(Path file, Durability durability, int readConnections) throws SQLException, IOException {
+    private SqliteJobStore(Path file, Durability durability, int readConnections, Consumer<SQLiteConfig> writerTuning)
+            throws SQLException, IOException {
         this.file = file;
         var parent = file.toAbsolutePath().getParent();
         if (parent != null) {
@@ -130,7 +140,7 @@ public final class SqliteJobStore implements JobStore {
             throw new StoreException("the store " + file + " is in use by another Spillway process");
         }
         this.fileLock = lock;
-        var url = "jdbc:sqlite:" + file.toAbsolutePath();
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
             var wc = new SQLiteConfig();
             wc.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -138,6 +148,8 @@ public final class SqliteJobStore implements JobStore {
             wc.setBusyTimeout(10_000);
             wc.setTempStore(SQLiteConfig.TempStore.MEMORY);
             wc.setCacheSize(-32_768); // 32 MiB page cache for the writer
+            writerTuning.accept(wc);
+            this.writerConfig = wc;
             this.writer = wc.createConnection(url);
             this.migration = Migrations.apply(writer);
             writer.setAutoCommit(false);
@@ -168,8 +180,13 @@ public final class SqliteJobStore implements JobStore {
     }
 
     public static SqliteJobStore open(Path file, Durability durability, int readConnections) {
+        return open(file, durability, readConnections, config -> { });
+    }
+
+    /** As {@link #open(Path, Durability, int)}, with the write connection's settings adjusted (for tests). */
+    static SqliteJobStore open(Path file, Durability durability, int readConnections, Consumer<SQLiteConfig> writerTuning) {
         try {
-            return new SqliteJobStore(file, durability, readConnections);
+            return new SqliteJobStore(file, durability, readConnections, writerTuning);
         } catch (SQLException | IOException e) {
             throw new StoreException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);
         }
@@ -413,6 +430,10 @@ public final class SqliteJobStore implements JobStore {
         return write("attachment sweep", c -> ATTACHMENTS.deleteOrphans(c.connection, writtenBefore));
     }
 
+    /**
+     * Reads, and while the last write failed (a full disk, an I/O error), tries a write too, so
+     * readiness says the store cannot write until it can again, and the first success clears it.
+     */
     @Override
     public void ping() {
         read("ping", c -> {
@@ -420,6 +441,16 @@ public final class SqliteJobStore implements JobStore {
                 return rs.next();
             }
         });
+        if (writeFailure != null) {
+            // a write that needs new pages, as the failed one did, and leaves nothing behind
+            write("write probe", c -> {
+                try (var st = c.createStatement()) {
+                    st.executeUpdate("INSERT INTO attachment_chunks (job_id, name, seq, data, written_at)"
+                            + " VALUES ('write-probe', 'write-probe', 0, zeroblob(65536), 0)");
+                    return st.executeUpdate("DELETE FROM attachment_chunks WHERE job_id = 'write-probe'");
+                }
+            });
+        }
     }
 
     @Override
@@ -497,18 +528,44 @@ public final class SqliteJobStore implements JobStore {
             try {
                 T result = work.run(writeSession);
                 writer.commit();
+                writeFailure = null;
                 return result;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                // SQLite may have rolled the transaction back itself (a full disk, an I/O error) and
+                // the driver not know it: a fresh connection guarantees the next write is atomic
+                // again, and that this one left nothing behind
+                reopenWriter(e);
+                writeFailure = e.getMessage();
+                throw new StoreException("SQLite " + what + " failed on " + file + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
                 try {
                     writer.rollback();
                 } catch (SQLException suppressed) {
                     e.addSuppressed(suppressed);
+                    reopenWriter(suppressed);
                 }
-                throw e instanceof StoreException se ? se
-                        : new StoreException("SQLite " + what + " failed on " + file + ": " + e.getMessage(), e);
+                throw e;
             }
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Replaces the write connection after a failure; rolls back what it can first. */
+    private void reopenWriter(Exception cause) {
+        try {
+            writer.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+        closeQuietly(writer);
+        try {
+            writer = writerConfig.createConnection(url);
+            writer.setAutoCommit(false);
+            writeSession = new Session(writer);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            log.warn("could not reopen the write connection to {} (the next write tries again): {}", file, e.toString());
         }
     }
 
