@@ -1,7 +1,12 @@
 package io.spillway.server.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -11,12 +16,14 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.engine.EngineListener;
 import io.spillway.core.store.QueueStats;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +40,14 @@ public final class Metrics implements EngineListener {
     private static final Duration[] SLO = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
             Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10),
             Duration.ofSeconds(60), Duration.ofMinutes(5)};
+    /**
+     * HTTP latency buckets: a fixed set, because the series multiply by method, route and status.
+     * A long poll ({@code ?wait=}) lasts up to its wait, so the set reaches a minute.
+     */
+    private static final Duration[] HTTP_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MultiGauge queueDepth;
@@ -76,8 +91,9 @@ public final class Metrics implements EngineListener {
             wait = timer("spillway.job.queue.wait", "Time from due (created or retry time) to start, per attempt", task);
             run = timer("spillway.job.run", "Time from start to recorded outcome, per attempt", task);
             endToEnd = timer("spillway.job.end.to.end", "Time from accept to a terminal state", task);
-            batchSize = DistributionSummary.builder("spillway.batch.size").description("Jobs per handler (model) call")
-                    .baseUnit("jobs").tag("task", task).publishPercentileHistogram().register(registry);
+            batchSize = countHistogram(DistributionSummary.builder("spillway.batch.size")
+                    .description("Jobs per handler (model) call").baseUnit("jobs").tag("task", task), 1024)
+                    .register(registry);
             batchRun = Timer.builder("spillway.batch.run").description("Handler (model) call latency per batch")
                     .tag("task", task).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                     .register(registry);
@@ -89,6 +105,7 @@ public final class Metrics implements EngineListener {
     }
 
     public Metrics() {
+        conformToPrometheusNames(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -98,12 +115,36 @@ public final class Metrics implements EngineListener {
         queueDepth = MultiGauge.builder("spillway.queue.depth")
                 .description("Pending jobs by task and priority, as last sampled")
                 .baseUnit("jobs").register(registry);
-        registry.gauge("spillway.queue.processing", Tags.empty(), lastQueue, q -> q.get().processing());
-        registry.gauge("spillway.queue.pending", Tags.empty(), lastQueue, q -> q.get().pending());
-        io.micrometer.core.instrument.Gauge.builder("spillway.queue.oldest.age", lastQueue,
+        Gauge.builder("spillway.queue.processing", lastQueue, q -> q.get().processing())
+                .description("Jobs claimed and running in any process, as last sampled").register(registry);
+        Gauge.builder("spillway.queue.pending", lastQueue, q -> q.get().pending())
+                .description("Pending jobs of all tasks, as last sampled").register(registry);
+        Gauge.builder("spillway.queue.oldest.age", lastQueue,
                         q -> q.get().oldestRunnableAge().toMillis() / 1000.0)
                 .description("How long the oldest job that could run has waited, as last sampled")
                 .baseUnit("seconds").register(registry);
+    }
+
+    /**
+     * Keeps the exposition clean for {@code promtool check metrics}: Micrometer's CPU time is a
+     * counter in nanoseconds ({@code process_cpu_time_ns_total}) and its processor count a gauge
+     * ending in {@code _count}, which Prometheus reserves for histograms and summaries. The first is
+     * replaced by {@code process_cpu_seconds_total}, the name Prometheus's own clients use; the
+     * second is exported as {@code system_cpu_processors}.
+     */
+    private static void conformToPrometheusNames(MeterRegistry registry) {
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpu.processors") : id;
+            }
+        });
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the Java virtual machine process").baseUnit("seconds")
+                    .register(registry);
+        }
     }
 
     /** The Prometheus text exposition of every metric. */
@@ -174,7 +215,7 @@ public final class Metrics implements EngineListener {
         httpTimers.computeIfAbsent(new HttpKey(method, route, status), k -> Timer.builder("spillway.http.requests")
                         .description("HTTP requests by route and status")
                         .tags("method", k.method(), "route", k.route(), "status", String.valueOf(k.status()))
-                        .register(registry))
+                        .serviceLevelObjectives(HTTP_BUCKETS).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -216,9 +257,9 @@ public final class Metrics implements EngineListener {
 
     @Override
     public void committed(String writer, int size, long nanos) {
-        commitSizes.computeIfAbsent(writer, w -> DistributionSummary.builder("spillway.store.commit.batch")
-                .description("Items per group commit").baseUnit("items").tag("writer", w)
-                .publishPercentileHistogram().register(registry)).record(size);
+        commitSizes.computeIfAbsent(writer, w -> countHistogram(DistributionSummary.builder("spillway.store.commit.batch")
+                .description("Items per group commit").baseUnit("items").tag("writer", w), 4096)
+                .register(registry)).record(size);
         commitTimers.computeIfAbsent(writer, w -> Timer.builder("spillway.store.commit").description("Group commit latency")
                 .tag("writer", w).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
@@ -234,6 +275,18 @@ public final class Metrics implements EngineListener {
     public void staleOutcome() {
         Counter.builder("spillway.outcomes.discarded").description("Outcomes from claims no longer current")
                 .register(registry).increment();
+    }
+
+    /**
+     * A histogram of counts (jobs, texts, items) with a small fixed set of buckets: the powers of
+     * two from 1 to {@code max}, so each label set exports a dozen buckets rather than hundreds.
+     */
+    static DistributionSummary.Builder countHistogram(DistributionSummary.Builder builder, int max) {
+        var buckets = new double[Integer.numberOfTrailingZeros(Integer.highestOneBit(max)) + 1];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = 1L << i;
+        }
+        return builder.serviceLevelObjectives(buckets).maximumExpectedValue((double) max);
     }
 
     private Timer timer(String name, String description, String task) {

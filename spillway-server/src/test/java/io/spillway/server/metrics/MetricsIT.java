@@ -87,4 +87,27 @@ class MetricsIT {
             assertThat(Pattern.compile("01a211af").matcher(after).find()).as("no job id in any label").isFalse();
         }
     }
+
+    @Test
+    void scrape_passesThePrometheusLinterWithBoundedBuckets() {
+        try (var api = TestServer.start(dir, Map.of(), List.of(FAILING))) {
+            for (int i = 0; i < 5; i++) {
+                api.awaitJob(api.submit("{\"task\": \"echo\", \"input\": {\"i\": " + i + "}}"));
+            }
+            api.awaitJob(api.submit("{\"task\": \"broken\", \"input\": {}}"));
+            api.get("/v1/queue");
+
+            var scrape = new Exposition(api.get("/metrics").body());
+
+            assertThat(scrape.lintProblems()).as("what promtool check metrics reports").isEmpty();
+            assertThat(scrape.type("spillway_http_requests_seconds")).isEqualTo("histogram");
+            assertThat(scrape.bucketsPerSeries("spillway_http_requests_seconds"))
+                    .containsKey("{method=\"POST\",route=\"/v1/jobs\",status=\"202\"}")
+                    .allSatisfy((series, buckets) -> assertThat(buckets).as(series).isLessThanOrEqualTo(20));
+            assertThat(scrape.bucketsPerSeries("spillway_batch_size_jobs")).containsKeys("{task=\"echo\"}", "{task=\"broken\"}")
+                    .allSatisfy((series, buckets) -> assertThat(buckets).as(series).isLessThanOrEqualTo(15));
+            assertThat(scrape.bucketsPerSeries("spillway_store_commit_batch_items")).isNotEmpty()
+                    .allSatisfy((series, buckets) -> assertThat(buckets).as(series).isLessThanOrEqualTo(15));
+        }
+    }
 }
