@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spillway.core.Job;
@@ -26,8 +27,13 @@ import io.spillway.core.store.QueueStats;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -52,18 +58,19 @@ public final class Metrics implements EngineListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MultiGauge queueDepth;
     private final AtomicReference<QueueStats> lastQueue = new AtomicReference<>(new QueueStats(0, 0, Duration.ZERO));
+    private final AtomicLong lastFailedInStore = new AtomicLong();
     // recent end-to-end percentiles for the dashboard; kept out of the Prometheus registry
-    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry recent =
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final SimpleMeterRegistry recent =
+            new SimpleMeterRegistry();
     private final Timer recentEndToEnd = Timer.builder("recent.end.to.end").publishPercentiles(0.5, 0.99)
             .distributionStatisticExpiry(Duration.ofSeconds(10)).distributionStatisticBufferLength(2)
             .register(recent);
 
     // meters looked up once per label set: a registry lookup per job or request costs more than the recording
-    private final java.util.concurrent.ConcurrentHashMap<String, TaskMeters> tasks = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<HttpKey, Timer> httpTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, Timer> commitTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, DistributionSummary> commitSizes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TaskMeters> tasks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HttpKey, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> commitTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DistributionSummary> commitSizes = new ConcurrentHashMap<>();
 
     private record HttpKey(String method, String route, int status) {
     }
@@ -72,7 +79,7 @@ public final class Metrics implements EngineListener {
     private final class TaskMeters {
         final Counter submitted;
         final Counter retries;
-        final java.util.EnumMap<JobState, Counter> finished = new java.util.EnumMap<>(JobState.class);
+        final EnumMap<JobState, Counter> finished = new EnumMap<>(JobState.class);
         final Timer wait;
         final Timer run;
         final Timer endToEnd;
@@ -157,13 +164,14 @@ public final class Metrics implements EngineListener {
     }
 
     /**
-     * Totals for the dashboard (all tasks): counters since start, the queue as last sampled, and
-     * end-to-end percentiles of the last few seconds.
+     * Totals for the dashboard (all tasks): this process's counters since it started, the queue
+     * and the store's failed jobs as last sampled, and end-to-end percentiles of the last few
+     * seconds.
      */
-    public java.util.Map<String, Object> snapshot() {
-        var out = new java.util.LinkedHashMap<String, Object>();
+    public Map<String, Object> snapshot() {
+        var out = new LinkedHashMap<String, Object>();
         out.put("submitted", count("spillway.jobs.submitted", null));
-        var finished = new java.util.LinkedHashMap<String, Object>();
+        var finished = new LinkedHashMap<String, Object>();
         for (var s : List.of("completed", "failed", "cancelled", "expired")) {
             finished.put(s, count("spillway.jobs.finished", s));
         }
@@ -173,6 +181,7 @@ public final class Metrics implements EngineListener {
         out.put("pending", q.pending());
         out.put("processing", q.processing());
         out.put("oldest_pending_age_seconds", q.oldestRunnableAge().toMillis() / 1000.0);
+        out.put("store", Map.of("failed", lastFailedInStore.get()));
         double p50 = 0;
         double p99 = 0;
         for (var v : recentEndToEnd.takeSnapshot().percentileValues()) {
@@ -208,6 +217,11 @@ public final class Metrics implements EngineListener {
         lastQueue.set(stats);
         queueDepth.register(depth.stream().map(d -> MultiGauge.Row.of(
                 Tags.of("task", d.task(), "priority", d.priority().wireName()), d.pending())).toList(), true);
+    }
+
+    /** Records a sample of the store's failed jobs (all processes), taken with the queue's. */
+    public void sampleFailed(long failedInStore) {
+        lastFailedInStore.set(failedInStore);
     }
 
     /** One HTTP request answered. {@code route} is the matched path template, never the raw path. */

@@ -3,9 +3,8 @@ package io.spillway.server.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.spillway.core.Job;
-import io.spillway.core.Outcome;
 import io.spillway.core.task.TaskHandler;
+import io.spillway.server.BrokenTask;
 import io.spillway.server.GateTask;
 import io.spillway.server.TestServer;
 import java.nio.file.Path;
@@ -21,17 +20,7 @@ class MetricsIT {
     @TempDir
     Path dir;
 
-    private static final TaskHandler FAILING = new TaskHandler() {
-        @Override
-        public String name() {
-            return "broken";
-        }
-
-        @Override
-        public List<Outcome> run(List<Job> batch) {
-            return batch.stream().map(j -> Outcome.failed("always broken")).toList();
-        }
-    };
+    private static final TaskHandler FAILING = new BrokenTask();
 
     /** The value of the one sample whose name and labels contain all of {@code parts}, or 0. */
     private static double value(String scrape, String name, String... labels) {
