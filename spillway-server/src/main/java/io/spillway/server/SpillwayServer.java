@@ -184,11 +184,13 @@ public final class SpillwayServer implements AutoCloseable {
                 engine.shutdown(Duration.ZERO);
                 throw e;
             }
-            log.info("Spillway {} listening on http://{}:{} ({}, {})", role.command(), config.host(), http.port(),
-                    describeStore(config, store), runWorkers ? config.workerThreads() + " worker threads" : "no workers");
+            var address = "http://" + config.host() + ":" + http.port();
+            log.info("Spillway {} listening on {} ({}, {}){}", role.command(), address, describeStore(config, store),
+                    runWorkers ? config.workerThreads() + " worker threads" : "no workers",
+                    role == Role.WORKER ? "" : "; dashboard at " + address + "/ui");
             var sampler = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon(true).name("spillway-metrics").unstarted(r));
-            sampler.scheduleWithFixedDelay(() -> sampleQueue(engine, metrics), 0, 2, TimeUnit.SECONDS);
+            sampler.scheduleWithFixedDelay(() -> sampleStore(engine, metrics), 0, 2, TimeUnit.SECONDS);
             return new SpillwayServer(config, store, engine, api, http, sampler, tracing, models, extractor);
         } catch (RuntimeException e) {
             if (models != null) {
@@ -232,10 +234,14 @@ public final class SpillwayServer implements AutoCloseable {
         return PostgresJobStore.open(PostgresStoreConfig.parse(config.store(), config.storeSchema(), config.storePoolSize()));
     }
 
-    /** Queue gauges are sampled, not computed per scrape: counting is proportional to the backlog. */
-    private static void sampleQueue(Engine engine, Metrics metrics) {
+    /**
+     * Queue gauges and the store's failed jobs are sampled, not computed per scrape or dashboard
+     * poll: counting is proportional to the backlog.
+     */
+    private static void sampleStore(Engine engine, Metrics metrics) {
         try {
             metrics.sampleQueue(engine.queueStats(), engine.queueDepth());
+            metrics.sampleFailed(engine.failedJobs());
         } catch (RuntimeException e) {
             log.debug("queue sample failed: {}", e.toString());
         }

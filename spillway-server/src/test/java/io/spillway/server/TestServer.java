@@ -16,7 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A real server on port 0 in a temp directory, and a client for it. One per test class or test. */
+/**
+ * A real server on port 0 in a temp directory, and a client for it whose every answer is checked
+ * against the OpenAPI document. One per test class or test.
+ */
 public final class TestServer implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -53,9 +56,14 @@ public final class TestServer implements AutoCloseable {
         return URI.create(base + path);
     }
 
+    /** Sends the request; fails unless the answer is what /openapi.json describes ({@link OpenApiResponses}). */
     public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return client.send(request.timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
+            var built = request.timeout(Duration.ofSeconds(90)).build();
+            var response = client.send(built, HttpResponse.BodyHandlers.ofString());
+            OpenApiResponses.get().check(built.method(), built.uri().getRawPath(), response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(null), response.body());
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

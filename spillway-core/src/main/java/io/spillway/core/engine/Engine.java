@@ -221,6 +221,11 @@ public final class Engine implements AutoCloseable {
         return store.jobQueueStats(clock.instant());
     }
 
+    /** Failed jobs the store holds (all tenants and processes), until retention deletes them. */
+    public long failedJobs() {
+        return store.jobCountFailed();
+    }
+
     /** Pending jobs by task and priority. */
     public List<QueueStats.Depth> queueDepth() {
         return store.jobQueueDepth();

@@ -170,6 +170,12 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public synchronized long jobCountFailed() {
+        ensureOpen();
+        return jobs.values().stream().filter(j -> j.state() == JobState.FAILED).count();
+    }
+
+    @Override
     public synchronized List<QueueStats.Depth> jobQueueDepth() {
         ensureOpen();
         var counts = new TreeMap<String, long[]>();

@@ -60,6 +60,12 @@ public interface JobStore extends AutoCloseable {
     /** Number of pending jobs (all tenants), for health and admission. */
     long jobCountPending();
 
+    /**
+     * Number of failed jobs the store holds (all tenants, every process's), until retention
+     * deletes them; an index keeps the count proportional to the failed jobs, not the table.
+     */
+    long jobCountFailed();
+
     /** Pending jobs by task and priority (all tenants); costs a scan of the pending jobs. */
     List<QueueStats.Depth> jobQueueDepth();
 

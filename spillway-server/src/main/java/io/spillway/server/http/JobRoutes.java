@@ -93,13 +93,13 @@ final class JobRoutes implements RouteFamily {
     private void get(Context ctx) {
         var id = ctx.pathParam("id");
         var wait = waitParam(ctx.queryParam("wait"));
+        boolean withInput = "input".equals(ctx.queryParam("include"));
         if (!JobIds.looksLikeId(id)) {
             throw ApiException.notFound();
         }
         if (wait.isZero()) {
             var job = engine.get(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
-            ctx.contentType(RequestBodies.JSON)
-                    .result("input".equals(ctx.queryParam("include")) ? json.jobWithInput(job) : json.job(job));
+            ctx.contentType(RequestBodies.JSON).result(withInput ? json.jobWithInput(job) : json.job(job));
             return;
         }
         var waiting = engine.awaitTerminal(JobRequests.DEFAULT_TENANT, id, wait);
@@ -109,7 +109,7 @@ final class JobRoutes implements RouteFamily {
             } else if (job.isEmpty()) {
                 Problems.write(ctx, ApiException.notFound());
             } else {
-                ctx.contentType(RequestBodies.JSON).result(json.job(job.get()));
+                ctx.contentType(RequestBodies.JSON).result(withInput ? json.jobWithInput(job.get()) : json.job(job.get()));
             }
             return null;
         }));

@@ -3,6 +3,7 @@ package io.spillway.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpStatus;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StoreException;
@@ -14,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Health, readiness, the queue signal, metrics, the dashboard and the OpenAPI document. */
+/** Health, readiness, the queue signal, metrics, the dashboard (also at {@code /}) and the OpenAPI document. */
 final class OperationRoutes implements RouteFamily {
     static final Route HEALTH = Route.get("/healthz", "Liveness").alsoOnWorkers();
     static final Route READY = Route.get("/readyz", "Readiness").alsoOnWorkers();
@@ -22,10 +23,11 @@ final class OperationRoutes implements RouteFamily {
             "Queue depth and the oldest runnable job's age (autoscaling signal)").alsoOnWorkers();
     static final Route METRICS = Route.get("/metrics", "Prometheus metrics").alsoOnWorkers();
     static final Route STATS = Route.get("/v1/stats", "Totals and recent latency for the dashboard");
+    static final Route ROOT = Route.get("/", "Redirects to the dashboard");
     static final Route UI = Route.get("/ui", "The dashboard");
     static final Route UI_FILE = Route.get("/ui/{file}", "The dashboard's script and style");
     static final Route OPENAPI = Route.get("/openapi.json", "This API's OpenAPI 3.1 document");
-    static final List<Route> ROUTES = List.of(HEALTH, READY, QUEUE, METRICS, STATS, UI, UI_FILE, OPENAPI);
+    static final List<Route> ROUTES = List.of(HEALTH, READY, QUEUE, METRICS, STATS, ROOT, UI, UI_FILE, OPENAPI);
 
     private static final Map<String, String> UI_TYPES = Map.of("index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8", "style.css", "text/css; charset=utf-8");
@@ -53,6 +55,7 @@ final class OperationRoutes implements RouteFamily {
     @Override
     public Map<Route, Handler> handlers() {
         return Map.of(HEALTH, ctx -> ctx.contentType(RequestBodies.JSON).result(HEALTHY),
+                ROOT, ctx -> ctx.redirect(UI.path(), HttpStatus.FOUND),
                 READY, this::ready,
                 QUEUE, this::queue,
                 METRICS, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()),

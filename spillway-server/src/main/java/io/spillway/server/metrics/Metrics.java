@@ -1,7 +1,12 @@
 package io.spillway.server.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -11,16 +16,24 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.engine.EngineListener;
 import io.spillway.core.store.QueueStats;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,22 +46,31 @@ public final class Metrics implements EngineListener {
     private static final Duration[] SLO = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(25),
             Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(10),
             Duration.ofSeconds(60), Duration.ofMinutes(5)};
+    /**
+     * HTTP latency buckets: a fixed set, because the series multiply by method, route and status.
+     * A long poll ({@code ?wait=}) lasts up to its wait, so the set reaches a minute.
+     */
+    private static final Duration[] HTTP_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MultiGauge queueDepth;
     private final AtomicReference<QueueStats> lastQueue = new AtomicReference<>(new QueueStats(0, 0, Duration.ZERO));
+    private final AtomicLong lastFailedInStore = new AtomicLong();
     // recent end-to-end percentiles for the dashboard; kept out of the Prometheus registry
-    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry recent =
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final SimpleMeterRegistry recent =
+            new SimpleMeterRegistry();
     private final Timer recentEndToEnd = Timer.builder("recent.end.to.end").publishPercentiles(0.5, 0.99)
             .distributionStatisticExpiry(Duration.ofSeconds(10)).distributionStatisticBufferLength(2)
             .register(recent);
 
     // meters looked up once per label set: a registry lookup per job or request costs more than the recording
-    private final java.util.concurrent.ConcurrentHashMap<String, TaskMeters> tasks = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<HttpKey, Timer> httpTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, Timer> commitTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, DistributionSummary> commitSizes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TaskMeters> tasks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HttpKey, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> commitTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DistributionSummary> commitSizes = new ConcurrentHashMap<>();
 
     private record HttpKey(String method, String route, int status) {
     }
@@ -57,7 +79,7 @@ public final class Metrics implements EngineListener {
     private final class TaskMeters {
         final Counter submitted;
         final Counter retries;
-        final java.util.EnumMap<JobState, Counter> finished = new java.util.EnumMap<>(JobState.class);
+        final EnumMap<JobState, Counter> finished = new EnumMap<>(JobState.class);
         final Timer wait;
         final Timer run;
         final Timer endToEnd;
@@ -76,8 +98,9 @@ public final class Metrics implements EngineListener {
             wait = timer("spillway.job.queue.wait", "Time from due (created or retry time) to start, per attempt", task);
             run = timer("spillway.job.run", "Time from start to recorded outcome, per attempt", task);
             endToEnd = timer("spillway.job.end.to.end", "Time from accept to a terminal state", task);
-            batchSize = DistributionSummary.builder("spillway.batch.size").description("Jobs per handler (model) call")
-                    .baseUnit("jobs").tag("task", task).publishPercentileHistogram().register(registry);
+            batchSize = countHistogram(DistributionSummary.builder("spillway.batch.size")
+                    .description("Jobs per handler (model) call").baseUnit("jobs").tag("task", task), 1024)
+                    .register(registry);
             batchRun = Timer.builder("spillway.batch.run").description("Handler (model) call latency per batch")
                     .tag("task", task).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                     .register(registry);
@@ -89,6 +112,7 @@ public final class Metrics implements EngineListener {
     }
 
     public Metrics() {
+        conformToPrometheusNames(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -98,12 +122,36 @@ public final class Metrics implements EngineListener {
         queueDepth = MultiGauge.builder("spillway.queue.depth")
                 .description("Pending jobs by task and priority, as last sampled")
                 .baseUnit("jobs").register(registry);
-        registry.gauge("spillway.queue.processing", Tags.empty(), lastQueue, q -> q.get().processing());
-        registry.gauge("spillway.queue.pending", Tags.empty(), lastQueue, q -> q.get().pending());
-        io.micrometer.core.instrument.Gauge.builder("spillway.queue.oldest.age", lastQueue,
+        Gauge.builder("spillway.queue.processing", lastQueue, q -> q.get().processing())
+                .description("Jobs claimed and running in any process, as last sampled").register(registry);
+        Gauge.builder("spillway.queue.pending", lastQueue, q -> q.get().pending())
+                .description("Pending jobs of all tasks, as last sampled").register(registry);
+        Gauge.builder("spillway.queue.oldest.age", lastQueue,
                         q -> q.get().oldestRunnableAge().toMillis() / 1000.0)
                 .description("How long the oldest job that could run has waited, as last sampled")
                 .baseUnit("seconds").register(registry);
+    }
+
+    /**
+     * Keeps the exposition clean for {@code promtool check metrics}: Micrometer's CPU time is a
+     * counter in nanoseconds ({@code process_cpu_time_ns_total}) and its processor count a gauge
+     * ending in {@code _count}, which Prometheus reserves for histograms and summaries. The first is
+     * replaced by {@code process_cpu_seconds_total}, the name Prometheus's own clients use; the
+     * second is exported as {@code system_cpu_processors}.
+     */
+    private static void conformToPrometheusNames(MeterRegistry registry) {
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpu.processors") : id;
+            }
+        });
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the Java virtual machine process").baseUnit("seconds")
+                    .register(registry);
+        }
     }
 
     /** The Prometheus text exposition of every metric. */
@@ -116,13 +164,14 @@ public final class Metrics implements EngineListener {
     }
 
     /**
-     * Totals for the dashboard (all tasks): counters since start, the queue as last sampled, and
-     * end-to-end percentiles of the last few seconds.
+     * Totals for the dashboard (all tasks): this process's counters since it started, the queue
+     * and the store's failed jobs as last sampled, and end-to-end percentiles of the last few
+     * seconds.
      */
-    public java.util.Map<String, Object> snapshot() {
-        var out = new java.util.LinkedHashMap<String, Object>();
+    public Map<String, Object> snapshot() {
+        var out = new LinkedHashMap<String, Object>();
         out.put("submitted", count("spillway.jobs.submitted", null));
-        var finished = new java.util.LinkedHashMap<String, Object>();
+        var finished = new LinkedHashMap<String, Object>();
         for (var s : List.of("completed", "failed", "cancelled", "expired")) {
             finished.put(s, count("spillway.jobs.finished", s));
         }
@@ -132,6 +181,7 @@ public final class Metrics implements EngineListener {
         out.put("pending", q.pending());
         out.put("processing", q.processing());
         out.put("oldest_pending_age_seconds", q.oldestRunnableAge().toMillis() / 1000.0);
+        out.put("store", Map.of("failed", lastFailedInStore.get()));
         double p50 = 0;
         double p99 = 0;
         for (var v : recentEndToEnd.takeSnapshot().percentileValues()) {
@@ -169,12 +219,17 @@ public final class Metrics implements EngineListener {
                 Tags.of("task", d.task(), "priority", d.priority().wireName()), d.pending())).toList(), true);
     }
 
+    /** Records a sample of the store's failed jobs (all processes), taken with the queue's. */
+    public void sampleFailed(long failedInStore) {
+        lastFailedInStore.set(failedInStore);
+    }
+
     /** One HTTP request answered. {@code route} is the matched path template, never the raw path. */
     public void httpRequest(String method, String route, int status, long nanos) {
         httpTimers.computeIfAbsent(new HttpKey(method, route, status), k -> Timer.builder("spillway.http.requests")
                         .description("HTTP requests by route and status")
                         .tags("method", k.method(), "route", k.route(), "status", String.valueOf(k.status()))
-                        .register(registry))
+                        .serviceLevelObjectives(HTTP_BUCKETS).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -216,9 +271,9 @@ public final class Metrics implements EngineListener {
 
     @Override
     public void committed(String writer, int size, long nanos) {
-        commitSizes.computeIfAbsent(writer, w -> DistributionSummary.builder("spillway.store.commit.batch")
-                .description("Items per group commit").baseUnit("items").tag("writer", w)
-                .publishPercentileHistogram().register(registry)).record(size);
+        commitSizes.computeIfAbsent(writer, w -> countHistogram(DistributionSummary.builder("spillway.store.commit.batch")
+                .description("Items per group commit").baseUnit("items").tag("writer", w), 4096)
+                .register(registry)).record(size);
         commitTimers.computeIfAbsent(writer, w -> Timer.builder("spillway.store.commit").description("Group commit latency")
                 .tag("writer", w).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
@@ -234,6 +289,18 @@ public final class Metrics implements EngineListener {
     public void staleOutcome() {
         Counter.builder("spillway.outcomes.discarded").description("Outcomes from claims no longer current")
                 .register(registry).increment();
+    }
+
+    /**
+     * A histogram of counts (jobs, texts, items) with a small fixed set of buckets: the powers of
+     * two from 1 to {@code max}, so each label set exports a dozen buckets rather than hundreds.
+     */
+    static DistributionSummary.Builder countHistogram(DistributionSummary.Builder builder, int max) {
+        var buckets = new double[Integer.numberOfTrailingZeros(Integer.highestOneBit(max)) + 1];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = 1L << i;
+        }
+        return builder.serviceLevelObjectives(buckets).maximumExpectedValue((double) max);
     }
 
     private Timer timer(String name, String description, String task) {

@@ -1,6 +1,7 @@
 package io.spillway.server.metrics;
 
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.spillway.onnx.BatchObserver;
@@ -23,8 +24,8 @@ public final class ModelMetrics implements BatchObserver {
         final AtomicInteger waiting = new AtomicInteger();
 
         Meters(String model) {
-            batchSize = DistributionSummary.builder("spillway.model.batch.size").description("Texts per model call")
-                    .baseUnit("texts").tag("model", model).publishPercentileHistogram().register(registry);
+            batchSize = Metrics.countHistogram(DistributionSummary.builder("spillway.model.batch.size")
+                    .description("Texts per model call").baseUnit("texts").tag("model", model), 1024).register(registry);
             padded = DistributionSummary.builder("spillway.model.batch.tokens")
                     .description("Tokens per text in a model call after padding to the longest").baseUnit("tokens")
                     .tag("model", model).register(registry);
@@ -33,7 +34,9 @@ public final class ModelMetrics implements BatchObserver {
             queued = Timer.builder("spillway.model.queue.wait")
                     .description("Time a text waited for a model runner").tag("model", model)
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).register(registry);
-            registry.gauge("spillway.model.waiting", io.micrometer.core.instrument.Tags.of("model", model), waiting);
+            Gauge.builder("spillway.model.waiting", waiting, AtomicInteger::get)
+                    .description("Texts queued for the model, as last seen by a runner").tag("model", model)
+                    .register(registry);
         }
     }
 

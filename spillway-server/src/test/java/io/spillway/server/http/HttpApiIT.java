@@ -79,6 +79,19 @@ class HttpApiIT {
     }
 
     @Test
+    void includeInput_addsTheInputWithAndWithoutWaiting() {
+        var id = api.submit("{\"task\": \"echo\", \"input\": {\"text\": \"in\"}}");
+
+        var waited = json(api.get("/v1/jobs/" + id + "?wait=30&include=input"));
+        var atOnce = json(api.get("/v1/jobs/" + id + "?include=input"));
+
+        assertThat(waited.get("status").asText()).isEqualTo("completed");
+        assertThat(waited.get("input").toString()).isEqualTo("{\"text\":\"in\"}");
+        assertThat(atOnce.get("input").toString()).isEqualTo("{\"text\":\"in\"}");
+        assertThat(json(api.get("/v1/jobs/" + id)).has("input")).isFalse();
+    }
+
+    @Test
     void get_withoutWaitAnswersAtOnceWithTheReferenceFields() {
         var id = api.submit("{\"task\": \"echo\", \"input\": {}}");
 

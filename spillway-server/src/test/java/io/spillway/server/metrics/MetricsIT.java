@@ -3,9 +3,8 @@ package io.spillway.server.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.spillway.core.Job;
-import io.spillway.core.Outcome;
 import io.spillway.core.task.TaskHandler;
+import io.spillway.server.BrokenTask;
 import io.spillway.server.GateTask;
 import io.spillway.server.TestServer;
 import java.nio.file.Path;
@@ -21,17 +20,7 @@ class MetricsIT {
     @TempDir
     Path dir;
 
-    private static final TaskHandler FAILING = new TaskHandler() {
-        @Override
-        public String name() {
-            return "broken";
-        }
-
-        @Override
-        public List<Outcome> run(List<Job> batch) {
-            return batch.stream().map(j -> Outcome.failed("always broken")).toList();
-        }
-    };
+    private static final TaskHandler FAILING = new BrokenTask();
 
     /** The value of the one sample whose name and labels contain all of {@code parts}, or 0. */
     private static double value(String scrape, String name, String... labels) {
@@ -85,6 +74,29 @@ class MetricsIT {
             assertThat(after).contains("spillway_job_end_to_end_seconds_bucket{task=\"echo\",le=");
             assertThat(after).contains("jvm_memory_used_bytes");
             assertThat(Pattern.compile("01a211af").matcher(after).find()).as("no job id in any label").isFalse();
+        }
+    }
+
+    @Test
+    void scrape_passesThePrometheusLinterWithBoundedBuckets() {
+        try (var api = TestServer.start(dir, Map.of(), List.of(FAILING))) {
+            for (int i = 0; i < 5; i++) {
+                api.awaitJob(api.submit("{\"task\": \"echo\", \"input\": {\"i\": " + i + "}}"));
+            }
+            api.awaitJob(api.submit("{\"task\": \"broken\", \"input\": {}}"));
+            api.get("/v1/queue");
+
+            var scrape = new Exposition(api.get("/metrics").body());
+
+            assertThat(scrape.lintProblems()).as("what promtool check metrics reports").isEmpty();
+            assertThat(scrape.type("spillway_http_requests_seconds")).isEqualTo("histogram");
+            assertThat(scrape.bucketsPerSeries("spillway_http_requests_seconds"))
+                    .containsKey("{method=\"POST\",route=\"/v1/jobs\",status=\"202\"}")
+                    .allSatisfy((series, buckets) -> assertThat(buckets).as(series).isLessThanOrEqualTo(20));
+            assertThat(scrape.bucketsPerSeries("spillway_batch_size_jobs")).containsKeys("{task=\"echo\"}", "{task=\"broken\"}")
+                    .allSatisfy((series, buckets) -> assertThat(buckets).as(series).isLessThanOrEqualTo(15));
+            assertThat(scrape.bucketsPerSeries("spillway_store_commit_batch_items")).isNotEmpty()
+                    .allSatisfy((series, buckets) -> assertThat(buckets).as(series).isLessThanOrEqualTo(15));
         }
     }
 }

@@ -33,6 +33,9 @@ public final class JdbcJobRows {
     public static final String CLAIMED_COLUMNS = "id, tenant, task, priority, input, metadata, attempt, max_attempts,"
             + " created_at, run_at, deadline, error, traceparent";
 
+    /** Failed jobs, all tenants: the literal predicate lets the planner count the partial index jobs_failed. */
+    public static final String COUNT_FAILED = "SELECT count(*) FROM jobs WHERE state = 'failed'";
+
     private JdbcJobRows() {
     }
 

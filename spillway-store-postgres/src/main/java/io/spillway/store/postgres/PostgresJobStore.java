@@ -463,6 +463,16 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public long jobCountFailed() {
+        return tx("count failed", c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery(JdbcJobRows.COUNT_FAILED)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
     public List<QueueStats.Depth> jobQueueDepth() {
         return tx("depth", c -> JdbcJobRows.queueDepth(c));
     }

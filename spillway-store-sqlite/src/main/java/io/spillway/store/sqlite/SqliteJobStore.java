@@ -363,6 +363,16 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public long jobCountFailed() {
+        return read("count failed", c -> {
+            try (var st = c.createStatement(); var rs = st.executeQuery(JdbcJobRows.COUNT_FAILED)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
     public List<QueueStats.Depth> jobQueueDepth() {
         return read("depth", c -> JdbcJobRows.queueDepth(c.connection));
     }

@@ -496,6 +496,21 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void countFailed_countsFailedJobsOfAllTenantsUntilRetentionDeletesThem() {
+        insert(T0, aNewJob().build(), aNewJob().build(), aNewJob().tenant("other").build(), aNewJob().build());
+        var claimed = claim(4, T0);
+        apply(failed(claimed.get(0).ref(), "x"), T0.plusSeconds(1));
+        apply(failed(claimed.get(1).ref(), "y"), T0.plusSeconds(2));
+        apply(failed(claimed.get(2).ref(), "z"), T0.plusSeconds(100));
+        apply(completed(claimed.get(3).ref(), "{}"), T0.plusSeconds(1));
+        insert(T0, aNewJob().build());
+
+        assertThat(store.jobCountFailed()).isEqualTo(3);
+        store.jobDeleteFinished(T0.plusSeconds(50), 10);
+        assertThat(store.jobCountFailed()).isEqualTo(1);
+    }
+
+    @Test
     void ping_succeedsOnAnOpenStore() {
         store.ping();
         assertThat(store.jobCountPending()).isZero();

@@ -1,12 +1,18 @@
 // Spillway dashboard: polls /v1/stats every second and /v1/jobs every two, draws small line
 // charts on canvases, and shows a job's detail with Cancel and Retry. No framework, no network
-// besides this server.
+// besides this server. The jobs table keeps one row per job id, newest first (ids are UUIDv7, so
+// they sort by creation); while the pointer is on it, rows are updated in place and none is added
+// or removed, so nothing moves under the pointer.
 'use strict';
 
 const POINTS = 120;
 const series = { throughput: [], depth: [], p50: [], p99: [], batch: [] };
 let previous = null;
 let selected = null;
+let jobsAsked = 0;       // numbers the /v1/jobs requests: an answer older than the latest shown is dropped
+let jobsShown = 0;
+let pointerOnJobs = false;
+let filtersChanged = false;
 
 const $ = (id) => document.getElementById(id);
 
@@ -82,7 +88,8 @@ async function pollStats() {
     $('tile-processing').textContent = String(s.processing);
     $('tile-oldest').textContent = s.oldest_pending_age_seconds.toFixed(1) + ' s';
     $('tile-latency').textContent = format(s.end_to_end_p50_ms) + ' / ' + format(s.end_to_end_p99_ms) + ' ms';
-    $('tile-failed').textContent = String(s.finished.failed);
+    $('tile-failed').textContent = String(s.store.failed);
+    $('tile-failed').dataset.value = String(s.store.failed);
     draw('chart-throughput', [{ data: series.throughput, color: '#2f6fde' }]);
     draw('chart-depth', [{ data: series.depth, color: '#e08a00' }]);
     draw('chart-latency', [{ data: series.p50, color: '#2f9e5b' }, { data: series.p99, color: '#c0392b' }]);
@@ -95,41 +102,82 @@ async function pollStats() {
   }
 }
 
+// How long a job that ran took, accept to finish; a cancelled or expired job never ran to an end.
 function took(job) {
-  if (!job.finished_at) return '';
+  if (!job.finished_at || !['completed', 'failed'].includes(job.status)) return '';
   return (new Date(job.finished_at) - new Date(job.created_at)) + ' ms';
 }
 
-async function pollJobs() {
+const newestFirst = (a, b) => (a.job_id < b.job_id ? 1 : a.job_id > b.job_id ? -1 : 0);
+
+function jobRow(id) {
+  const tr = document.createElement('tr');
+  tr.dataset.id = id;
+  for (let i = 0; i < 7; i++) tr.append(document.createElement('td'));
+  tr.cells[0].className = 'id';
+  tr.cells[0].textContent = id; // the whole id: jobs made in one millisecond share all but its end
+  const status = document.createElement('span');
+  tr.cells[2].append(status);
+  tr.addEventListener('click', () => showJob(id));
+  return tr;
+}
+
+function fillRow(tr, job) {
+  tr.dataset.status = job.status;
+  const [, task, status, priority, attempt, created, duration] = tr.cells;
+  task.textContent = job.task;
+  status.firstChild.className = 'st st-' + job.status;
+  status.firstChild.textContent = job.status;
+  priority.textContent = job.priority;
+  attempt.textContent = String(job.attempt);
+  created.textContent = new Date(job.created_at).toLocaleTimeString();
+  duration.textContent = took(job);
+}
+
+function jobsQuery() {
   const params = new URLSearchParams({ limit: '50' });
   if ($('filter-status').value) params.set('status', $('filter-status').value);
   if ($('filter-task').value.trim()) params.set('task', $('filter-task').value.trim());
+  return params.toString();
+}
+
+async function pollJobs() {
+  const query = jobsQuery();
+  const asked = ++jobsAsked;
+  const rebuild = filtersChanged;
+  let page;
   try {
-    const page = await getJson('/v1/jobs?' + params);
-    const body = document.querySelector('#jobs tbody');
-    body.replaceChildren(...page.jobs.map((job) => {
-      const tr = document.createElement('tr');
-      tr.dataset.id = job.job_id;
-      tr.dataset.status = job.status;
-      for (const text of [job.job_id.slice(0, 13) + '…', job.task, null, job.priority, String(job.attempt),
-                          new Date(job.created_at).toLocaleTimeString(), took(job)]) {
-        const td = document.createElement('td');
-        if (text === null) {
-          const span = document.createElement('span');
-          span.className = 'st st-' + job.status;
-          span.textContent = job.status;
-          td.append(span);
-        } else {
-          td.textContent = text;
-        }
-        tr.append(td);
-      }
-      tr.addEventListener('click', () => showJob(job.job_id));
-      return tr;
-    }));
+    page = await getJson('/v1/jobs?' + query);
   } catch (e) {
-    // the status line already says the server is away
+    return; // the status line already says the server is away
   }
+  // answers can arrive out of order: keep only the newest, and only for the filters now chosen
+  if (asked < jobsShown || query !== jobsQuery()) return;
+  jobsShown = asked;
+  const body = document.querySelector('#jobs tbody');
+  const rows = new Map([...body.rows].map((tr) => [tr.dataset.id, tr]));
+  const jobs = [...page.jobs].sort(newestFirst);
+  const hold = pointerOnJobs && !rebuild;
+  for (const job of jobs) {
+    const tr = rows.get(job.job_id);
+    if (tr) fillRow(tr, job);
+  }
+  $('jobs-held').hidden = !(hold && jobs.some((job) => !rows.has(job.job_id)));
+  if (hold) return;
+  if (rebuild && asked === jobsAsked) filtersChanged = false;
+  body.replaceChildren(...jobs.map((job) => {
+    let tr = rows.get(job.job_id);
+    if (!tr) {
+      tr = jobRow(job.job_id);
+      fillRow(tr, job);
+    }
+    return tr;
+  }));
+}
+
+function filtersChange() {
+  filtersChanged = true;
+  pollJobs();
 }
 
 async function showJob(id) {
@@ -139,16 +187,21 @@ async function showJob(id) {
   $('detail-id').textContent = job.job_id;
   const fields = $('detail-fields');
   fields.replaceChildren();
+  // a job that ended without a result shows why in place of the result; one still running has none yet
+  const ended = ['failed', 'cancelled', 'expired'].includes(job.status);
   for (const key of ['status', 'task', 'priority', 'attempt', 'max_attempts', 'created_at', 'started_at',
                      'finished_at', 'deadline', 'retry_at', 'error']) {
-    if (job[key] === undefined || job[key] === null) continue;
+    if (job[key] === undefined || job[key] === null || (key === 'error' && ended)) continue;
     const dt = document.createElement('dt'); dt.textContent = key;
     const dd = document.createElement('dd'); dd.textContent = String(job[key]);
     dd.dataset.field = key;
     fields.append(dt, dd);
   }
   $('detail-input').textContent = JSON.stringify(job.input, null, 2);
-  $('detail-result').textContent = job.result === null ? '(none yet)' : JSON.stringify(job.result, null, 2);
+  $('detail-outcome-title').textContent = ended ? 'Error' : 'Result';
+  $('detail-outcome').classList.toggle('error', ended);
+  $('detail-outcome').textContent = ended ? (job.error || '(no reason recorded)')
+    : job.result === null || job.result === undefined ? '(none yet)' : JSON.stringify(job.result, null, 2);
   $('cancel').hidden = job.status !== 'pending';
   $('retry').hidden = !['failed', 'cancelled', 'expired'].includes(job.status);
 }
@@ -174,8 +227,10 @@ $('retry').addEventListener('click', async () => {
 });
 
 $('close').addEventListener('click', () => { $('detail').hidden = true; selected = null; });
-$('filter-status').addEventListener('change', pollJobs);
-$('filter-task').addEventListener('input', pollJobs);
+$('filter-status').addEventListener('change', filtersChange);
+$('filter-task').addEventListener('input', filtersChange);
+$('jobs').addEventListener('pointerenter', () => { pointerOnJobs = true; });
+$('jobs').addEventListener('pointerleave', () => { pointerOnJobs = false; pollJobs(); });
 
 pollStats();
 pollJobs();
