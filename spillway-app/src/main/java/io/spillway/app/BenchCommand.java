@@ -1,10 +1,19 @@
 package io.spillway.app;
 
+import io.spillway.bench.DocumentBenchmark;
+import io.spillway.bench.EmbedBenchmark;
 import io.spillway.bench.EngineBenchmark;
 import io.spillway.bench.LoadGenerator;
 import io.spillway.bench.LoadReport;
 import io.spillway.bench.LoadSpec;
 import io.spillway.bench.PickupProbe;
+import io.spillway.documents.SamplePdf;
+import io.spillway.llm.LlmRepository;
+import io.spillway.onnx.BatchObserver;
+import io.spillway.onnx.ModelRepository;
+import io.spillway.onnx.ModelSpec;
+import io.spillway.onnx.Models;
+import io.spillway.onnx.OnnxModel;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.BareServer;
 import io.spillway.store.sqlite.Durability;
@@ -116,26 +125,26 @@ public final class BenchCommand {
         String text;
         @Option(names = "--batch", defaultValue = "1", description = "texts per call (default ${DEFAULT-VALUE})")
         int batch;
-        @Option(names = "--model", defaultValue = io.spillway.onnx.ModelSpec.BUILT_IN,
+        @Option(names = "--model", defaultValue = ModelSpec.BUILT_IN,
                 description = "model name (default ${DEFAULT-VALUE})")
         String model;
         @Option(names = "--models-dir", defaultValue = "./models", description = "model repository (default ${DEFAULT-VALUE})")
-        java.nio.file.Path modelsDir;
+        Path modelsDir;
         @Option(names = "--intra-op", defaultValue = "0", description = "ONNX Runtime intra-op threads per call (default: the model's)")
         int intraOp;
 
         @Override
         public Integer call() throws Exception {
-            var local = io.spillway.onnx.ModelRepository.scan(modelsDir, io.spillway.llm.LlmRepository::isRemote);
-            var specs = io.spillway.onnx.Models.of(local,
-                    io.spillway.onnx.BatchObserver.NONE);
+            var local = ModelRepository.scan(modelsDir, LlmRepository::isRemote);
+            var specs = Models.of(local,
+                    BatchObserver.NONE);
             var configured = specs.spec(model).orElseThrow(() -> new IllegalArgumentException("no model named " + model));
-            var spec = intraOp <= 0 ? configured : new io.spillway.onnx.ModelSpec(configured.name(), configured.kind(),
+            var spec = intraOp <= 0 ? configured : new ModelSpec(configured.name(), configured.kind(),
                     configured.dir(), configured.labels(), configured.maxBatch(), configured.concurrency(), intraOp,
                     configured.device(), configured.maxTokens(), configured.batchWait(),
                     configured.pricePerComputeSecond());
-            try (var m = io.spillway.onnx.OnnxModel.load(spec)) {
-                var report = io.spillway.bench.EmbedBenchmark.run(
+            try (var m = OnnxModel.load(spec)) {
+                var report = EmbedBenchmark.run(
                         texts -> m.run(texts.stream().map(m::encode).toList()), text, threads, batch, duration);
                 print(report, "embed-raw");
             }
@@ -148,9 +157,9 @@ public final class BenchCommand {
                     + "waiting for its job: documents per second, latency, and the mean time of each pipeline step.")
     static final class DocumentsBench implements Callable<Integer> {
         @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "server (default ${DEFAULT-VALUE})")
-        java.net.URI url;
+        URI url;
         @Option(names = "--file", required = true, description = "the document to upload (see bench sample-pdf)")
-        java.nio.file.Path file;
+        Path file;
         @Option(names = "--task", defaultValue = "document", description = "task or pipeline (default ${DEFAULT-VALUE})")
         String task;
         @Option(names = {"-n", "--documents"}, defaultValue = "100", description = "documents to send (default ${DEFAULT-VALUE})")
@@ -161,7 +170,7 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             var bytes = Files.readAllBytes(file);
-            print(io.spillway.bench.DocumentBenchmark.run(url, bytes, file.getFileName().toString(), task, documents, connections),
+            print(DocumentBenchmark.run(url, bytes, file.getFileName().toString(), task, documents, connections),
                     "documents");
             return 0;
         }
@@ -173,11 +182,11 @@ public final class BenchCommand {
         @Option(names = "--pages", defaultValue = "5", description = "pages (default ${DEFAULT-VALUE})")
         int pages;
         @Option(names = {"-o", "--out"}, required = true, description = "the file to write")
-        java.nio.file.Path out;
+        Path out;
 
         @Override
         public Integer call() throws Exception {
-            io.spillway.documents.SamplePdf.write(out, pages, null);
+            SamplePdf.write(out, pages, null);
             System.err.println("wrote " + out + " (" + pages + " pages, " + Files.size(out) + " bytes)");
             return 0;
         }

@@ -1,6 +1,11 @@
 package io.spillway.app;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import io.spillway.core.store.StoreException;
+import io.spillway.llm.LlmConfigException;
+import io.spillway.onnx.ModelRepositoryException;
 import io.spillway.server.Role;
 import io.spillway.server.SpillwayServer;
 import io.spillway.server.config.ConfigException;
@@ -12,11 +17,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The commands that run a Spillway process ({@code serve}, {@code gateway}, {@code worker}) or
@@ -130,7 +136,7 @@ abstract class RunCommand implements Callable<Integer> {
         SpillwayServer server;
         try {
             server = SpillwayServer.start(config, role(), List.of());
-        } catch (ConfigException | io.spillway.onnx.ModelRepositoryException | io.spillway.llm.LlmConfigException e) {
+        } catch (ConfigException | ModelRepositoryException | LlmConfigException e) {
             spec.commandLine().getErr().println("spillway: " + e.getMessage());
             return 2;
         } catch (StoreException e) {
@@ -143,7 +149,7 @@ abstract class RunCommand implements Callable<Integer> {
         serving = true;
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("spillway-shutdown").unstarted(() -> {
             server.stop();
-            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) {
                 lc.stop();
             }
         }));
@@ -152,13 +158,13 @@ abstract class RunCommand implements Callable<Integer> {
 
     /** Switches Logback to one JSON object per line (logback-json.xml). */
     private static void useJsonLogs() {
-        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) {
             try {
-                var configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+                var configurator = new JoranConfigurator();
                 configurator.setContext(lc);
                 lc.reset();
                 configurator.doConfigure(RunCommand.class.getResource("/logback-json.xml"));
-            } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+            } catch (JoranException e) {
                 System.err.println("spillway: cannot switch to JSON logs: " + e.getMessage());
             }
         }

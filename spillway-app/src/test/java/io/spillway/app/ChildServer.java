@@ -2,9 +2,9 @@ package io.spillway.app;
 
 import static org.awaitility.Awaitility.await;
 
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +74,7 @@ public final class ChildServer implements AutoCloseable {
             return new ChildServer(process, log, port[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,6 +1,7 @@
 package io.spillway.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -17,7 +18,7 @@ public final class EmbedBenchmark {
 
     public static LoadReport run(Function<List<String>, float[][]> model, String text, int threads, int batch,
                                  double seconds) throws InterruptedException {
-        var texts = java.util.Collections.nCopies(batch, text);
+        var texts = Collections.nCopies(batch, text);
         var single = new Histogram(60_000_000_000L, 3);
         for (int i = 0; i < 50; i++) { // warm-up, then the single-call latency on an idle model
             long t0 = System.nanoTime();

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -23,7 +25,7 @@ public final class LoadGenerator {
     private static final long MAX_LATENCY_MICROS = 3_600_000_000L;
 
     private final LoadSpec spec;
-    private final List<String> acceptedIds = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> acceptedIds = Collections.synchronizedList(new ArrayList<>());
     private final ConcurrentHashMap<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong nextIndex = new AtomicLong();
@@ -185,7 +187,7 @@ public final class LoadGenerator {
 
     private String statusSummary() {
         var sb = new StringBuilder();
-        statuses.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        statuses.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> sb.append(sb.isEmpty() ? "" : ",").append(e.getKey()).append(':').append(e.getValue().get()));
         return sb.isEmpty() ? "none" : sb.toString();
     }

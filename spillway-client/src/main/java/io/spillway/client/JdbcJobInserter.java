@@ -3,6 +3,7 @@ package io.spillway.client;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -112,7 +113,7 @@ public final class JdbcJobInserter {
             ps.setLong(8, now);
             ps.setLong(9, now);
             if (job.deadline() == null) {
-                ps.setNull(10, java.sql.Types.BIGINT);
+                ps.setNull(10, Types.BIGINT);
             } else {
                 ps.setLong(10, job.deadline().toEpochMilli());
             }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.core.JobState;
+import io.spillway.core.builtin.EchoTask;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
 import io.spillway.core.task.TaskRegistry;
-import io.spillway.core.tasks.EchoTask;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package io.spillway.core;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -49,7 +50,7 @@ public final class JobIds {
     private static SecureRandom newRandom() {
         try {
             return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             return new SecureRandom();
         }
     }

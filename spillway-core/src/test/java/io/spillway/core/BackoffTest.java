@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class BackoffTest {
     @Test
     void delayAfter_spreadsRetries() {
         var backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), new SplittableRandom(1));
-        var seen = new java.util.HashSet<Long>();
+        var seen = new HashSet<Long>();
         for (int i = 0; i < 100; i++) {
             seen.add(backoff.delayAfter(4).toMillis());
         }

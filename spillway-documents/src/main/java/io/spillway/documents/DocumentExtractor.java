@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.MissingResourceException;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -44,13 +46,13 @@ public final class DocumentExtractor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DocumentExtractor.class);
     public static final String NAME = "tika-" + versionOf();
 
-    private static final Map<String, String> ISO_639_1 = new java.util.HashMap<>();
+    private static final Map<String, String> ISO_639_1 = new HashMap<>();
 
     static {
         for (var code : Locale.getISOLanguages()) {
             try {
                 ISO_639_1.put(Locale.of(code).getISO3Language(), code);
-            } catch (java.util.MissingResourceException ignored) {
+            } catch (MissingResourceException ignored) {
                 // no three-letter code
             }
         }

@@ -10,10 +10,12 @@ import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code generate}: {@code {"prompt", "system"?, "max_tokens"?, "temperature"?, "model"?}} →
@@ -45,8 +47,8 @@ public final class GenerateTask implements TaskHandler {
     }
 
     /** The names of the remote text models. */
-    public java.util.Set<String> models() {
-        return java.util.Collections.unmodifiableSet(models.keySet());
+    public Set<String> models() {
+        return Collections.unmodifiableSet(models.keySet());
     }
 
     @Override

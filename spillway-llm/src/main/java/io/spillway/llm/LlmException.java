@@ -1,6 +1,7 @@
 package io.spillway.llm;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * A remote call that did not give a completion. The message names the model and provider and
@@ -21,7 +22,7 @@ public final class LlmException extends Exception {
         }
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -51,8 +54,8 @@ public final class LlmRepository {
 
     /** Providers of other modules on the class path, by name. */
     static Map<String, ChatModelProvider> providers() {
-        var out = new java.util.TreeMap<String, ChatModelProvider>();
-        java.util.ServiceLoader.load(ChatModelProvider.class).forEach(p -> out.put(p.name(), p));
+        var out = new TreeMap<String, ChatModelProvider>();
+        ServiceLoader.load(ChatModelProvider.class).forEach(p -> out.put(p.name(), p));
         return out;
     }
 
@@ -125,7 +128,7 @@ public final class LlmRepository {
         var problems = new ArrayList<String>();
         var provider = y.path("provider").asText("openai");
         var extra = providers().get(provider);
-        var known = new java.util.TreeSet<>(KEYS);
+        var known = new TreeSet<>(KEYS);
         if (extra != null) {
             known.addAll(extra.keys());
         }

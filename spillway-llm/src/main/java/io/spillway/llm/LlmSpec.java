@@ -1,6 +1,8 @@
 package io.spillway.llm;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,27 +26,27 @@ import java.util.Objects;
  */
 public record LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
                       int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k,
-                      int maxPromptChars, java.util.List<String> fallback, Duration latencyHint,
-                      java.util.Map<String, String> options) {
+                      int maxPromptChars, List<String> fallback, Duration latencyHint,
+                      Map<String, String> options) {
 
     /** Without fallbacks or a latency hint. */
     public LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
                    int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k, int maxPromptChars) {
         this(name, provider, baseUrl, model, apiKeyEnv, timeout, maxConcurrency, maxAttempts, inputPricePer1k,
-                outputPricePer1k, maxPromptChars, java.util.List.of(), null, java.util.Map.of());
+                outputPricePer1k, maxPromptChars, List.of(), null, Map.of());
     }
 
     /** Without provider options. */
     public LlmSpec(String name, String provider, String baseUrl, String model, String apiKeyEnv, Duration timeout,
                    int maxConcurrency, int maxAttempts, double inputPricePer1k, double outputPricePer1k, int maxPromptChars,
-                   java.util.List<String> fallback, Duration latencyHint) {
+                   List<String> fallback, Duration latencyHint) {
         this(name, provider, baseUrl, model, apiKeyEnv, timeout, maxConcurrency, maxAttempts, inputPricePer1k,
-                outputPricePer1k, maxPromptChars, fallback, latencyHint, java.util.Map.of());
+                outputPricePer1k, maxPromptChars, fallback, latencyHint, Map.of());
     }
 
     public LlmSpec {
-        fallback = java.util.List.copyOf(fallback);
-        options = java.util.Map.copyOf(options);
+        fallback = List.copyOf(fallback);
+        options = Map.copyOf(options);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(model, "model");

@@ -8,10 +8,12 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +51,7 @@ public final class RemoteModel {
     private final ChatModelProvider provider;
     private final LlmObserver observer;
     /** A module provider's models, by generation parameters. */
-    private final java.util.Map<String, ChatModel> byParameters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ChatModel> byParameters = new ConcurrentHashMap<>();
 
     /** Waits; tests replace it to run without real time passing. */
     interface Sleeper {
@@ -269,7 +271,7 @@ public final class RemoteModel {
     private String describe() {
         String host;
         try {
-            host = java.net.URI.create(spec.baseUrl()).getHost();
+            host = URI.create(spec.baseUrl()).getHost();
         } catch (IllegalArgumentException e) {
             host = spec.baseUrl();
         }

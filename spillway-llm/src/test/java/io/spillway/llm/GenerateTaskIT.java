@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,7 +116,7 @@ class GenerateTaskIT {
         assertThat(r.get("route").asText()).isEqualTo("the cheapest configured text model");
         assertThat(r.at("/usage/input_tokens").asLong()).isEqualTo(1000);
         assertThat(r.at("/usage/output_tokens").asLong()).isEqualTo(2000);
-        assertThat(r.at("/usage/cost").asDouble()).isCloseTo(1.35, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.at("/usage/cost").asDouble()).isCloseTo(1.35, Assertions.within(1e-9));
         assertThat(JSON.readTree(fake.received.getFirst().body()).get("model").asText()).isEqualTo("fake-small");
         assertThat(task.waitsOnIo()).isTrue();
     }

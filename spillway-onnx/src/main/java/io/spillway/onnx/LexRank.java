@@ -1,6 +1,7 @@
 package io.spillway.onnx;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -36,10 +37,10 @@ final class LexRank {
             }
         }
         var score = new double[n];
-        java.util.Arrays.fill(score, 1.0 / n);
+        Arrays.fill(score, 1.0 / n);
         var next = new double[n];
         for (int iter = 0; iter < 100; iter++) {
-            java.util.Arrays.fill(next, (1 - DAMPING) / n);
+            Arrays.fill(next, (1 - DAMPING) / n);
             double dangling = 0;
             for (int i = 0; i < n; i++) {
                 if (rowSums[i] == 0) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -53,7 +54,7 @@ public final class ModelRepository {
      * As {@link #scan(Path)}, leaving out the directories another module reads (remote models,
      * whose model.yaml says {@code kind: llm}).
      */
-    public static List<ModelSpec> scan(Path dir, java.util.function.Predicate<Path> readElsewhere) {
+    public static List<ModelSpec> scan(Path dir, Predicate<Path> readElsewhere) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -64,7 +65,7 @@ final class SentimentHead {
         var grad = new double[k][d + 1];
         for (int epoch = 0; epoch < EPOCHS; epoch++) {
             for (var g : grad) {
-                java.util.Arrays.fill(g, 0);
+                Arrays.fill(g, 0);
             }
             for (int i = 0; i < n; i++) {
                 logits(w, x[i], p);

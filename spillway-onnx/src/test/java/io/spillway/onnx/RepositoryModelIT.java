@@ -8,7 +8,9 @@ import io.spillway.core.json.JobInput;
 import io.spillway.onnx.testing.TinyClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +49,7 @@ class RepositoryModelIT {
     void aBatchOfManyTexts_runsInLengthGroupsWithTheSameAnswersAsAlone() throws Exception {
         TinyClassifier.write(repo, "tiny", List.of("negative", "positive"),
                 List.of(List.of("bad"), List.of("good")), "max_batch: 16\n");
-        var batches = new java.util.concurrent.CopyOnWriteArrayList<int[]>();
+        var batches = new CopyOnWriteArrayList<int[]>();
         var models = Models.of(ModelRepository.scan(repo), new BatchObserver() {
             @Override
             public void batchRan(String model, int size, int paddedLength, long runNanos) {
@@ -56,7 +58,7 @@ class RepositoryModelIT {
         });
         try (models) {
             var runner = models.runner("tiny");
-            var texts = new java.util.ArrayList<String>();
+            var texts = new ArrayList<String>();
             for (int i = 0; i < 40; i++) {
                 texts.add(i % 2 == 0 ? "good" : "bad " + "word ".repeat(40));
             }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,7 +37,7 @@ class SentimentEvalIT {
         models.close();
     }
 
-    static java.util.List<Row> evalSet() throws IOException {
+    static List<Row> evalSet() throws IOException {
         try (InputStream in = SentimentEvalIT.class.getResourceAsStream("/sentiment/eval.tsv")) {
             var rows = new ArrayList<Row>();
             for (var line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {

@@ -12,6 +12,7 @@ import io.spillway.core.json.JobInput;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,7 +104,7 @@ class TextTasksIT {
     void sentiment_ofALongTextAveragesItsPassages() throws Exception {
         var text = "The hotel was wonderful and the staff were kind. ".repeat(30);
 
-        var r = completed(new SentimentTask(models, LIMITS), JSON.writeValueAsString(java.util.Map.of("text", text)));
+        var r = completed(new SentimentTask(models, LIMITS), JSON.writeValueAsString(Map.of("text", text)));
 
         assertThat(r.get("label").asText()).isEqualTo("positive");
         assertThat(SentimentTask.passages(text)).hasSizeGreaterThan(1);
@@ -119,7 +120,7 @@ class TextTasksIT {
                 + "Bananas are rich in potassium.";
 
         var r = completed(new SummarizeTask(models, LIMITS),
-                JSON.writeValueAsString(java.util.Map.of("text", text, "max_sentences", 2)));
+                JSON.writeValueAsString(Map.of("text", text, "max_sentences", 2)));
 
         var summary = r.get("summary").asText();
         assertThat(r.get("sentences")).hasSize(2);

@@ -2,6 +2,9 @@ package io.spillway.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class TextToolsTest {
@@ -15,7 +18,7 @@ class TextToolsTest {
 
     @Test
     void spread_keepsOrderAndCoversTheWholeText() {
-        var all = java.util.stream.IntStream.range(0, 100).mapToObj(String::valueOf).toList();
+        var all = IntStream.range(0, 100).mapToObj(String::valueOf).toList();
 
         assertThat(Sentences.spread(all, 4)).containsExactly("0", "25", "50", "75");
         assertThat(Sentences.spread(all.subList(0, 3), 4)).containsExactly("0", "1", "2");
@@ -39,7 +42,7 @@ class TextToolsTest {
         var scores = LexRank.scores(v);
 
         assertThat(scores[0]).isGreaterThan(scores[1]).isGreaterThan(scores[3]);
-        assertThat(java.util.Arrays.stream(scores).sum()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(Arrays.stream(scores).sum()).isCloseTo(1.0, Assertions.within(1e-6));
         assertThat(LexRank.choose(v, scores, 2)).containsExactly(0, 1);
     }
 

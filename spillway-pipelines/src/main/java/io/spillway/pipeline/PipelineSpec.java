@@ -2,7 +2,9 @@ package io.spillway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,12 +32,12 @@ public record PipelineSpec(String name, Map<String, Step> steps, JsonNode result
     }
 
     public PipelineSpec {
-        steps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(steps));
+        steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
     }
 
     /** Every {@code $name} a template refers to (the first path segment), except {@code input}. */
     static Set<String> references(JsonNode template) {
-        var out = new java.util.LinkedHashSet<String>();
+        var out = new LinkedHashSet<String>();
         collect(template, out);
         return out;
     }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,7 +160,7 @@ public final class PipelineTask implements TaskHandler {
             return null;
         } catch (CompletionException e) {
             return e.getCause();
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             return e;
         }
     }

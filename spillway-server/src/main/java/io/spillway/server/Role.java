@@ -1,5 +1,7 @@
 package io.spillway.server;
 
+import java.util.Locale;
+
 /** What a Spillway process does. */
 public enum Role {
     /** Everything in one process: the HTTP API and the workers (embedded SQLite or a shared store). */
@@ -10,6 +12,6 @@ public enum Role {
     WORKER;
 
     public String command() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

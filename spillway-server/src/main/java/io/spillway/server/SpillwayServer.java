@@ -1,13 +1,14 @@
 package io.spillway.server;
 
 import io.javalin.Javalin;
+import io.spillway.core.builtin.EchoTask;
+import io.spillway.core.builtin.SleepTask;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
+import io.spillway.core.engine.EngineListener;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
-import io.spillway.core.tasks.EchoTask;
-import io.spillway.core.tasks.SleepTask;
 import io.spillway.documents.DocumentExtractor;
 import io.spillway.documents.DocumentIntake;
 import io.spillway.documents.DocumentStore;
@@ -16,25 +17,26 @@ import io.spillway.documents.ExtractTask;
 import io.spillway.llm.GenerateTask;
 import io.spillway.llm.LlmRepository;
 import io.spillway.llm.RemoteModel;
+import io.spillway.onnx.ClassifyTask;
+import io.spillway.onnx.EmbedTask;
+import io.spillway.onnx.ModelRepository;
+import io.spillway.onnx.ModelSpec;
+import io.spillway.onnx.Models;
+import io.spillway.onnx.SentimentTask;
+import io.spillway.onnx.SummarizeTask;
+import io.spillway.onnx.TextLimits;
 import io.spillway.pipeline.PipelineException;
 import io.spillway.pipeline.PipelineSpec;
 import io.spillway.pipeline.PipelineTask;
 import io.spillway.pipeline.Pipelines;
 import io.spillway.pipeline.SummarizeRouter;
-import io.spillway.onnx.ClassifyTask;
-import io.spillway.onnx.EmbedTask;
-import io.spillway.onnx.ModelRepository;
-import io.spillway.onnx.Models;
-import io.spillway.onnx.SentimentTask;
-import io.spillway.onnx.SummarizeTask;
-import io.spillway.onnx.TextLimits;
-import io.spillway.server.metrics.ModelMetrics;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
+import io.spillway.server.metrics.LlmMetrics;
 import io.spillway.server.metrics.Metrics;
+import io.spillway.server.metrics.ModelMetrics;
 import io.spillway.server.metrics.Tracing;
-import io.spillway.core.engine.EngineListener;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import io.spillway.store.sqlite.SqliteJobStore;
@@ -42,6 +44,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -132,7 +135,7 @@ public final class SpillwayServer implements AutoCloseable {
             var metrics = new Metrics();
             var local = ModelRepository.scan(config.modelsDir(), LlmRepository::isRemote);
             models = Models.of(local, new ModelMetrics(metrics.registry()))
-                    .with(io.spillway.onnx.ModelSpec.builtIn().withMaxBatch(config.builtinMaxBatch())
+                    .with(ModelSpec.builtIn().withMaxBatch(config.builtinMaxBatch())
                             .withPrice(config.builtinPricePerComputeSecond()));
             if (runWorkers) {
                 models.loadRepository();
@@ -143,7 +146,7 @@ public final class SpillwayServer implements AutoCloseable {
             var documentStore = new DocumentStore(store);
             var documents = new DocumentIntake(documentStore, extractor, config.maxUploadBytes());
             createUploadsDirectory(config);
-            var handlers = new java.util.LinkedHashMap<String, TaskHandler>();
+            var handlers = new LinkedHashMap<String, TaskHandler>();
             for (var h : List.of(new EchoTask(), new SleepTask(), new EmbedTask(models, limits), new ClassifyTask(models, limits),
                     new SentimentTask(models, limits), new ExtractTask(documentStore, extractor))) {
                 handlers.put(h.name(), h);
@@ -151,7 +154,7 @@ public final class SpillwayServer implements AutoCloseable {
             var llms = LlmRepository.load(config.modelsDir(), env);
             GenerateTask generate = null;
             if (!llms.isEmpty()) {
-                var llmMetrics = new io.spillway.server.metrics.LlmMetrics(metrics.registry());
+                var llmMetrics = new LlmMetrics(metrics.registry());
                 generate = new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env, llmMetrics)).toList());
                 handlers.put(GenerateTask.NAME, generate);
                 llms.forEach(s -> log.info("text model {}: {} at {}", s.name(), s.model(), s.baseUrl()));

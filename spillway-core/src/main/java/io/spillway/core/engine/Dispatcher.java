@@ -6,14 +6,15 @@ import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import io.spillway.core.Outcome;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.JobStore;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
-import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -340,6 +341,6 @@ final class Dispatcher {
     }
 
     private static List<Outcome> nCopies(int n, Outcome o) {
-        return java.util.Collections.nCopies(n, o);
+        return Collections.nCopies(n, o);
     }
 }

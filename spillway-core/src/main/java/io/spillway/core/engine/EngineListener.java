@@ -3,6 +3,7 @@ package io.spillway.core.engine;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the engine reports as it works, for metrics. Every method has an empty default; calls
@@ -15,7 +16,7 @@ public interface EngineListener {
 
     /** A listener that tells each of {@code listeners}, in order. */
     static EngineListener all(EngineListener... listeners) {
-        var copy = java.util.List.of(listeners);
+        var copy = List.of(listeners);
         return new EngineListener() {
             @Override
             public void accepted(String task, int count) {

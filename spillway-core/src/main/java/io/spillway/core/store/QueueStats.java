@@ -1,5 +1,6 @@
 package io.spillway.core.store;
 
+import io.spillway.core.Priority;
 import java.time.Duration;
 
 /**
@@ -12,6 +13,6 @@ import java.time.Duration;
 public record QueueStats(long pending, long processing, Duration oldestRunnableAge) {
 
     /** Pending jobs of one task and priority. */
-    public record Depth(String task, io.spillway.core.Priority priority, long pending) {
+    public record Depth(String task, Priority priority, long pending) {
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class BatchWriterTest {
@@ -68,7 +69,7 @@ class BatchWriterTest {
         writer.start();
         writer.submit(1);
         // the writer holds item 1; two more fill the queue
-        org.awaitility.Awaitility.await().until(() -> writer.backlog() == 0);
+        Awaitility.await().until(() -> writer.backlog() == 0);
         writer.submit(2);
         writer.submit(3);
 

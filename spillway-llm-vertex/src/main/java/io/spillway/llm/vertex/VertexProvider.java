@@ -8,6 +8,7 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.vertexai.Transport;
 import com.google.cloud.vertexai.VertexAI;
+import com.google.cloud.vertexai.api.GenerationConfig;
 import com.google.cloud.vertexai.api.PredictionServiceClient;
 import com.google.cloud.vertexai.api.PredictionServiceSettings;
 import com.google.cloud.vertexai.generativeai.GenerativeModel;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.threeten.bp.Duration;
 
 /**
  * {@code provider: vertex}: Gemini on Vertex AI through langchain4j, over Vertex AI's REST API.
@@ -69,13 +72,13 @@ public final class VertexProvider implements ChatModelProvider {
     }
 
     /** One Vertex AI client per model spec; models per generation parameters share it. */
-    private final Map<LlmSpec, VertexAI> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<LlmSpec, VertexAI> clients = new ConcurrentHashMap<>();
 
     @Override
     @SuppressWarnings("deprecation") // Google deprecated its Vertex AI SDK's GenerativeModel; langchain4j's Vertex module is built on it
     public ChatModel create(LlmSpec spec, Integer maxTokens, Double temperature) {
         var vertex = clients.computeIfAbsent(spec, VertexProvider::vertex);
-        var config = com.google.cloud.vertexai.api.GenerationConfig.newBuilder();
+        var config = GenerationConfig.newBuilder();
         if (maxTokens != null) {
             config.setMaxOutputTokens(maxTokens);
         }
@@ -113,7 +116,7 @@ public final class VertexProvider implements ChatModelProvider {
             if (local) {
                 settings.setCredentialsProvider(NoCredentialsProvider.create());
             }
-            var timeout = org.threeten.bp.Duration.ofMillis(spec.timeout().toMillis());
+            var timeout = Duration.ofMillis(spec.timeout().toMillis());
             settings.generateContentSettings().setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1)
                     .setTotalTimeout(timeout).setInitialRpcTimeout(timeout).setMaxRpcTimeout(timeout).build());
             return PredictionServiceClient.create(settings.build());

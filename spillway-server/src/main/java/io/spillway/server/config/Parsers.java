@@ -1,5 +1,6 @@
 package io.spillway.server.config;
 
+import io.spillway.store.postgres.PostgresStoreConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -137,7 +138,7 @@ final class Parsers {
             if (t.equals("sqlite")) {
                 return t;
             }
-            io.spillway.store.postgres.PostgresStoreConfig.parse(t, "spillway", 1);
+            PostgresStoreConfig.parse(t, "spillway", 1);
             return t;
         };
     }

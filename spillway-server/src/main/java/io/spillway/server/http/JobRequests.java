@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Map;
@@ -238,7 +239,7 @@ final class JobRequests {
                 }
                 deadline = now.plus(d);
             } else {
-                deadline = java.time.OffsetDateTime.parse(text).toInstant();
+                deadline = OffsetDateTime.parse(text).toInstant();
             }
         } catch (DateTimeParseException | ArithmeticException e) {
             throw ApiException.unprocessable("'deadline' is not a valid time: '" + truncate(text)

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class GenerateIT {
         assertThat(r.get("text").asText()).isEqualTo("Paris.");
         assertThat(r.at("/usage/model").asText()).isEqualTo("local-llm");
         assertThat(r.at("/usage/input_tokens").asLong()).isEqualTo(2000);
-        assertThat(r.at("/usage/cost").asDouble()).isCloseTo(2.5, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.at("/usage/cost").asDouble()).isCloseTo(2.5, Assertions.within(1e-9));
         assertThat(fake.received).anyMatch(q -> q.body().contains("Capital of France?"));
         var metrics = api.get("/metrics").body();
         assertThat(metrics).contains("spillway_llm_calls_total{model=\"local-llm\",outcome=\"ok\"}")

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.spillway.core.Job;
+import io.spillway.core.Outcome;
+import io.spillway.core.task.TaskHandler;
 import io.spillway.server.GateTask;
 import io.spillway.server.TestServer;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -338,17 +344,17 @@ class HttpApiIT {
 
     @Test
     void traceparent_isCarriedToTheWorkerAndAnInvalidOneIsIgnored(@TempDir Path own) {
-        var seen = new java.util.concurrent.ConcurrentHashMap<String, String>();
-        var capture = new io.spillway.core.task.TaskHandler() {
+        var seen = new ConcurrentHashMap<String, String>();
+        var capture = new TaskHandler() {
             @Override
             public String name() {
                 return "capture";
             }
 
             @Override
-            public List<io.spillway.core.Outcome> run(List<io.spillway.core.Job> batch) {
+            public List<Outcome> run(List<Job> batch) {
                 batch.forEach(j -> seen.put(j.id(), String.valueOf(j.traceparent())));
-                return batch.stream().map(j -> io.spillway.core.Outcome.completed("{}")).toList();
+                return batch.stream().map(j -> Outcome.completed("{}")).toList();
             }
         };
         try (var s = TestServer.start(own, Map.of(), List.of(capture))) {
@@ -383,10 +389,10 @@ class HttpApiIT {
 
     @Test
     void aRequestJettyRefusesItself_isAnsweredWithProblemJsonToo() throws Exception {
-        try (var socket = new java.net.Socket("127.0.0.1", api.server.port())) {
+        try (var socket = new Socket("127.0.0.1", api.server.port())) {
             socket.getOutputStream().write(("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: nine\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            var answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    .getBytes(StandardCharsets.US_ASCII));
+            var answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
             assertThat(answer).startsWith("HTTP/1.1 400").contains("Content-Type: application/problem+json")
                     .contains("\"status\":400").doesNotContain("<html");

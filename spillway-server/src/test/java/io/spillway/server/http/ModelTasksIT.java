@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class ModelTasksIT {
         assertThat(tiny.get("labels").get(0).get("label").asText()).isEqualTo("billing");
         assertThat(tiny.get("usage").get("model").asText()).isEqualTo("tiny-intent");
         assertThat(tiny.at("/usage/cost").asDouble())
-                .isCloseTo(tiny.at("/usage/compute_ms").asLong() / 1000.0 * 2.0, org.assertj.core.api.Assertions.within(1e-7));
+                .isCloseTo(tiny.at("/usage/compute_ms").asLong() / 1000.0 * 2.0, Assertions.within(1e-7));
     }
 
     @Test
@@ -72,7 +73,7 @@ class ModelTasksIT {
         assertThat(s.get("label").asText()).isEqualTo("positive");
         assertThat(s.get("score").asDouble()).isBetween(0.34, 1.0);
         assertThat(s.at("/usage/cost").asDouble())
-                .isCloseTo(s.at("/usage/compute_ms").asLong() / 1000.0 * 1.5, org.assertj.core.api.Assertions.within(1e-7));
+                .isCloseTo(s.at("/usage/compute_ms").asLong() / 1000.0 * 1.5, Assertions.within(1e-7));
 
         var text = "Solar power capacity doubled this year. Panels got cheaper and more efficient. "
                 + "Governments expanded solar subsidies. My neighbour painted his fence. Solar now supplies a tenth of power.";

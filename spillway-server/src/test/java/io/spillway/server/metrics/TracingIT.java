@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.spillway.server.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -49,7 +50,7 @@ class TracingIT {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 var all = new ByteArrayOutputStream();
                 bodies.forEach(all::writeBytes);
-                var text = all.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+                var text = all.toString(StandardCharsets.ISO_8859_1);
                 assertThat(text).contains("POST /v1/jobs").contains("run echo").contains("spillway");
                 assertThat(count(all.toByteArray(), traceBytes)).as("spans in the client's trace").isGreaterThanOrEqualTo(2);
             });

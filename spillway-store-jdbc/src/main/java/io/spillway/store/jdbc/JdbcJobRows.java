@@ -9,10 +9,12 @@ import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.QueueStats;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -160,7 +162,7 @@ public final class JdbcJobRows {
     }
 
     /** Pending jobs by task and priority (the query both SQL stores run). */
-    public static List<QueueStats.Depth> queueDepth(java.sql.Connection c) throws SQLException {
+    public static List<QueueStats.Depth> queueDepth(Connection c) throws SQLException {
         var out = new ArrayList<QueueStats.Depth>();
         try (var st = c.createStatement();
              var rs = st.executeQuery("SELECT task, priority, count(*) FROM jobs WHERE state = 'pending'"
@@ -173,7 +175,7 @@ public final class JdbcJobRows {
     }
 
     /** Queue totals and the oldest runnable job's age at {@code now} (the queries both SQL stores run). */
-    public static QueueStats queueStats(java.sql.Connection c, Instant now) throws SQLException {
+    public static QueueStats queueStats(Connection c, Instant now) throws SQLException {
         long pending;
         long processing;
         long oldest = Long.MAX_VALUE;
@@ -202,7 +204,7 @@ public final class JdbcJobRows {
             }
         }
         long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, now.toEpochMilli() - oldest);
-        return new QueueStats(pending, processing, java.time.Duration.ofMillis(age));
+        return new QueueStats(pending, processing, Duration.ofMillis(age));
     }
 
     /** The stores keep millisecond times; what they return is truncated alike. */

@@ -4,6 +4,8 @@ import io.spillway.core.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +50,7 @@ public final class MigrationScripts {
      *
      * @throws StoreException when the database is newer than these scripts
      */
-    public static List<Script> pending(java.sql.Connection c, List<Script> scripts) throws java.sql.SQLException {
+    public static List<Script> pending(Connection c, List<Script> scripts) throws SQLException {
         try (var st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
                     + " script TEXT NOT NULL, applied_at BIGINT NOT NULL)");
@@ -66,7 +68,7 @@ public final class MigrationScripts {
     }
 
     /** Runs a script's statements and records it in {@code schema_version}; the caller commits. */
-    public static void apply(java.sql.Connection c, Script script) throws java.sql.SQLException {
+    public static void apply(Connection c, Script script) throws SQLException {
         try (var st = c.createStatement()) {
             for (String sql : script.statements()) {
                 st.execute(sql);

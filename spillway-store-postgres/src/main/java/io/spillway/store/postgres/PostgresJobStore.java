@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -552,9 +553,9 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
-    public java.util.Map<String, Long> tableRows() {
+    public Map<String, Long> tableRows() {
         var stats = tableStats();
-        return java.util.Map.of("live_rows", stats.liveRows(), "dead_rows", stats.deadRows());
+        return Map.of("live_rows", stats.liveRows(), "dead_rows", stats.deadRows());
     }
 
     /** Row counts of the jobs table: live rows and dead (deleted or updated, not yet vacuumed). */

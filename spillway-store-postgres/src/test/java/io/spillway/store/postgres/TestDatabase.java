@@ -1,6 +1,7 @@
 package io.spillway.store.postgres;
 
 import java.sql.DriverManager;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,7 +30,7 @@ public final class TestDatabase {
 
     public static void dropSchema(String schema) {
         var cfg = config(schema);
-        var props = new java.util.Properties();
+        var props = new Properties();
         if (cfg.user() != null) {
             props.setProperty("user", cfg.user());
         }

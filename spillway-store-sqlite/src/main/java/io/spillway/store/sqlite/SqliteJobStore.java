@@ -33,10 +33,12 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -504,7 +506,7 @@ public final class SqliteJobStore implements JobStore {
      */
     private static final class Session {
         final Connection connection;
-        private final java.util.HashMap<String, PreparedStatement> statements = new java.util.HashMap<>();
+        private final HashMap<String, PreparedStatement> statements = new HashMap<>();
 
         Session(Connection connection) {
             this.connection = connection;
@@ -521,7 +523,7 @@ public final class SqliteJobStore implements JobStore {
             return ps;
         }
 
-        java.sql.Statement createStatement() throws SQLException {
+        Statement createStatement() throws SQLException {
             return connection.createStatement();
         }
     }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.spillway.core.Backoff;
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.Outcome;
+import io.spillway.core.builtin.EchoTask;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineClosedException;
 import io.spillway.core.engine.EngineConfig;
@@ -17,7 +22,6 @@ import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
-import io.spillway.core.tasks.EchoTask;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine on a real SQLite file, real threads and real time: a smoke test of the wiring. The
@@ -91,11 +96,11 @@ class EngineOnSqliteIT {
 
     @Test
     void logLinesWrittenByAHandler_carryTheJobTaskAndAttempt() {
-        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("test.handler");
-        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (Logger) LoggerFactory.getLogger("test.handler");
+        var appender = new ListAppender<ILoggingEvent>();
         appender.start();
         logger.addAppender(appender);
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.setLevel(Level.INFO);
         var handler = new TaskHandler() {
             @Override
             public String name() {

@@ -1,4 +1,4 @@
-package io.spillway.core.tasks;
+package io.spillway.core.builtin;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
