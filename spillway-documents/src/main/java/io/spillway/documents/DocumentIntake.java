@@ -10,16 +10,16 @@ import java.util.function.Supplier;
  */
 public final class DocumentIntake {
     private final DocumentStore store;
-    private final Supplier<DocumentExtractor> extractor;
+    private final Supplier<DocumentTypes> types;
     private final long maxBytes;
 
     /**
-     * @param extractor built on first use (Tika's set-up takes most of a second)
-     * @param maxBytes  the largest document accepted (setting max_upload_bytes)
+     * @param types    built on first use (Tika's set-up takes most of a second)
+     * @param maxBytes the largest document accepted (setting max_upload_bytes)
      */
-    public DocumentIntake(DocumentStore store, Supplier<DocumentExtractor> extractor, long maxBytes) {
+    public DocumentIntake(DocumentStore store, Supplier<DocumentTypes> types, long maxBytes) {
         this.store = store;
-        this.extractor = extractor;
+        this.types = types;
         this.maxBytes = maxBytes;
     }
 
@@ -45,8 +45,8 @@ public final class DocumentIntake {
     public DocumentStore.Stored accept(InputStream in, String filename) throws IOException {
         var stored = store.save(in, filename, maxBytes);
         try {
-            var media = extractor.get().detect(store.path(stored), stored.filename());
-            if (!extractor.get().supports(media)) {
+            var media = types.get().detect(store.path(stored), stored.filename());
+            if (!types.get().supports(media)) {
                 throw new UnsupportedTypeException(media.getBaseType().toString());
             }
             return stored;

@@ -3,6 +3,7 @@ package io.spillway.documents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.documents.testing.HostileDocuments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,13 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DocumentExtractorIT {
+    static final ExtractLimits LIMITS = new ExtractLimits(10L << 20, 50_000, Duration.ofSeconds(30),
+            ExtractLimits.DEFAULT_MAX_PART_BYTES);
     static DocumentExtractor extractor;
     @TempDir
     Path dir;
 
     @BeforeAll
     static void start() {
-        extractor = new DocumentExtractor(new ExtractLimits(10L << 20, 50_000, Duration.ofSeconds(30)));
+        extractor = new DocumentExtractor(LIMITS);
     }
 
     @AfterAll
@@ -134,10 +137,46 @@ class DocumentExtractorIT {
     }
 
     @Test
+    void aZipBombWithAValidPackage_isRefusedByTheExpansionGuard() throws Exception {
+        var bomb = dir.resolve("valid-bomb.docx");
+        HostileDocuments.zipBomb(bomb, 1L << 30);
+
+        assertThatThrownBy(() -> extractor.extract(bomb, "valid-bomb.docx")).isInstanceOf(DocumentException.class)
+                .hasMessageContaining("zip bomb: its part word/document.xml expands more than 500 times");
+    }
+
+    @Test
+    void aPartBeyondTheExpansionLimit_isRefused() throws Exception {
+        var large = dir.resolve("large.docx");
+        HostileDocuments.largeDocument(large, 8L << 20);
+        try (var strict = new DocumentExtractor(new ExtractLimits(10L << 20, 10_000_000, Duration.ofSeconds(30), 4L << 20))) {
+            assertThatThrownBy(() -> strict.extract(large, "large.docx")).isInstanceOf(DocumentException.class)
+                    .hasMessageContaining("its part word/document.xml expands beyond 4194304 bytes (setting max_expanded_part_bytes)");
+        } finally {
+            extractor.close();
+            extractor = new DocumentExtractor(LIMITS); // the guard is process-wide: put the shared limits back
+        }
+    }
+
+    @Test
+    void longMetadata_isCut() throws Exception {
+        var docx = dir.resolve("title.docx");
+        try (var doc = new XWPFDocument(); var out = Files.newOutputStream(docx)) {
+            doc.getProperties().getCoreProperties().setTitle("t".repeat(100_000));
+            doc.createParagraph().createRun().setText("Body text.");
+            doc.write(out);
+        }
+
+        var e = extractor.extract(docx, "title.docx");
+
+        assertThat(e.metadata().get("title").toString()).hasSize(DocumentExtractor.MAX_METADATA_CHARS + 1);
+    }
+
+    @Test
     void aParseOverTheTimeLimit_isStopped() throws IOException {
         var pdf = dir.resolve("big.pdf");
         SamplePdf.write(pdf, 40, null);
-        try (var impatient = new DocumentExtractor(new ExtractLimits(10L << 20, 1_000_000, Duration.ofMillis(1)))) {
+        try (var impatient = new DocumentExtractor(new ExtractLimits(10L << 20, 1_000_000, Duration.ofMillis(1), ExtractLimits.DEFAULT_MAX_PART_BYTES))) {
             assertThatThrownBy(() -> impatient.extract(pdf, "big.pdf")).hasMessageContaining("took longer than 1 ms");
         }
     }
@@ -146,7 +185,7 @@ class DocumentExtractorIT {
     void aDocumentOverTheByteLimit_isRefusedUnread() throws IOException {
         var txt = dir.resolve("big.txt");
         Files.write(txt, new byte[2048]);
-        try (var small = new DocumentExtractor(new ExtractLimits(1024, 1_000, Duration.ofSeconds(5)))) {
+        try (var small = new DocumentExtractor(new ExtractLimits(1024, 1_000, Duration.ofSeconds(5), ExtractLimits.DEFAULT_MAX_PART_BYTES))) {
             assertThatThrownBy(() -> small.extract(txt, "big.txt")).hasMessageContaining("at most 1024");
         }
     }
