@@ -26,6 +26,7 @@ import org.apache.tika.metadata.Metadata;
 import org.apache.tika.metadata.Office;
 import org.apache.tika.metadata.PagedText;
 import org.apache.tika.metadata.TikaCoreProperties;
+import org.apache.tika.mime.MediaType;
 import org.apache.tika.parser.AutoDetectParser;
 import org.apache.tika.parser.ParseContext;
 import org.apache.tika.parser.microsoft.OfficeParserConfig;
@@ -76,6 +77,8 @@ public final class DocumentExtractor implements Extractor {
     /** Longest metadata value kept (a title, an author). */
     static final int MAX_METADATA_CHARS = 1_000;
     private static final Pattern ZIP_ENTRY = Pattern.compile("Entry: (\\S+)");
+    /** Messages that name the parser that failed rather than what is wrong ("TIKA-198: Illegal IOException from …Parser@1a2b"). */
+    private static final Pattern WRAPPER = Pattern.compile("^TIKA-\\d+|@[0-9a-f]{4,}\\b|^Error creating OOXML extractor$|^Unexpected RuntimeException");
 
     private static final Map<String, String> ISO_639_1 = new java.util.HashMap<>();
 
@@ -195,8 +198,11 @@ public final class DocumentExtractor implements Extractor {
                     throw new DocumentException(zipBomb(t.getMessage()), cause);
                 }
             }
+            if (cause instanceof StackOverflowError) {
+                throw new DocumentException("the document is nested too deeply to read", cause);
+            }
             log.warn("extraction of {} failed unexpectedly", filename, cause);
-            throw new DocumentException("the document could not be read: " + cause, cause);
+            throw new DocumentException("the document could not be read: " + reason(cause), cause);
         } catch (InterruptedException e) {
             future.cancel(true);
             throw e;
@@ -219,24 +225,15 @@ public final class DocumentExtractor implements Extractor {
         metadata.set(TikaCoreProperties.CONTENT_TYPE_USER_OVERRIDE, type.toString());
         try (InputStream in = TikaInputStream.get(file)) {
             parser.parse(in, new Deadline(body, deadline), metadata, parseContext());
-        } catch (SAXException e) {
+        } catch (SAXException | TikaException | IOException | RuntimeException e) {
             if (Deadline.passed(e)) {
                 throw new DocumentException(tookTooLong());
             }
-            if (!WriteLimitReachedException.isWriteLimitReached(e)) {
-                throw new DocumentException("the document could not be read: " + e.getMessage(), e);
-            }
-            truncated = true;
-        } catch (EncryptedDocumentException e) {
-            throw new DocumentException("the document is encrypted (password-protected); send it without the password", e);
-        } catch (ZeroByteFileException e) {
-            throw new DocumentException("the document is empty (0 bytes)", e);
-        } catch (TikaException e) {
-            if (Deadline.passed(e)) {
-                throw new DocumentException(tookTooLong());
+            if (e instanceof ZeroByteFileException) {
+                throw new DocumentException("the document is empty (0 bytes)", e);
             }
             if (!WriteLimitReachedException.isWriteLimitReached(e)) {
-                throw new DocumentException(describe(e, metadata), e);
+                throw new DocumentException(describe(e, type), e);
             }
             truncated = true;
         }
@@ -255,8 +252,8 @@ public final class DocumentExtractor implements Extractor {
                 + " ms and was stopped (setting extract_timeout_seconds); the document may be malformed or too complex";
     }
 
-    private String describe(TikaException e, Metadata metadata) {
-        String message = String.valueOf(e.getMessage());
+    /** What is wrong with the file, for the client: encrypted, a zip bomb, or not valid and why (the innermost reason). */
+    private String describe(Throwable e, MediaType type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             var name = t.getClass().getSimpleName();
             var text = String.valueOf(t.getMessage());
@@ -267,9 +264,50 @@ public final class DocumentExtractor implements Extractor {
                 return "the document is encrypted (password-protected); send it without the password";
             }
         }
-        var type = metadata.get(Metadata.CONTENT_TYPE);
-        return "the document is corrupt or not a valid " + (type == null ? "file" : type) + ": "
-                + (message.length() > 300 ? message.substring(0, 300) + "…" : message);
+        return "the file is not a valid " + formatName(type) + ": " + reason(e);
+    }
+
+    /** The innermost message of a failure, without the parsers' wrappers and object names. */
+    static String reason(Throwable e) {
+        String reason = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            var message = t.getMessage();
+            if (message != null && !message.isBlank() && !WRAPPER.matcher(message).find()) {
+                reason = message;
+            }
+        }
+        if (reason == null) {
+            return "it could not be parsed";
+        }
+        reason = reason.strip().replaceAll("\\s+", " ");
+        return reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
+    }
+
+    /** The format a client knows a media type by. */
+    static String formatName(MediaType type) {
+        var t = type.getBaseType().toString();
+        if (t.equals("application/pdf")) {
+            return "PDF";
+        }
+        if (t.contains("wordprocessingml") || t.contains("ms-word")) {
+            return "Word document (docx)";
+        }
+        if (t.contains("spreadsheetml") || t.contains("ms-excel.sheet")) {
+            return "Excel workbook (xlsx)";
+        }
+        if (t.contains("presentationml") || t.contains("ms-powerpoint.presentation")) {
+            return "PowerPoint presentation (pptx)";
+        }
+        return switch (t) {
+            case "application/msword" -> "Word document (doc)";
+            case "application/vnd.ms-excel" -> "Excel workbook (xls)";
+            case "application/vnd.ms-powerpoint" -> "PowerPoint presentation (ppt)";
+            case "application/x-tika-msoffice" -> "Office document";
+            case "application/x-tika-ooxml" -> "Office Open XML document";
+            case "text/html", "application/xhtml+xml" -> "HTML document";
+            case "text/plain" -> "text file";
+            default -> t + " file";
+        };
     }
 
     private String zipBomb(String poiMessage) {

@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.poi.xwpf.usermodel.XWPFDocument;
@@ -101,7 +104,47 @@ class DocumentExtractorIT {
         Files.writeString(pdf, "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> garbage garbage\n");
 
         assertThatThrownBy(() -> extractor.extract(pdf, "broken.pdf")).isInstanceOf(DocumentException.class)
-                .hasMessageContaining("corrupt or not a valid application/pdf");
+                .hasMessage("the file is not a valid PDF: Missing root object specification in trailer.");
+    }
+
+    @Test
+    void aTruncatedPdf_saysWhatIsWrongWithTheFileNotWhichParserFailed() throws Exception {
+        var whole = dir.resolve("whole.pdf");
+        SamplePdf.write(whole, 3, null);
+        var bytes = Files.readAllBytes(whole);
+        var pdf = Files.write(dir.resolve("truncated.pdf"), Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertThatThrownBy(() -> extractor.extract(pdf, "truncated.pdf")).isInstanceOf(DocumentException.class)
+                .hasMessageStartingWith("the file is not a valid PDF: ")
+                .hasMessageNotContaining("TIKA-198").hasMessageNotContaining("Parser@");
+    }
+
+    @Test
+    void randomBytesNamedDocx_sayTheFileIsNotAWordDocument() throws Exception {
+        var random = new byte[20_000];
+        new Random(1).nextBytes(random);
+        var docx = Files.write(dir.resolve("random.docx"), random);
+        random[0] = 'P';
+        random[1] = 'K';
+        random[2] = 3;
+        random[3] = 4;
+        var zipLike = Files.write(dir.resolve("zip-like.docx"), random);
+
+        for (var file : List.of(docx, zipLike)) {
+            assertThatThrownBy(() -> extractor.extract(file, file.getFileName().toString()))
+                    .isInstanceOf(DocumentException.class)
+                    .hasMessage("the file is not a valid Word document (docx): No valid entries or contents found, "
+                            + "this is not a valid OOXML (Office Open XML) file");
+        }
+    }
+
+    @Test
+    void reasons_dropTheParsersWrappers() {
+        var wrapped = new IOException("TIKA-198: Illegal IOException from org.apache.tika.parser.pdf.PDFParser@37340dea",
+                new IOException("Page tree root must be a dictionary"));
+        assertThat(DocumentExtractor.reason(wrapped)).isEqualTo("Page tree root must be a dictionary");
+        assertThat(DocumentExtractor.reason(new IOException("TIKA-198: Illegal IOException from x.Parser@1a2b3c")))
+                .isEqualTo("it could not be parsed");
     }
 
     @Test
@@ -133,7 +176,7 @@ class DocumentExtractorIT {
         assertThat(Files.size(bomb)).isLessThan(1 << 20);
 
         assertThatThrownBy(() -> extractor.extract(bomb, "bomb.docx")).isInstanceOf(DocumentException.class)
-                .hasMessageMatching("(?s).*(zip bomb|corrupt).*");
+                .hasMessageMatching("(?s).*(zip bomb|not a valid Word document).*");
     }
 
     @Test
