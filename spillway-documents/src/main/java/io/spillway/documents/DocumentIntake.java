@@ -14,16 +14,16 @@ import java.util.function.Supplier;
  */
 public final class DocumentIntake {
     private final DocumentStore store;
-    private final Supplier<DocumentExtractor> extractor;
+    private final Supplier<DocumentTypes> types;
     private final long maxBytes;
 
     /**
-     * @param extractor built on first use (Tika's set-up takes most of a second)
-     * @param maxBytes  the largest document accepted (setting max_upload_bytes)
+     * @param types    built on first use (Tika's set-up takes most of a second)
+     * @param maxBytes the largest document accepted (setting max_upload_bytes)
      */
-    public DocumentIntake(DocumentStore store, Supplier<DocumentExtractor> extractor, long maxBytes) {
+    public DocumentIntake(DocumentStore store, Supplier<DocumentTypes> types, long maxBytes) {
         this.store = store;
-        this.extractor = extractor;
+        this.types = types;
         this.maxBytes = maxBytes;
     }
 
@@ -58,8 +58,8 @@ public final class DocumentIntake {
         var file = Files.createTempFile("spillway-upload-", ".part");
         try {
             copyAtMost(in, file);
-            var media = extractor.get().detect(file, name);
-            if (!extractor.get().supports(media)) {
+            var media = types.get().detect(file, name);
+            if (!types.get().supports(media)) {
                 throw new UnsupportedTypeException(media.getBaseType().toString());
             }
             return store.save(jobId, file, name);

@@ -23,10 +23,10 @@ public final class ExtractTask implements TaskHandler {
     public static final String NAME = "extract";
 
     private final DocumentStore documents;
-    private final Supplier<DocumentExtractor> extractor;
+    private final Supplier<? extends Extractor> extractor;
 
     /** @param extractor built on first use: the parser set-up takes most of a second */
-    public ExtractTask(DocumentStore documents, Supplier<DocumentExtractor> extractor) {
+    public ExtractTask(DocumentStore documents, Supplier<? extends Extractor> extractor) {
         this.documents = documents;
         this.extractor = extractor;
     }

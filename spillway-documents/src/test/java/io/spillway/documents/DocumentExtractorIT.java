@@ -3,11 +3,15 @@ package io.spillway.documents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.documents.testing.HostileDocuments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.poi.xwpf.usermodel.XWPFDocument;
@@ -17,13 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DocumentExtractorIT {
+    static final ExtractLimits LIMITS = new ExtractLimits(10L << 20, 50_000, Duration.ofSeconds(30),
+            ExtractLimits.DEFAULT_MAX_PART_BYTES);
     static DocumentExtractor extractor;
     @TempDir
     Path dir;
 
     @BeforeAll
     static void start() {
-        extractor = new DocumentExtractor(new ExtractLimits(10L << 20, 50_000, Duration.ofSeconds(30)));
+        extractor = new DocumentExtractor(LIMITS);
     }
 
     @AfterAll
@@ -98,7 +104,47 @@ class DocumentExtractorIT {
         Files.writeString(pdf, "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> garbage garbage\n");
 
         assertThatThrownBy(() -> extractor.extract(pdf, "broken.pdf")).isInstanceOf(DocumentException.class)
-                .hasMessageContaining("corrupt or not a valid application/pdf");
+                .hasMessage("the file is not a valid PDF: Missing root object specification in trailer.");
+    }
+
+    @Test
+    void aTruncatedPdf_saysWhatIsWrongWithTheFileNotWhichParserFailed() throws Exception {
+        var whole = dir.resolve("whole.pdf");
+        SamplePdf.write(whole, 3, null);
+        var bytes = Files.readAllBytes(whole);
+        var pdf = Files.write(dir.resolve("truncated.pdf"), Arrays.copyOf(bytes, bytes.length / 2));
+
+        assertThatThrownBy(() -> extractor.extract(pdf, "truncated.pdf")).isInstanceOf(DocumentException.class)
+                .hasMessageStartingWith("the file is not a valid PDF: ")
+                .hasMessageNotContaining("TIKA-198").hasMessageNotContaining("Parser@");
+    }
+
+    @Test
+    void randomBytesNamedDocx_sayTheFileIsNotAWordDocument() throws Exception {
+        var random = new byte[20_000];
+        new Random(1).nextBytes(random);
+        var docx = Files.write(dir.resolve("random.docx"), random);
+        random[0] = 'P';
+        random[1] = 'K';
+        random[2] = 3;
+        random[3] = 4;
+        var zipLike = Files.write(dir.resolve("zip-like.docx"), random);
+
+        for (var file : List.of(docx, zipLike)) {
+            assertThatThrownBy(() -> extractor.extract(file, file.getFileName().toString()))
+                    .isInstanceOf(DocumentException.class)
+                    .hasMessage("the file is not a valid Word document (docx): No valid entries or contents found, "
+                            + "this is not a valid OOXML (Office Open XML) file");
+        }
+    }
+
+    @Test
+    void reasons_dropTheParsersWrappers() {
+        var wrapped = new IOException("TIKA-198: Illegal IOException from org.apache.tika.parser.pdf.PDFParser@37340dea",
+                new IOException("Page tree root must be a dictionary"));
+        assertThat(DocumentExtractor.reason(wrapped)).isEqualTo("Page tree root must be a dictionary");
+        assertThat(DocumentExtractor.reason(new IOException("TIKA-198: Illegal IOException from x.Parser@1a2b3c")))
+                .isEqualTo("it could not be parsed");
     }
 
     @Test
@@ -130,14 +176,50 @@ class DocumentExtractorIT {
         assertThat(Files.size(bomb)).isLessThan(1 << 20);
 
         assertThatThrownBy(() -> extractor.extract(bomb, "bomb.docx")).isInstanceOf(DocumentException.class)
-                .hasMessageMatching("(?s).*(zip bomb|corrupt).*");
+                .hasMessageMatching("(?s).*(zip bomb|not a valid Word document).*");
+    }
+
+    @Test
+    void aZipBombWithAValidPackage_isRefusedByTheExpansionGuard() throws Exception {
+        var bomb = dir.resolve("valid-bomb.docx");
+        HostileDocuments.zipBomb(bomb, 1L << 30);
+
+        assertThatThrownBy(() -> extractor.extract(bomb, "valid-bomb.docx")).isInstanceOf(DocumentException.class)
+                .hasMessageContaining("zip bomb: its part word/document.xml expands more than 500 times");
+    }
+
+    @Test
+    void aPartBeyondTheExpansionLimit_isRefused() throws Exception {
+        var large = dir.resolve("large.docx");
+        HostileDocuments.largeDocument(large, 8L << 20);
+        try (var strict = new DocumentExtractor(new ExtractLimits(10L << 20, 10_000_000, Duration.ofSeconds(30), 4L << 20))) {
+            assertThatThrownBy(() -> strict.extract(large, "large.docx")).isInstanceOf(DocumentException.class)
+                    .hasMessageContaining("its part word/document.xml expands beyond 4194304 bytes (setting max_expanded_part_bytes)");
+        } finally {
+            extractor.close();
+            extractor = new DocumentExtractor(LIMITS); // the guard is process-wide: put the shared limits back
+        }
+    }
+
+    @Test
+    void longMetadata_isCut() throws Exception {
+        var docx = dir.resolve("title.docx");
+        try (var doc = new XWPFDocument(); var out = Files.newOutputStream(docx)) {
+            doc.getProperties().getCoreProperties().setTitle("t".repeat(100_000));
+            doc.createParagraph().createRun().setText("Body text.");
+            doc.write(out);
+        }
+
+        var e = extractor.extract(docx, "title.docx");
+
+        assertThat(e.metadata().get("title").toString()).hasSize(DocumentExtractor.MAX_METADATA_CHARS + 1);
     }
 
     @Test
     void aParseOverTheTimeLimit_isStopped() throws IOException {
         var pdf = dir.resolve("big.pdf");
         SamplePdf.write(pdf, 40, null);
-        try (var impatient = new DocumentExtractor(new ExtractLimits(10L << 20, 1_000_000, Duration.ofMillis(1)))) {
+        try (var impatient = new DocumentExtractor(new ExtractLimits(10L << 20, 1_000_000, Duration.ofMillis(1), ExtractLimits.DEFAULT_MAX_PART_BYTES))) {
             assertThatThrownBy(() -> impatient.extract(pdf, "big.pdf")).hasMessageContaining("took longer than 1 ms");
         }
     }
@@ -146,7 +228,7 @@ class DocumentExtractorIT {
     void aDocumentOverTheByteLimit_isRefusedUnread() throws IOException {
         var txt = dir.resolve("big.txt");
         Files.write(txt, new byte[2048]);
-        try (var small = new DocumentExtractor(new ExtractLimits(1024, 1_000, Duration.ofSeconds(5)))) {
+        try (var small = new DocumentExtractor(new ExtractLimits(1024, 1_000, Duration.ofSeconds(5), ExtractLimits.DEFAULT_MAX_PART_BYTES))) {
             assertThatThrownBy(() -> small.extract(txt, "big.txt")).hasMessageContaining("at most 1024");
         }
     }

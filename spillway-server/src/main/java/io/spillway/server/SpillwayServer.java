@@ -9,11 +9,12 @@ import io.spillway.core.engine.EngineListener;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
-import io.spillway.documents.DocumentExtractor;
 import io.spillway.documents.DocumentIntake;
 import io.spillway.documents.DocumentStore;
+import io.spillway.documents.DocumentTypes;
 import io.spillway.documents.ExtractLimits;
 import io.spillway.documents.ExtractTask;
+import io.spillway.documents.ForkedExtractor;
 import io.spillway.llm.GenerateTask;
 import io.spillway.llm.LlmRepository;
 import io.spillway.llm.RemoteModel;
@@ -76,12 +77,12 @@ public final class SpillwayServer implements AutoCloseable {
     private final ScheduledExecutorService sampler;
     private final Tracing tracing;
     private final Models models;
-    private final Lazy<DocumentExtractor> extractor;
+    private final Lazy<ForkedExtractor> extractor;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private SpillwayServer(ServerConfig config, JobStore store, Engine engine, HttpApi api, Javalin http,
                            ScheduledExecutorService sampler, Tracing tracing, Models models,
-                           Lazy<DocumentExtractor> extractor) {
+                           Lazy<ForkedExtractor> extractor) {
         this.models = models;
         this.extractor = extractor;
         this.sampler = sampler;
@@ -128,7 +129,7 @@ public final class SpillwayServer implements AutoCloseable {
             throw e;
         }
         Models models = null;
-        Lazy<DocumentExtractor> extractor = null;
+        Lazy<ForkedExtractor> extractor = null;
         try {
             boolean embedded = store instanceof SqliteJobStore;
             boolean runWorkers = role != Role.GATEWAY && config.workers();
@@ -141,10 +142,12 @@ public final class SpillwayServer implements AutoCloseable {
                 models.loadRepository();
             }
             var limits = new TextLimits(config.maxTextChars(), config.maxDocumentChars());
-            extractor = new Lazy<>(() -> new DocumentExtractor(new ExtractLimits(config.maxUploadBytes(),
-                    config.maxDocumentChars(), config.extractTimeout())));
+            var extractLimits = new ExtractLimits(config.maxUploadBytes(), config.maxDocumentChars(),
+                    config.extractTimeout(), config.maxExpandedPartBytes());
+            extractor = new Lazy<>(() -> new ForkedExtractor(extractLimits, config.extractProcesses(),
+                    config.extractHeapBytes(), childLogging(config)));
             var documentStore = new DocumentStore(store);
-            var documents = new DocumentIntake(documentStore, extractor, config.maxUploadBytes());
+            var documents = new DocumentIntake(documentStore, new Lazy<>(DocumentTypes::new), config.maxUploadBytes());
             createUploadsDirectory(config);
             var handlers = new LinkedHashMap<String, TaskHandler>();
             for (var h : List.of(new EchoTask(), new SleepTask(), new EmbedTask(models, limits), new ClassifyTask(models, limits),
@@ -200,7 +203,7 @@ public final class SpillwayServer implements AutoCloseable {
                 models.close();
             }
             if (extractor != null) {
-                extractor.close(DocumentExtractor::close);
+                extractor.close(ForkedExtractor::close);
             }
             store.close();
             throw e;
@@ -213,6 +216,11 @@ public final class SpillwayServer implements AutoCloseable {
         } catch (PipelineException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /** The logging set-up a child extraction process gets: the same format as this process. */
+    private static List<String> childLogging(ServerConfig config) {
+        return config.logFormat().equals("json") ? List.of("-Dlogback.configurationFile=logback-json.xml") : List.of();
     }
 
     /** Where Jetty spools large multipart uploads while they arrive. */
@@ -288,7 +296,7 @@ public final class SpillwayServer implements AutoCloseable {
         api.quiesce(http, Duration.ofSeconds(5));
         http.stop();
         models.close();
-        extractor.close(DocumentExtractor::close);
+        extractor.close(ForkedExtractor::close);
         store.close();
         tracing.close();
         log.info("stopped");

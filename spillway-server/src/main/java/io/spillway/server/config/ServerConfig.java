@@ -49,6 +49,9 @@ public record ServerConfig(
         int maxDocumentChars,
         long maxUploadBytes,
         Duration extractTimeout,
+        long maxExpandedPartBytes,
+        int extractProcesses,
+        long extractHeapBytes,
         Path pipelinesFile,
         int builtinMaxBatch,
         double builtinPricePerComputeSecond) {
@@ -131,7 +134,8 @@ public record ServerConfig(
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
                 r.get(Settings.VIRTUAL_THREADS), r.get(Settings.LOG_FORMAT), r.get(Settings.MODELS_DIR),
                 r.get(Settings.MAX_TEXT_CHARS), r.get(Settings.MAX_DOCUMENT_CHARS), r.get(Settings.MAX_UPLOAD_BYTES),
-                r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
+                r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.MAX_EXPANDED_PART_BYTES),
+                r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
                 r.get(Settings.BUILTIN_PRICE));
     }
 
@@ -143,21 +147,21 @@ public record ServerConfig(
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, host, dataDir, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
-                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch,
+                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
                 builtinPricePerComputeSecond);
     }
 
     public ServerConfig withDataDir(Path d) {
         return new ServerConfig(port, host, d, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
-                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch,
+                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
                 builtinPricePerComputeSecond);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
         return new ServerConfig(port, host, dataDir, store, storeSchema, storePoolSize, retention, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
-                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, pipelinesFile, builtinMaxBatch,
+                maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
                 builtinPricePerComputeSecond);
     }
 

@@ -85,6 +85,15 @@ public final class Settings {
     public static final Setting<Duration> EXTRACT_TIMEOUT = new Setting<>("extract_timeout_seconds",
             "longest one document's text extraction may take; then its job fails with that reason", "60",
             secondsIn(0.001, 3600));
+    public static final Setting<Long> MAX_EXPANDED_PART_BYTES = new Setting<>("max_expanded_part_bytes",
+            "largest size one part of a docx, xlsx or pptx may expand to during extraction; beyond it, or expanding more than "
+                    + "500 times, the document is refused as a zip bomb (bytes; units KiB, MiB, GiB allowed)", "128MiB",
+            bytesIn(1L << 20, 1L << 34));
+    public static final Setting<Integer> EXTRACT_PROCESSES = new Setting<>("extract_processes",
+            "child processes extracting documents, one document each at a time; more extractions wait", "2", intIn(1, 256));
+    public static final Setting<Long> EXTRACT_HEAP_BYTES = new Setting<>("extract_heap_bytes",
+            "heap of each extraction process; a document needing more fails its job (bytes; units KiB, MiB, GiB allowed)",
+            "256MiB", bytesIn(160L << 20, 1L << 36));
     public static final Setting<Path> PIPELINES_FILE = new Setting<>("pipelines_file",
             "YAML file defining pipelines (tasks made of other tasks); absent: the built-in document pipeline only",
             "./pipelines.yaml", path());
@@ -100,5 +109,5 @@ public final class Settings {
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
             VIRTUAL_THREADS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
-            PIPELINES_FILE, LOG_FORMAT);
+            MAX_EXPANDED_PART_BYTES, EXTRACT_PROCESSES, EXTRACT_HEAP_BYTES, PIPELINES_FILE, LOG_FORMAT);
 }

@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,26 @@ class DocumentsIT {
 
         assertThat(job.get("status").asText()).isEqualTo("failed");
         assertThat(job.toString()).contains("step extract (task extract) failed").contains("encrypted");
+    }
+
+    @Test
+    void corruptDocuments_failTheirJobsSayingWhatIsWrongWithTheFile() throws Exception {
+        var whole = pdf(3, null);
+        var random = new byte[20_000];
+        new Random(3).nextBytes(random);
+        var truncated = upload("?task=extract", "file", "truncated.pdf", Arrays.copyOf(whole, whole.length / 2));
+        var notWord = upload("?task=extract", "file", "random.docx", random);
+        assertThat(truncated.statusCode()).as(truncated.body()).isEqualTo(202);
+        assertThat(notWord.statusCode()).as(notWord.body()).isEqualTo(202);
+
+        var pdfJob = api.awaitJob(json(truncated).get("job_id").asText());
+        var docxJob = api.awaitJob(json(notWord).get("job_id").asText());
+
+        assertThat(pdfJob.get("status").asText()).isEqualTo("failed");
+        assertThat(pdfJob.get("error").asText()).startsWith("the file is not a valid PDF: ").doesNotContain("TIKA-198", "@");
+        assertThat(docxJob.get("status").asText()).isEqualTo("failed");
+        assertThat(docxJob.get("error").asText()).startsWith("the file is not a valid Word document (docx): ")
+                .doesNotContain("TIKA-198", "@");
     }
 
     @Test
