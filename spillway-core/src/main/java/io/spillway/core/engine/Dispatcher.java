@@ -14,6 +14,7 @@ import io.spillway.core.task.TaskRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +22,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,16 +34,23 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Claims runnable jobs from the store and runs them on the worker pool.
+ * Claims runnable jobs from the store, each task only as many as it has room to start, and runs
+ * them on that task's own workers.
  *
- * <p>Implementation notes. One dispatcher thread claims, and only when there may be work:
- * {@code workSignal} is raised by a committed insert ({@link #wake()}), a due retry, a claim
- * that came back full (more may wait) and the {@code pollInterval} timer (jobs written by other
- * processes); it is cleared just before each claim, so a signal that races with a claim is
- * never lost, and an idle engine makes no empty claims. Claimed jobs are tracked in
- * {@code inFlight} (id to fencing ref) until their completion commits; there are never more
- * than {@code maxInFlight}. While full, the dispatcher sleeps until a recorded completion frees
- * capacity.
+ * <p>Every task has a {@link Lane}: a capacity (the jobs its workers can run at once, plus one
+ * batch of prefetch) and, for tasks that compute, a pool of its own, so a slow task never queues
+ * in front of a fast one and what cannot start yet stays {@code pending} in the store (visible,
+ * cancellable, claimable by another process). Tasks that wait on I/O run on virtual threads,
+ * bounded by {@code maxInFlight}.
+ *
+ * <p>Implementation notes. One dispatcher thread claims, per task and only when there may be
+ * work: a lane's signal is raised by a committed insert of its task ({@link #wake(Collection)}),
+ * a claim of its that came back full, and for every lane by a due retry, an event from another
+ * process and the {@code pollInterval} timer; it is cleared just before the lane's claim, so a
+ * signal that races with a claim is never lost, and an idle engine makes no empty claims but the
+ * poll's. Claimed jobs are tracked in {@code inFlight} (id to claimed job) until their completion
+ * commits; there are never more than {@code maxInFlight}. While no lane can claim, the dispatcher
+ * sleeps until a recorded completion frees room.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -49,20 +60,59 @@ final class Dispatcher {
     private final EngineConfig config;
     private final InstantSource clock;
     private final Scheduler scheduler;
-    private final ExecutorService workers;
     private final ExecutorService ioWorkers;
+    private final Map<String, Lane> lanes = new LinkedHashMap<>();
     private final BatchWriter<StateChange, Boolean> completer;
     private final ConcurrentHashMap<String, Job> inFlight = new ConcurrentHashMap<>();
     private final EngineListener listener;
-    private final AtomicBoolean workSignal = new AtomicBoolean(true);
     private final AtomicLong nextDueMillis = new AtomicLong(Long.MAX_VALUE);
     private final Thread thread;
     private volatile boolean claiming = true;
     private volatile boolean stopped;
 
+    /** One task's room in this process. */
+    private static final class Lane {
+        final TaskHandler handler;
+        /** Jobs of the task this process may hold claimed at once: what its workers run, plus prefetch. */
+        final int capacity;
+        /** The task's own workers (null: virtual threads, for a task that waits on I/O). */
+        final ThreadPoolExecutor workers;
+        final AtomicInteger claimed = new AtomicInteger();
+        final AtomicBoolean mayHaveWork = new AtomicBoolean(true);
+
+        Lane(TaskHandler handler, EngineConfig config) {
+            this.handler = handler;
+            int batch = handler.maxBatchSize();
+            if (handler.waitsOnIo()) {
+                this.capacity = config.maxInFlight();
+                this.workers = null;
+            } else {
+                int threads = config.workerThreads();
+                this.capacity = Math.min(config.maxInFlight(), (threads + config.prefetchBatches()) * batch);
+                var n = new AtomicInteger();
+                this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                        r -> Thread.ofPlatform().daemon(true).name("spillway-" + handler.name() + "-" + n.incrementAndGet())
+                                .unstarted(r));
+            }
+        }
+
+        int free() {
+            return capacity - claimed.get();
+        }
+
+        /**
+         * Whether to claim with {@code free} places: at once when little is claimed, but when the
+         * lane is nearly full only once a quarter of it (or a claim batch) is free, so a saturated
+         * task claims in large batches instead of one store round trip per finished job.
+         */
+        boolean worthClaiming(int free, int claimBatch) {
+            int threshold = Math.max(1, Math.min(claimBatch, capacity / 4));
+            return free > 0 && (free >= threshold || claimed.get() < threshold);
+        }
+    }
+
     Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, Scheduler scheduler,
-               ExecutorService workers, ExecutorService ioWorkers, Consumer<List<String>> onChanged,
-               EngineListener listener) {
+               ExecutorService ioWorkers, Consumer<List<String>> onChanged, EngineListener listener) {
         this.scheduler = scheduler;
         this.ioWorkers = ioWorkers;
         this.listener = listener;
@@ -70,7 +120,9 @@ final class Dispatcher {
         this.tasks = tasks;
         this.config = config;
         this.clock = scheduler.clock();
-        this.workers = workers;
+        for (var name : tasks.names()) {
+            tasks.handler(name).ifPresent(h -> lanes.put(name, new Lane(h, config)));
+        }
         this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
                 this::recordUntilStored,
                 (finishes, applied) -> afterFinish(finishes, applied, onChanged), Runnable::run, listener, "complete");
@@ -82,9 +134,25 @@ final class Dispatcher {
         thread.start();
     }
 
-    /** Tells the dispatcher that runnable jobs may be waiting. Cheap; safe from any thread. */
+    /** Tells the dispatcher that runnable jobs of any task may be waiting. Cheap; safe from any thread. */
     void wake() {
-        if (workSignal.compareAndSet(false, true)) {
+        boolean raised = false;
+        for (var lane : lanes.values()) {
+            raised |= lane.mayHaveWork.compareAndSet(false, true);
+        }
+        if (raised) {
+            scheduler.unpark(thread);
+        }
+    }
+
+    /** Tells the dispatcher that runnable jobs of these tasks may be waiting. */
+    void wake(Collection<String> taskNames) {
+        boolean raised = false;
+        for (var name : taskNames) {
+            var lane = lanes.get(name);
+            raised |= lane != null && lane.mayHaveWork.compareAndSet(false, true);
+        }
+        if (raised) {
             scheduler.unpark(thread);
         }
     }
@@ -129,6 +197,15 @@ final class Dispatcher {
         return true;
     }
 
+    /** Interrupts the tasks' workers (the drain is over). */
+    void stopWorkers() {
+        for (var lane : lanes.values()) {
+            if (lane.workers != null) {
+                lane.workers.shutdownNow();
+            }
+        }
+    }
+
     /** Stops the thread and flushes recorded completions. */
     void stop() {
         stopped = true;
@@ -148,76 +225,83 @@ final class Dispatcher {
             long now = clock.millis();
             if (nextDueMillis.get() <= now) {
                 nextDueMillis.set(Long.MAX_VALUE);
-                workSignal.set(true);
+                markAll();
             }
             if (now >= nextPoll) {
                 nextPoll = now + config.pollInterval().toMillis();
-                workSignal.set(true);
+                markAll();
             }
-            int free = config.maxInFlight() - inFlight.size();
-            if (claiming && worthClaiming(free) && workSignal.getAndSet(false)) {
-                int want = Math.min(free, config.claimBatch());
-                List<Job> claimed;
-                try {
-                    var leaseUntil = clock.instant().plus(config.leaseDuration());
-                    claimed = store.jobClaim(new ClaimParams(want, clock.instant(), leaseUntil, config.workerId()));
-                } catch (RuntimeException e) {
-                    log.warn("claim failed, retrying in {} ms: {}", config.pollInterval().toMillis(), e.toString());
-                    workSignal.set(true);
-                    scheduler.parkUntil(clock.instant().plus(config.pollInterval()));
-                    continue;
+            boolean claimedAny = false;
+            if (claiming) {
+                for (var lane : lanes.values()) {
+                    int free = Math.min(lane.free(), config.maxInFlight() - inFlight.size());
+                    if (!lane.worthClaiming(free, config.claimBatch()) || !lane.mayHaveWork.getAndSet(false)) {
+                        continue;
+                    }
+                    int want = Math.min(free, config.claimBatch());
+                    List<Job> claimed;
+                    try {
+                        var leaseUntil = clock.instant().plus(config.leaseDuration());
+                        claimed = store.jobClaim(new ClaimParams(want, clock.instant(), leaseUntil, config.workerId(),
+                                lane.handler.name()));
+                    } catch (RuntimeException e) {
+                        log.warn("claim failed, retrying in {} ms: {}", config.pollInterval().toMillis(), e.toString());
+                        lane.mayHaveWork.set(true);
+                        scheduler.parkUntil(clock.instant().plus(config.pollInterval()));
+                        break;
+                    }
+                    if (!claimed.isEmpty()) {
+                        dispatch(lane, claimed);
+                        claimedAny = true;
+                    }
+                    if (claimed.size() == want) {
+                        lane.mayHaveWork.set(true);
+                    }
                 }
-                if (!claimed.isEmpty()) {
-                    dispatch(claimed);
-                }
-                if (claimed.size() == want) {
-                    workSignal.set(true);
-                }
+            }
+            if (claimedAny) {
                 continue;
             }
             long wakeAt = Math.min(nextPoll, nextDueMillis.get());
-            boolean canClaimNow = claiming && workSignal.get() && worthClaiming(config.maxInFlight() - inFlight.size());
-            if (!canClaimNow && wakeAt > clock.millis()) {
+            if (!canClaimNow() && wakeAt > clock.millis()) {
                 scheduler.parkUntil(Instant.ofEpochMilli(wakeAt));
             }
         }
     }
 
-    /**
-     * Whether to claim with {@code free} slots: at once when little is in flight, but when the
-     * engine is nearly full, only once a quarter of it (or a claim batch) is free, so a saturated
-     * engine claims in large batches instead of one store round trip per finished job.
-     */
-    private boolean worthClaiming(int free) {
-        int inFlightNow = config.maxInFlight() - free;
-        int threshold = Math.max(1, Math.min(config.claimBatch(), config.maxInFlight() / 4));
-        return free > 0 && (free >= threshold || inFlightNow < threshold);
+    private void markAll() {
+        for (var lane : lanes.values()) {
+            lane.mayHaveWork.set(true);
+        }
     }
 
-    private void dispatch(List<Job> claimed) {
-        Map<String, List<Job>> byTask = new LinkedHashMap<>();
+    /** Whether some lane has room and may have work. */
+    private boolean canClaimNow() {
+        if (!claiming || inFlight.size() >= config.maxInFlight()) {
+            return false;
+        }
+        for (var lane : lanes.values()) {
+            if (lane.mayHaveWork.get() && lane.worthClaiming(Math.min(lane.free(), config.maxInFlight() - inFlight.size()),
+                    config.claimBatch())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void dispatch(Lane lane, List<Job> claimed) {
+        lane.claimed.addAndGet(claimed.size());
         for (Job job : claimed) {
             inFlight.put(job.id(), job);
-            byTask.computeIfAbsent(job.task(), t -> new ArrayList<>()).add(job);
         }
-        for (var entry : byTask.entrySet()) {
-            var handler = tasks.handler(entry.getKey());
-            if (handler.isEmpty()) {
-                for (Job job : entry.getValue()) {
-                    record(Lifecycle.finish(job, Outcome.failed("no handler for task '" + job.task()
-                            + "' in this process (tasks here: " + tasks.names() + ")"), clock.instant(), config.backoff()));
-                }
-                continue;
-            }
-            var jobs = entry.getValue();
-            int max = handler.get().maxBatchSize();
-            for (int from = 0; from < jobs.size(); from += max) {
-                var chunk = List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + max)));
-                try {
-                    (handler.get().waitsOnIo() ? ioWorkers : workers).execute(() -> runBatch(handler.get(), chunk));
-                } catch (RejectedExecutionException e) {
-                    log.debug("worker pool closed; {} jobs stay claimed until released", chunk.size());
-                }
+        var handler = lane.handler;
+        int max = handler.maxBatchSize();
+        for (int from = 0; from < claimed.size(); from += max) {
+            var chunk = List.copyOf(claimed.subList(from, Math.min(claimed.size(), from + max)));
+            try {
+                (lane.workers == null ? ioWorkers : lane.workers).execute(() -> runBatch(handler, chunk));
+            } catch (RejectedExecutionException e) {
+                log.debug("workers stopped; {} jobs stay claimed until released", chunk.size());
             }
         }
     }
@@ -297,6 +381,12 @@ final class Dispatcher {
         for (int i = 0; i < finishes.size(); i++) {
             var f = finishes.get(i);
             var claimed = removeInFlight(f.ref());
+            if (claimed != null) {
+                var lane = lanes.get(claimed.task());
+                if (lane != null) {
+                    lane.claimed.decrementAndGet();
+                }
+            }
             if (applied.get(i)) {
                 changed.add(f.ref().id());
                 if (claimed != null) {
@@ -317,8 +407,8 @@ final class Dispatcher {
                 inFlight.notifyAll();
             }
         }
-        if (workSignal.get()) {
-            scheduler.unpark(thread); // capacity freed and work is waiting
+        if (canClaimNow()) {
+            scheduler.unpark(thread); // room freed and work may be waiting
         }
     }
 

@@ -22,14 +22,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -53,7 +52,6 @@ public final class Engine implements AutoCloseable {
     private final InstantSource clock;
     private final JobWaiters waiters = new JobWaiters();
     private final BatchWriter<NewJob, InsertResult> accepter;
-    private final ExecutorService workers;
     /** Handlers that wait on remote calls run here, one virtual thread per batch. */
     private final ExecutorService ioWorkers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("spillway-io-", 0).factory());
@@ -85,18 +83,14 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.scheduler = scheduler;
         this.clock = scheduler.clock();
-        var workerNo = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon(true)
-                .name("spillway-worker-" + workerNo.incrementAndGet()).unstarted(r));
         var responderNo = new AtomicInteger();
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
-        this.dispatcher = new Dispatcher(store, tasks, config, scheduler, workers, ioWorkers, this::changed, listener);
+        this.dispatcher = new Dispatcher(store, tasks, config, scheduler, ioWorkers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
                 (jobs, results) -> {
-                    dispatcher.wake();
+                    dispatcher.wake(tasksOf(jobs));
                     countAccepted(results);
                 }, responders, listener, "accept");
     }
@@ -270,7 +264,7 @@ public final class Engine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdown();
-        workers.shutdownNow();
+        dispatcher.stopWorkers();
         ioWorkers.shutdownNow();
         dispatcher.stop(); // records nothing more: a released claim is never written again
         if (!drained) {
@@ -403,6 +397,17 @@ public final class Engine implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    private static Collection<String> tasksOf(List<NewJob> jobs) {
+        if (jobs.size() == 1) {
+            return List.of(jobs.getFirst().task());
+        }
+        var names = new HashSet<String>(4);
+        for (var j : jobs) {
+            names.add(j.task());
+        }
+        return names;
     }
 
     private List<Boolean> apply(List<StateChange> changes) {

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param runWorkers        false to accept and store jobs without running any (a gateway, or
  *                          processing paused)
  * @param retention         how long finished jobs are kept before they are deleted
+ * @param prefetchBatches   batches a task may hold claimed beyond what its workers run, so the
+ *                          next batch is at hand when one finishes
  */
 public record EngineConfig(
         int workerThreads,
@@ -37,7 +39,8 @@ public record EngineConfig(
         String workerId,
         boolean ownsStore,
         boolean runWorkers,
-        Duration retention) {
+        Duration retention,
+        int prefetchBatches) {
 
     public EngineConfig {
         positive("workerThreads", workerThreads);
@@ -49,6 +52,9 @@ public record EngineConfig(
         positive("pollInterval", pollInterval);
         positive("maintenanceInterval", maintenanceInterval);
         positive("retention", retention);
+        if (prefetchBatches < 0) {
+            throw new IllegalArgumentException("prefetchBatches must be >= 0, was " + prefetchBatches);
+        }
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(workerId, "workerId");
     }
@@ -57,33 +63,33 @@ public record EngineConfig(
     public static EngineConfig defaults(int workerThreads) {
         return new EngineConfig(Math.max(1, workerThreads), 1024, 512, 1024, 65_536,
                 Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Backoff.standard(), "embedded", true, true, Duration.ofDays(7));
+                Backoff.standard(), "embedded", true, true, Duration.ofDays(7), 1);
     }
 
     public EngineConfig withWorkerThreads(int n) {
         return new EngineConfig(n, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration, pollInterval,
-                maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention);
+                maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches);
     }
 
     public EngineConfig withLimits(int maxInFlight, int acceptQueue) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches);
     }
 
     public EngineConfig withLease(Duration lease, Duration maintenance) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, lease,
-                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers, retention);
+                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches);
     }
 
     public EngineConfig withBackoff(Backoff b) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers, retention);
+                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers, retention, prefetchBatches);
     }
 
     /** Who this process is and whether it shares the store and runs jobs. */
     public EngineConfig withRole(String worker, boolean owns, boolean run) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, worker, owns, run, retention);
+                pollInterval, maintenanceInterval, backoff, worker, owns, run, retention, prefetchBatches);
     }
 
     public EngineConfig withOwnsStore(boolean owns) {
@@ -96,7 +102,12 @@ public record EngineConfig(
 
     public EngineConfig withRetention(Duration r) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, r);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, r, prefetchBatches);
+    }
+
+    public EngineConfig withPrefetchBatches(int n) {
+        return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, n);
     }
 
     private static void positive(String name, int v) {

@@ -73,7 +73,8 @@ public final class InMemoryJobStore implements JobStore {
         ensureOpen();
         var now = millis(params.now());
         var runnable = select(j -> j.state() == JobState.PENDING && !j.runAt().isAfter(now)
-                && (j.deadline() == null || j.deadline().isAfter(now)) && j.attempt() < j.maxAttempts());
+                && (j.deadline() == null || j.deadline().isAfter(now)) && j.attempt() < j.maxAttempts()
+                && (params.task() == null || params.task().equals(j.task())));
         runnable.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt)
                 .thenComparing(Job::id));
         var claimed = new ArrayList<Job>(Math.min(params.limit(), runnable.size()));

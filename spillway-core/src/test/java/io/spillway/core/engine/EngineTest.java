@@ -9,6 +9,7 @@ import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.builtin.EchoTask;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InMemoryJobStore;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -197,13 +199,75 @@ class EngineTest {
     }
 
     @Test
-    void unknownTaskInTheStore_failsWithAClearError() {
+    void aJobOfATaskThisProcessDoesNotRun_staysPendingForOneThatDoes() {
         start(EngineConfig.defaults(2), new EchoTask());
+        var other = submit(aNewJob("elsewhere"));
+        var echo = submit(aNewJob("echo"));
 
-        var job = awaitTerminal(submit(aNewJob("gone")));
+        assertThat(awaitTerminal(echo).state()).isEqualTo(JobState.COMPLETED);
+        time.advance(Duration.ofSeconds(5)); // polls come and go
 
-        assertThat(job.state()).isEqualTo(JobState.FAILED);
-        assertThat(job.error()).contains("no handler for task 'gone'");
+        assertThat(store.jobGet("default", other).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(engine.cancel("default", other).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
+    void onlyWhatCanStartIsClaimed_theRestWaitsPendingAndCancellable() {
+        var release = new CountDownLatch(1);
+        // two workers, batches of one, one batch of prefetch: three jobs claimed at most
+        start(EngineConfig.defaults(2), blocking(release));
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 10; i++) {
+            ids.add(submit(aNewJob("blocking")));
+        }
+        await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> engine.inFlight() == 3);
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(engine.inFlight()).isEqualTo(3);
+        assertThat(store.jobCountPending()).isEqualTo(7);
+        assertThat(engine.cancel("default", ids.getLast()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        release.countDown();
+        ids.subList(0, 9).forEach(id -> assertThat(awaitTerminal(id).state()).isEqualTo(JobState.COMPLETED));
+    }
+
+    @Test
+    void aSlowTask_doesNotBlockAFastOne() {
+        var release = new CountDownLatch(1);
+        start(EngineConfig.defaults(2), blocking(release), new EchoTask());
+        var slow = List.of(submit(aNewJob("blocking")), submit(aNewJob("blocking")), submit(aNewJob("blocking")));
+        await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> engine.inFlight() == 3);
+
+        var fast = awaitTerminal(submit(aNewJob("echo")));
+
+        assertThat(fast.state()).as("echo ran while every blocking worker was busy").isEqualTo(JobState.COMPLETED);
+        release.countDown();
+        slow.forEach(id -> assertThat(awaitTerminal(id).state()).isEqualTo(JobState.COMPLETED));
+    }
+
+    @Test
+    void anInteractiveJob_startsBeforeTheBatchJobsWaitingAheadOfIt() {
+        var order = new ConcurrentLinkedQueue<String>();
+        var release = new CountDownLatch(1);
+        var gate = handler("gated", batch -> {
+            if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test never released the handler");
+            }
+            batch.forEach(j -> order.add(j.id()));
+            return batch.stream().map(j -> Outcome.completed("{}")).toList();
+        });
+        start(EngineConfig.defaults(1).withPrefetchBatches(0), gate);
+        var batchJobs = new ArrayList<String>();
+        for (int i = 0; i < 5; i++) {
+            batchJobs.add(submit(aNewJob("gated").priority(Priority.BATCH)));
+        }
+        await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> engine.inFlight() == 1);
+        var interactive = submit(aNewJob("gated").priority(Priority.INTERACTIVE));
+
+        release.countDown();
+        batchJobs.forEach(this::awaitTerminal);
+        awaitTerminal(interactive);
+
+        assertThat(List.copyOf(order).get(1)).as("the first free slot goes to the interactive job").isEqualTo(interactive);
     }
 
     @Test
@@ -350,7 +414,7 @@ class EngineTest {
     }
 
     private interface Run {
-        List<Outcome> run(List<Job> batch);
+        List<Outcome> run(List<Job> batch) throws Exception;
     }
 
     private static TaskHandler handler(String name, Run run) {
@@ -361,7 +425,7 @@ class EngineTest {
             }
 
             @Override
-            public List<Outcome> run(List<Job> batch) {
+            public List<Outcome> run(List<Job> batch) throws Exception {
                 return run.run(batch);
             }
         };

@@ -15,6 +15,7 @@ final class TestJobs {
     private String input = "{}";
     private int maxAttempts = 3;
     private Instant deadline;
+    private Priority priority = Priority.STANDARD;
 
     private TestJobs(String task) {
         this.task = task;
@@ -34,12 +35,17 @@ final class TestJobs {
         return this;
     }
 
+    TestJobs priority(Priority p) {
+        this.priority = p;
+        return this;
+    }
+
     TestJobs deadline(Instant at) {
         this.deadline = at;
         return this;
     }
 
     NewJob build() {
-        return new NewJob(IDS.next(), "default", task, JobInput.ofJson(input), Priority.STANDARD, maxAttempts, deadline, null, null, null, null);
+        return new NewJob(IDS.next(), "default", task, JobInput.ofJson(input), priority, maxAttempts, deadline, null, null, null, null);
     }
 }

@@ -72,7 +72,11 @@ public final class JdbcJobRows {
         ps.setString(3, params.worker());
         ps.setLong(4, now);
         ps.setLong(5, now);
-        ps.setInt(6, params.limit());
+        int next = 6;
+        if (params.task() != null) {
+            ps.setString(next++, params.task());
+        }
+        ps.setInt(next, params.limit());
         var jobs = new ArrayList<Job>(params.limit());
         try (var rs = ps.executeQuery()) {
             while (rs.next()) {

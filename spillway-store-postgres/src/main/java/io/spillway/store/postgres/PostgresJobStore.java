@@ -76,6 +76,8 @@ public final class PostgresJobStore implements JobStore {
             // rows another worker is claiming right now are skipped, not waited for
             + "   FOR UPDATE SKIP LOCKED)"
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
+    /** {@link #CLAIM} of one task's jobs (the partial index jobs_runnable_by_task). */
+    private static final String CLAIM_TASK = CLAIM.replace("AND attempt < max_attempts", "AND attempt < max_attempts AND task = ?");
 
     private static final String SET_STATE = "UPDATE jobs AS j SET state = f.to_state, attempt = f.attempt_after,"
             + " result = f.result, error = f.error,"
@@ -284,7 +286,7 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public List<Job> jobClaim(ClaimParams params) {
         return asyncTx("claim", c -> {
-            try (var ps = c.prepareStatement(CLAIM)) {
+            try (var ps = c.prepareStatement(params.task() == null ? CLAIM : CLAIM_TASK)) {
                 return JdbcJobRows.claim(ps, params);
             }
         });

@@ -78,6 +78,8 @@ public final class SqliteJobStore implements JobStore {
             + "   ORDER BY priority, run_at LIMIT ?)"
             // only what a handler needs; the rest is known (state, lease) or not needed
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
+    /** {@link #CLAIM} of one task's jobs (the partial index jobs_runnable_by_task). */
+    private static final String CLAIM_TASK = CLAIM.replace("AND attempt < max_attempts", "AND attempt < max_attempts AND task = ?");
 
     private static final String SET_STATE = "UPDATE jobs SET state = ?, attempt = ?, result = ?, error = ?,"
             + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
@@ -248,7 +250,7 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<Job> jobClaim(ClaimParams params) {
-        return write("claim", c -> JdbcJobRows.claim(c.prepare(CLAIM), params));
+        return write("claim", c -> JdbcJobRows.claim(c.prepare(params.task() == null ? CLAIM : CLAIM_TASK), params));
     }
 
     @Override

@@ -199,6 +199,23 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void claim_ofATask_takesOnlyThatTasksJobsInTheSameOrder() {
+        var slowBatch = aNewJob().task("summarize").priority(Priority.BATCH).build();
+        var slow = aNewJob().task("summarize").build();
+        var fast = aNewJob().task("embed").build();
+        var fastInteractive = aNewJob().task("embed").priority(Priority.INTERACTIVE).build();
+        insert(T0, slowBatch, slow, fast, fastInteractive);
+
+        var claimed = store.jobClaim(new ClaimParams(10, T0, T0.plus(LEASE), "w1").ofTask("embed"));
+
+        assertThat(claimed).extracting(Job::id).containsExactly(fastInteractive.id(), fast.id());
+        assertThat(get(slow.id()).state()).isEqualTo(JobState.PENDING);
+        assertThat(store.jobClaim(new ClaimParams(1, T0, T0.plus(LEASE), "w1").ofTask("summarize")))
+                .extracting(Job::id).containsExactly(slow.id());
+        assertThat(store.jobClaim(new ClaimParams(10, T0, T0.plus(LEASE), "w1").ofTask("embed"))).isEmpty();
+    }
+
+    @Test
     void claim_skipsJobsNotYetDueAndJobsPastTheirDeadline() {
         var nj = aNewJob().build();
         var late = aNewJob().deadline(T0.plusSeconds(5)).build();
