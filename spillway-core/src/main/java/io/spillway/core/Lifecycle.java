@@ -45,6 +45,12 @@ public final class Lifecycle {
             case Outcome.Completed c -> fromProcessing(job, JobState.COMPLETED, c.resultJson(), null, null);
             case Outcome.Failed f -> fromProcessing(job, JobState.FAILED, null, f.error(), null);
             case Outcome.Cancelled c -> fromProcessing(job, JobState.CANCELLED, null, c.reason(), null);
+            case Outcome.Postponed p -> {
+                expect(job, JobState.PROCESSING, JobState.PENDING);
+                // nothing was tried: the attempt is given back, even the last
+                yield new StateChange(job.ref(), JobState.PROCESSING, JobState.PENDING, job.attempt() - 1, null, p.reason(),
+                        now.plus(p.delay()));
+            }
             case Outcome.Retry r -> {
                 if (job.attempt() >= job.maxAttempts()) {
                     yield fromProcessing(job, JobState.FAILED, null, "failed after " + attempts(job.attempt())

@@ -26,6 +26,21 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * The job was not run and should wait: what it needs cannot be called now (its model's circuit
+     * is open, the provider asked for a pause). It is pending again after {@code delay} and the
+     * attempt is given back, since nothing was tried; {@code reason} says what it waits for.
+     */
+    record Postponed(Duration delay, String reason) implements Outcome {
+        public Postponed {
+            Objects.requireNonNull(delay, "delay");
+            Objects.requireNonNull(reason, "reason");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("delay must not be negative, was " + delay);
+            }
+        }
+    }
+
     /** The job cannot succeed (bad input found late, say): fail now without retrying. */
     record Failed(String error) implements Outcome {
         public Failed {
@@ -46,6 +61,10 @@ public sealed interface Outcome {
 
     static Outcome retry(String error) {
         return new Retry(null, error);
+    }
+
+    static Outcome postponed(Duration delay, String reason) {
+        return new Postponed(delay, reason);
     }
 
     static Outcome failed(String error) {

@@ -104,6 +104,17 @@ class LifecycleTest {
     }
 
     @Test
+    void aPostponedJob_waitsPendingAndGetsItsAttemptBackEvenTheLast() {
+        var change = Lifecycle.finish(processing(3, 3), Outcome.postponed(Duration.ofSeconds(30), "waiting for a text model"),
+                NOW, backoff);
+
+        assertThat(change.to()).isEqualTo(JobState.PENDING);
+        assertThat(change.attemptAfter()).isEqualTo(2);
+        assertThat(change.runAt()).isEqualTo(NOW.plusSeconds(30));
+        assertThat(change.error()).isEqualTo("waiting for a text model");
+    }
+
+    @Test
     void expireAndCancel_movePendingJobsOnly() {
         var pending = new Job("id", "default", "echo", JobState.PENDING, Priority.STANDARD, JobInput.ofJson("{}"), null, 0, 3, NOW, NOW,
                 NOW, null, null, null, null, null, null, null, null);

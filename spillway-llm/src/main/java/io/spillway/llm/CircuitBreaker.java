@@ -52,6 +52,12 @@ final class CircuitBreaker {
         }
     }
 
+    /** How long it stays open from now, or null when it is not open. */
+    synchronized Duration openFor() {
+        var now = clock.instant();
+        return failures >= threshold && now.isBefore(openUntil) ? Duration.between(now, openUntil) : null;
+    }
+
     synchronized boolean isOpen() {
         return failures >= threshold && clock.instant().isBefore(openUntil);
     }

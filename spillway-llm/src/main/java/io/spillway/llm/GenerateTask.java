@@ -164,10 +164,15 @@ public final class GenerateTask implements TaskHandler {
         var r = parse(job.input(), job.priority());
         var skipped = new ArrayList<String>();
         LlmException lastRetryable = null;
+        boolean calledAny = false;
+        Duration soonest = null;
         for (var candidate : r.plan()) {
             var model = candidate.model();
-            if (model.circuitOpen()) {
-                skipped.add(model.spec().name() + " (circuit open)");
+            var unavailable = model.unavailableFor();
+            if (unavailable != null) {
+                skipped.add(model.spec().name() + " (" + (model.circuitOpen() ? "circuit open" : "paused by the provider")
+                        + "; it may be called again in " + Math.max(1, unavailable.toSeconds()) + " s)");
+                soonest = soonest == null || unavailable.compareTo(soonest) < 0 ? unavailable : soonest;
                 continue;
             }
             try {
@@ -180,12 +185,17 @@ public final class GenerateTask implements TaskHandler {
                     return Outcome.failed(e.getMessage());
                 }
                 lastRetryable = e;
+                calledAny |= e.called();
+                if (!e.called() && e.retryAfter() != null) {
+                    soonest = soonest == null || e.retryAfter().compareTo(soonest) < 0 ? e.retryAfter() : soonest;
+                }
                 skipped.add(model.spec().name() + " (" + e.getMessage() + ")");
             }
         }
-        if (lastRetryable == null) {
-            return new Outcome.Retry(Duration.ofSeconds(5), "every text model is unavailable: "
-                    + String.join(", ", skipped));
+        if (!calledAny) {
+            // no provider was called: the job waits for a model without spending an attempt
+            return Outcome.postponed(soonest == null ? Duration.ofSeconds(5) : soonest,
+                    "waiting for a text model: " + String.join(", ", skipped));
         }
         var error = r.plan().size() == 1 ? lastRetryable.getMessage()
                 : "every text model failed: " + String.join("; ", skipped);

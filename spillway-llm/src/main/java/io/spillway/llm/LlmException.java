@@ -28,11 +28,26 @@ public final class LlmException extends Exception {
 
     private final Kind kind;
     private final Duration retryAfter;
+    private final boolean called;
 
     LlmException(String message, Kind kind, Duration retryAfter) {
+        this(message, kind, retryAfter, true);
+    }
+
+    /** @param called whether the provider was called at all before this failure */
+    LlmException(String message, Kind kind, Duration retryAfter, boolean called) {
         super(message, null, false, false);
         this.kind = kind;
         this.retryAfter = retryAfter;
+        this.called = called;
+    }
+
+    /**
+     * Whether the provider was called before this failure; false when the call was never made
+     * (the circuit was open, the provider had asked for a pause), so a job spent nothing on it.
+     */
+    public boolean called() {
+        return called;
     }
 
     public Kind kind() {

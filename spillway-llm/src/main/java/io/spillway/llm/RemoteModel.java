@@ -117,6 +117,19 @@ public final class RemoteModel {
         return spec;
     }
 
+    /**
+     * How long until this model may be called, when that is longer than a call waits by itself
+     * (its circuit is open, or the provider asked for a long pause); null when it may be called now.
+     */
+    public Duration unavailableFor() {
+        var open = breaker.openFor();
+        if (open != null) {
+            return open;
+        }
+        long paused = pausedUntilNanos.get() - System.nanoTime();
+        return paused > MAX_IN_CALL_WAIT.toNanos() ? Duration.ofNanos(paused) : null;
+    }
+
     /** Whether the circuit breaker currently refuses calls. */
     public boolean circuitOpen() {
         return breaker.isOpen();
@@ -151,8 +164,8 @@ public final class RemoteModel {
             var refusal = breaker.refusal();
             if (refusal != null) {
                 observer.called(spec.name(), LlmException.Kind.CIRCUIT_OPEN.label(), 0);
-                throw new LlmException(describe() + ": circuit open after repeated failures; retrying in "
-                        + refusal.toSeconds() + " s", LlmException.Kind.CIRCUIT_OPEN, refusal);
+                throw new LlmException(describe() + ": circuit open after repeated failures; it may be called again in "
+                        + Math.max(1, refusal.toSeconds()) + " s", LlmException.Kind.CIRCUIT_OPEN, refusal, attempt > 1);
             }
             waitWhilePaused();
             permits.acquire();
@@ -180,7 +193,9 @@ public final class RemoteModel {
                     breaker.succeeded(); // the provider answered; the request was at fault
                     throw last;
                 }
-                breaker.failed();
+                if (last.kind() != LlmException.Kind.RATE_LIMITED) {
+                    breaker.failed(); // a 429 is the provider asking for patience, not a broken provider
+                }
             } finally {
                 permits.release();
             }

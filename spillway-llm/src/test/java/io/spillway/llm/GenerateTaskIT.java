@@ -122,6 +122,41 @@ class GenerateTaskIT {
     }
 
     @Test
+    void anOpenCircuit_postponesTheJobWithoutCallingOrSpendingAnAttempt() throws Exception {
+        fake.always(FakeProvider.status(500, "down", Map.of()));
+        var task = new GenerateTask(List.of(model("small", 0, 0)));
+        for (int i = 0; i < 5; i++) {
+            assertThat(task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst()).isInstanceOf(Outcome.Retry.class);
+        }
+        int calls = fake.received.size();
+
+        var outcome = task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst();
+
+        assertThat(fake.received).as("the provider was spared").hasSize(calls);
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Postponed.class, p -> {
+            assertThat(p.delay()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30));
+            assertThat(p.reason()).contains("waiting for a text model").contains("small (circuit open")
+                    .doesNotContainIgnoringCase("retrying");
+        });
+    }
+
+    @Test
+    void aLongProviderPause_postponesTheNextJobs() throws Exception {
+        fake.always(FakeProvider.status(429, "{}", Map.of("Retry-After", "120")));
+        var task = new GenerateTask(List.of(model("small", 0, 0)));
+        assertThat(task.run(List.of(job("{\"prompt\": \"hi\"}"))).getFirst()).isInstanceOf(Outcome.Retry.class);
+        int calls = fake.received.size();
+
+        var outcome = task.run(List.of(job("{\"prompt\": \"again\"}"))).getFirst();
+
+        assertThat(fake.received).hasSize(calls);
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Postponed.class, p -> {
+            assertThat(p.delay()).isGreaterThan(Duration.ofSeconds(100));
+            assertThat(p.reason()).contains("paused by the provider");
+        });
+    }
+
+    @Test
     void aRateLimitedCall_retriesTheJobAfterTheProvidersDelay() throws Exception {
         fake.always(FakeProvider.status(429, "{}", Map.of("Retry-After", "120")));
         var task = new GenerateTask(List.of(model("small", 0, 0)));

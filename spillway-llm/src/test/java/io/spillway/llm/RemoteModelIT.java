@@ -171,6 +171,20 @@ class RemoteModelIT {
     }
 
     @Test
+    void rateLimits_doNotOpenTheCircuit() throws Exception {
+        var m = model(spec(1, 4));
+        for (int i = 0; i < 6; i++) {
+            fake.then(FakeProvider.status(429, "{}", Map.of("Retry-After", "1")));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertThatThrownBy(() -> m.complete(null, "hi", null, null)).hasMessageContaining("429");
+        }
+
+        assertThat(m.circuitOpen()).isFalse();
+        assertThat(m.complete(null, "hi", null, null).text()).isNotEmpty();
+    }
+
+    @Test
     void a429_slowsDownTheOtherCallersOfTheModel() throws Exception {
         var m = model(spec(1, 4));
         fake.then(FakeProvider.status(429, "{}", Map.of("Retry-After", "1")));

@@ -14,6 +14,7 @@ import io.spillway.core.task.TaskHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,11 +98,21 @@ public final class PipelineTask implements TaskHandler {
     private static final class StepStopped extends RuntimeException {
         final PipelineSpec.Step step;
         final boolean retry;
+        /** How long the step must wait when it was not run at all (its model is unavailable); else null. */
+        final Duration postponeFor;
 
         StepStopped(PipelineSpec.Step step, String error, boolean retry) {
             super("step " + step.name() + " (task " + step.task() + ") failed: " + error, null, false, false);
             this.step = step;
             this.retry = retry;
+            this.postponeFor = null;
+        }
+
+        StepStopped(PipelineSpec.Step step, String reason, Duration postponeFor) {
+            super("step " + step.name() + " (task " + step.task() + ") waits: " + reason, null, false, false);
+            this.step = step;
+            this.retry = true;
+            this.postponeFor = postponeFor;
         }
     }
 
@@ -133,7 +144,8 @@ public final class PipelineTask implements TaskHandler {
                 var cause = cause(f);
                 if (cause instanceof StepStopped s && s.step == step) {
                     if (s.retry) {
-                        retry = retry == null ? s : retry;
+                        // a step that was tried and failed outweighs one that could not run
+                        retry = retry == null || (retry.postponeFor != null && s.postponeFor == null) ? s : retry;
                     } else {
                         failed = failed == null ? s : failed;
                     }
@@ -147,7 +159,9 @@ public final class PipelineTask implements TaskHandler {
             return Outcome.failed(failed.getMessage());
         }
         if (retry != null) {
-            return Outcome.retry(retry.getMessage());
+            // a pipeline whose only stop is a step that could not run waits without spending an attempt
+            return retry.postponeFor != null ? Outcome.postponed(retry.postponeFor, retry.getMessage())
+                    : Outcome.retry(retry.getMessage());
         }
         var result = result(input, runs);
         deleteCheckpoints(job);
@@ -189,6 +203,7 @@ public final class PipelineTask implements TaskHandler {
             case Outcome.Failed f -> throw new StepStopped(step, f.error(), false);
             case Outcome.Cancelled c -> throw new StepStopped(step, "cancelled: " + c.reason(), false);
             case Outcome.Retry r -> throw new StepStopped(step, r.error(), true);
+            case Outcome.Postponed p -> throw new StepStopped(step, p.reason(), p.delay());
         };
     }
 

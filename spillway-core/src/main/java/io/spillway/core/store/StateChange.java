@@ -12,7 +12,8 @@ import java.util.Objects;
  * store only applies it. A change the lifecycle does not allow cannot be constructed.
  *
  * @param attemptAfter the job's attempt count after the change: {@code ref.attempt()}, or one
- *                     less when a claim is handed back unrun (a release spends no attempt)
+ *                     less when a claim is handed back unrun (a release or a postponement
+ *                     spends no attempt)
  * @param result       the result to record (completed), else null
  * @param error        the error to record, or null to clear it
  * @param runAt        when the job may run again (a move back to pending), else null
@@ -31,7 +32,7 @@ public record StateChange(JobRef ref, JobState from, JobState to, int attemptAft
         }
         if (attemptAfter != ref.attempt() && !(from == JobState.PROCESSING && to == JobState.PENDING
                 && attemptAfter == ref.attempt() - 1)) {
-            throw new IllegalArgumentException("only a release gives back an attempt; attempt " + ref.attempt()
+            throw new IllegalArgumentException("only a release or a postponement gives back an attempt; attempt " + ref.attempt()
                     + " cannot become " + attemptAfter);
         }
     }

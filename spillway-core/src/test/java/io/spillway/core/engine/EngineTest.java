@@ -151,6 +151,21 @@ class EngineTest {
     }
 
     @Test
+    void aPostponedJob_runsLaterWithoutSpendingItsOnlyAttempt() {
+        var calls = new AtomicInteger();
+        start(EngineConfig.defaults(1), handler("flaky-model", batch -> batch.stream()
+                .map(j -> calls.incrementAndGet() <= 2 ? Outcome.postponed(Duration.ofSeconds(30), "waiting for a model")
+                        : Outcome.completed("{}")).toList()));
+        var id = submit(aNewJob("flaky-model").maxAttempts(1));
+
+        var job = advanceUntilTerminal(id, Duration.ofSeconds(10));
+
+        assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(calls.get()).isEqualTo(3);
+    }
+
+    @Test
     void retryOutcome_succeedsOnALaterAttempt() {
         start(EngineConfig.defaults(2), handler("lucky", batch -> batch.stream()
                 .map(j -> j.attempt() < 2 ? Outcome.retry("not yet") : Outcome.completed("{\"ok\":1}")).toList()));
