@@ -225,6 +225,16 @@ public final class Engine implements AutoCloseable {
         return store.jobQueueDepth();
     }
 
+    /** How fast each task's jobs end is measured over this window. */
+    public static final Duration DRAIN_WINDOW = Duration.ofSeconds(60);
+
+    /** Each task's queue: pending by priority, running, drain rate and time to drain (the autoscaling signal). */
+    public List<QueueStats.TaskQueue> taskQueues() {
+        var depth = store.jobQueueDepth();
+        var activity = store.jobTaskActivity(clock.instant().minus(DRAIN_WINDOW));
+        return QueueStats.TaskQueue.of(depth, activity, DRAIN_WINDOW);
+    }
+
     /** The store's live and dead job rows, where it can tell. */
     public Map<String, Long> tableRows() {
         return store.tableRows();

@@ -177,6 +177,28 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public synchronized List<QueueStats.Activity> jobTaskActivity(Instant since) {
+        ensureOpen();
+        var running = new TreeMap<String, Long>();
+        var finished = new TreeMap<String, Long>();
+        for (Job j : jobs.values()) {
+            if (j.state() == JobState.PROCESSING) {
+                running.merge(j.task(), 1L, Long::sum);
+            } else if (j.finishedAt() != null && !j.finishedAt().isBefore(since)) {
+                finished.merge(j.task(), 1L, Long::sum);
+            }
+        }
+        var tasks = new TreeMap<String, Boolean>();
+        running.keySet().forEach(t -> tasks.put(t, true));
+        finished.keySet().forEach(t -> tasks.put(t, true));
+        var out = new ArrayList<QueueStats.Activity>();
+        for (var t : tasks.keySet()) {
+            out.add(new QueueStats.Activity(t, running.getOrDefault(t, 0L), finished.getOrDefault(t, 0L)));
+        }
+        return out;
+    }
+
+    @Override
     public synchronized List<QueueStats.Depth> jobQueueDepth() {
         ensureOpen();
         var counts = new TreeMap<String, long[]>();

@@ -69,6 +69,13 @@ public interface JobStore extends AutoCloseable {
     /** Pending jobs by task and priority (all tenants); costs a scan of the pending jobs. */
     List<QueueStats.Depth> jobQueueDepth();
 
+    /**
+     * Per task (all tenants), the jobs processing now and those that ended at or after
+     * {@code since}: with {@link #jobQueueDepth()}, how fast each task drains. Tasks with neither
+     * are left out.
+     */
+    List<QueueStats.Activity> jobTaskActivity(Instant since);
+
     /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
     QueueStats jobQueueStats(Instant now);
 

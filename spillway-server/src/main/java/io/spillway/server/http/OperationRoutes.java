@@ -95,9 +95,11 @@ final class OperationRoutes implements RouteFamily {
 
     private void queue(Context ctx) {
         QueueStats stats;
+        List<QueueStats.TaskQueue> tasks;
         Map<String, Long> rows;
         try {
             stats = engine.queueStats();
+            tasks = engine.taskQueues();
             rows = engine.tableRows();
         } catch (StoreException e) {
             throw ApiException.unavailable("the store is unavailable: " + e.getMessage(), 5);
@@ -106,6 +108,18 @@ final class OperationRoutes implements RouteFamily {
         body.put("pending", stats.pending());
         body.put("processing", stats.processing());
         body.put("oldest_pending_age_seconds", stats.oldestRunnableAge().toMillis() / 1000.0);
+        var byTask = new LinkedHashMap<String, Object>();
+        for (var t : tasks) {
+            var pending = new LinkedHashMap<String, Long>();
+            t.pending().forEach((priority, n) -> pending.put(priority.wireName(), n));
+            var task = new LinkedHashMap<String, Object>();
+            task.put("pending", pending);
+            task.put("running", t.running());
+            task.put("drain_per_second", t.drainPerSecond());
+            task.put("time_to_drain_seconds", t.timeToDrainSeconds());
+            byTask.put(t.task(), task);
+        }
+        body.put("tasks", byTask);
         if (!rows.isEmpty()) {
             body.put("table", rows);
         }

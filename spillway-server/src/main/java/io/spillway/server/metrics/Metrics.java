@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,9 @@ public final class Metrics implements EngineListener {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MultiGauge queueDepth;
+    private final MultiGauge taskRunning;
+    private final MultiGauge taskDrainRate;
+    private final MultiGauge taskTimeToDrain;
     private final AtomicReference<QueueStats> lastQueue = new AtomicReference<>(new QueueStats(0, 0, Duration.ZERO));
     private final AtomicLong lastFailedInStore = new AtomicLong();
     // recent end-to-end percentiles for the dashboard; kept out of the Prometheus registry
@@ -122,6 +126,16 @@ public final class Metrics implements EngineListener {
         queueDepth = MultiGauge.builder("spillway.queue.depth")
                 .description("Pending jobs by task and priority, as last sampled")
                 .baseUnit("jobs").register(registry);
+        taskRunning = MultiGauge.builder("spillway.queue.running")
+                .description("Jobs of a task running in any process, as last sampled")
+                .baseUnit("jobs").register(registry);
+        taskDrainRate = MultiGauge.builder("spillway.queue.drain.rate")
+                .description("Jobs of a task that ended per second over the last minute, in any process, as last sampled")
+                .register(registry);
+        taskTimeToDrain = MultiGauge.builder("spillway.queue.time.to.drain")
+                .description("A task's pending jobs divided by its drain rate, as last sampled (absent while jobs wait "
+                        + "and none has ended in the last minute); the autoscaling signal")
+                .baseUnit("seconds").register(registry);
         Gauge.builder("spillway.queue.processing", lastQueue, q -> q.get().processing())
                 .description("Jobs claimed and running in any process, as last sampled").register(registry);
         Gauge.builder("spillway.queue.pending", lastQueue, q -> q.get().pending())
@@ -213,10 +227,22 @@ public final class Metrics implements EngineListener {
     }
 
     /** Records a sample of the queue (called every few seconds, not per request). */
-    public void sampleQueue(QueueStats stats, List<QueueStats.Depth> depth) {
+    public void sampleQueue(QueueStats stats, List<QueueStats.TaskQueue> tasks) {
         lastQueue.set(stats);
-        queueDepth.register(depth.stream().map(d -> MultiGauge.Row.of(
-                Tags.of("task", d.task(), "priority", d.priority().wireName()), d.pending())).toList(), true);
+        var depth = new ArrayList<MultiGauge.Row<?>>();
+        for (var t : tasks) {
+            t.pending().forEach((priority, n) -> {
+                if (n > 0) {
+                    depth.add(MultiGauge.Row.of(Tags.of("task", t.task(), "priority", priority.wireName()), n));
+                }
+            });
+        }
+        queueDepth.register(depth, true);
+        taskRunning.register(tasks.stream().map(t -> MultiGauge.Row.of(Tags.of("task", t.task()), t.running())).toList(), true);
+        taskDrainRate.register(tasks.stream().map(t -> MultiGauge.Row.of(Tags.of("task", t.task()), t.drainPerSecond()))
+                .toList(), true);
+        taskTimeToDrain.register(tasks.stream().filter(t -> t.timeToDrainSeconds() != null)
+                .map(t -> MultiGauge.Row.of(Tags.of("task", t.task()), t.timeToDrainSeconds())).toList(), true);
     }
 
     /** Records a sample of the store's failed jobs (all processes), taken with the queue's. */

@@ -268,6 +268,32 @@ class HttpApiIT {
     }
 
     @Test
+    void queue_perTask_saysWhatRunsWhatWaitsAndHowFastItDrains(@TempDir Path own) {
+        var gate = new GateTask();
+        // one worker thread: the gate runs one batch at a time and holds one more claimed (prefetch)
+        try (var s = TestServer.start(own, Map.of("worker_threads", "1"), List.of(gate))) {
+            var done = s.submit("{\"task\": \"echo\", \"input\": {}}");
+            s.awaitJob(done);
+            for (int i = 0; i < 5; i++) {
+                s.submit("{\"task\": \"gate\", \"input\": {\"n\": " + i + "}, \"priority\": \"batch\"}");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.started.get() == 1);
+
+            var tasks = json(s.get("/v1/queue")).get("tasks");
+
+            var g = tasks.get("gate");
+            assertThat(g.get("running").asLong()).as(tasks.toString()).isEqualTo(2);
+            assertThat(g.at("/pending/batch").asLong()).isEqualTo(3);
+            assertThat(g.at("/pending/interactive").asLong()).isZero();
+            assertThat(g.get("time_to_drain_seconds").isNull()).as("nothing of it has ended yet").isTrue();
+            var echo = tasks.get("echo");
+            assertThat(echo.get("drain_per_second").asDouble()).isPositive();
+            assertThat(echo.get("time_to_drain_seconds").asDouble()).isZero();
+            gate.open();
+        }
+    }
+
+    @Test
     void sleepTask_runsAndRefusesBadInputAtSubmit() {
         var id = api.submit("{\"task\": \"sleep\", \"input\": {\"ms\": 20}}");
 

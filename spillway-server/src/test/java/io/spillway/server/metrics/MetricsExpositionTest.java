@@ -42,8 +42,9 @@ class MetricsExpositionTest {
         metrics.httpRequest("POST", "/v1/jobs", 202, 2_000_000);
         metrics.leasesExpired(1);
         metrics.staleOutcome();
-        metrics.sampleQueue(new QueueStats(1, 1, Duration.ofSeconds(2)),
-                List.of(new QueueStats.Depth("echo", Priority.STANDARD, 1)));
+        metrics.sampleQueue(new QueueStats(1, 1, Duration.ofSeconds(2)), QueueStats.TaskQueue.of(
+                List.of(new QueueStats.Depth("echo", Priority.STANDARD, 1)), List.of(new QueueStats.Activity("echo", 1, 30)),
+                Duration.ofSeconds(60)));
         var models = new ModelMetrics(metrics.registry());
         models.batchRan("minilm", 8, 32, 5_000_000);
         models.queued("minilm", 1_000_000);

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The row shape the SQL stores share: one {@code jobs} table, times as epoch milliseconds.
@@ -174,6 +176,35 @@ public final class JdbcJobRows {
             while (rs.next()) {
                 out.add(new QueueStats.Depth(rs.getString(1), Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
             }
+        }
+        return out;
+    }
+
+    /** Per task, the jobs processing and those finished since {@code since} (the queries both SQL stores run). */
+    public static List<QueueStats.Activity> taskActivity(Connection c, Instant since) throws SQLException {
+        var running = new TreeMap<String, Long>();
+        var finished = new TreeMap<String, Long>();
+        try (var st = c.createStatement();
+             var rs = st.executeQuery("SELECT task, count(*) FROM jobs WHERE state = 'processing' GROUP BY task")) {
+            while (rs.next()) {
+                running.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        // the literal predicate lets the planner use the partial index jobs_finished
+        try (var ps = c.prepareStatement("SELECT task, count(*) FROM jobs WHERE finished_at IS NOT NULL AND finished_at >= ?"
+                + " GROUP BY task")) {
+            ps.setLong(1, since.toEpochMilli());
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    finished.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        var tasks = new TreeSet<String>(running.keySet());
+        tasks.addAll(finished.keySet());
+        var out = new ArrayList<QueueStats.Activity>(tasks.size());
+        for (var t : tasks) {
+            out.add(new QueueStats.Activity(t, running.getOrDefault(t, 0L), finished.getOrDefault(t, 0L)));
         }
         return out;
     }

@@ -481,6 +481,11 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public List<QueueStats.Activity> jobTaskActivity(Instant since) {
+        return tx("activity", c -> JdbcJobRows.taskActivity(c, since));
+    }
+
+    @Override
     public QueueStats jobQueueStats(Instant now) {
         return tx("stats", c -> JdbcJobRows.queueStats(c, now));
     }

@@ -382,6 +382,11 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public List<QueueStats.Activity> jobTaskActivity(Instant since) {
+        return read("activity", c -> JdbcJobRows.taskActivity(c.connection, since));
+    }
+
+    @Override
     public QueueStats jobQueueStats(Instant now) {
         return read("stats", c -> JdbcJobRows.queueStats(c.connection, now));
     }

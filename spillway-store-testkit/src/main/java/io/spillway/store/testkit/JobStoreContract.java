@@ -496,6 +496,21 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void taskActivity_countsRunningJobsAndThoseFinishedInTheWindowPerTask() {
+        insert(T0, aNewJob().task("embed").build(), aNewJob().task("embed").build(), aNewJob().task("summarize").build(),
+                aNewJob().task("echo").build());
+        var claimed = claim(4, T0);
+        var embed = claimed.stream().filter(j -> j.task().equals("embed")).toList();
+        apply(completed(embed.get(0).ref(), "{}"), T0.plusSeconds(10));
+        var echo = claimed.stream().filter(j -> j.task().equals("echo")).findFirst().orElseThrow();
+        apply(completed(echo.ref(), "{}"), T0.plusSeconds(1));
+
+        assertThat(store.jobTaskActivity(T0.plusSeconds(5))).containsExactly(
+                new QueueStats.Activity("embed", 1, 1),
+                new QueueStats.Activity("summarize", 1, 0));
+    }
+
+    @Test
     void queueStats_countPendingAndProcessingAndAgeTheOldestRunnable() {
         insert(T0, aNewJob().priority(Priority.BATCH).build());
         insert(T0.plusSeconds(10), aNewJob().priority(Priority.INTERACTIVE).build(), aNewJob().build());
