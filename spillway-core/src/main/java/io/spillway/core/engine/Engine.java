@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,7 @@ public final class Engine implements AutoCloseable {
         every(Duration.ofMillis(Math.max(1, config.leaseDuration().toMillis() / 3)), this::renewLeases);
         every(config.maintenanceInterval(), this::maintain);
         every(ORPHAN_SWEEP, this::sweepOrphanAttachments);
+        every(QUEUE_SAMPLE, this::sampleTaskQueues);
         accepting = true;
     }
 
@@ -149,7 +151,48 @@ public final class Engine implements AutoCloseable {
         if (!accepting) {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
+        if (job.deadline() != null) {
+            admit(job);
+        }
         return accepter.submit(job);
+    }
+
+    /**
+     * Refuses a job whose deadline cannot be met: the pending jobs of its task at its priority or
+     * better, at the rate the task drained over the last minute (every process), take longer than
+     * the time it has. Without a measured rate (nothing of the task ended lately) it is accepted.
+     *
+     * @throws DeadlineUnreachableException with the estimate
+     */
+    private void admit(NewJob job) {
+        var queue = lastTaskQueues.get(job.task());
+        if (queue == null || queue.drainPerSecond() <= 0) {
+            return;
+        }
+        long ahead = 0;
+        for (var e : queue.pending().entrySet()) {
+            if (e.getKey().rank() <= job.priority().rank()) {
+                ahead += e.getValue();
+            }
+        }
+        double needSeconds = ahead / queue.drainPerSecond();
+        double haveSeconds = Duration.between(clock.instant(), job.deadline()).toMillis() / 1000.0;
+        if (ahead > 0 && needSeconds > haveSeconds) {
+            var retryAfter = Duration.ofMillis(Math.max(1_000, (long) ((needSeconds - Math.max(0, haveSeconds)) * 1000)));
+            throw new DeadlineUnreachableException("about " + Math.round(needSeconds) + " s of work ahead of this job at priority "
+                    + job.priority().wireName() + " (" + ahead + " jobs of task " + job.task() + " at "
+                    + queue.drainPerSecond() + " per second); deadline in " + Math.max(0, Math.round(haveSeconds)) + " s",
+                    retryAfter);
+        }
+    }
+
+    /** Refreshes the per-task queues admission decides on. */
+    private void sampleTaskQueues() {
+        var byTask = new HashMap<String, QueueStats.TaskQueue>();
+        for (var q : taskQueues()) {
+            byTask.put(q.task(), q);
+        }
+        lastTaskQueues = Map.copyOf(byTask);
     }
 
     public Optional<Job> get(String tenant, String id) {
@@ -357,6 +400,9 @@ public final class Engine implements AutoCloseable {
      * sweep runs.
      */
     static final Duration ORPHAN_SWEEP = Duration.ofMinutes(15);
+    /** How often the per-task queues that admission decides on are sampled. */
+    static final Duration QUEUE_SAMPLE = Duration.ofSeconds(2);
+    private volatile Map<String, QueueStats.TaskQueue> lastTaskQueues = Map.of();
 
     private void sweepOrphanAttachments() {
         int deleted = store.attachmentDeleteOrphans(clock.instant().minus(ORPHAN_SWEEP));

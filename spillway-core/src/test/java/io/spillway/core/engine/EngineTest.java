@@ -166,6 +166,44 @@ class EngineTest {
     }
 
     @Test
+    void aDeadlineThatCannotBeMet_isRefusedAtSubmitWithTheEstimate_andOneThatCanIsAccepted() {
+        var release = new CountDownLatch(1);
+        var ran = new AtomicInteger();
+        var gated = handler("gated", batch -> {
+            if (ran.getAndAdd(batch.size()) >= 60 && !release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test never released the handler");
+            }
+            return batch.stream().map(j -> Outcome.completed("{}")).toList();
+        });
+        start(EngineConfig.defaults(1), gated);
+        // 60 jobs end within the minute: the task drains at 1 job per second
+        var first = new ArrayList<String>();
+        for (int i = 0; i < 60; i++) {
+            first.add(submit(aNewJob("gated")));
+        }
+        first.forEach(this::awaitTerminal);
+        // then the handler blocks, and 100 jobs wait behind it
+        var waiting = new ArrayList<String>();
+        for (int i = 0; i < 100; i++) {
+            waiting.add(submit(aNewJob("gated")));
+        }
+        time.advance(Duration.ofSeconds(2)); // the engine samples its queues
+
+        assertThatThrownBy(() -> submit(aNewJob("gated").deadline(time.instant().plusSeconds(10))))
+                .isInstanceOfSatisfying(DeadlineUnreachableException.class, e -> {
+                    assertThat(e).hasMessageContaining("s of work ahead of this job at priority standard")
+                            .hasMessageContaining("deadline in 10 s");
+                    assertThat(e.retryAfter()).isGreaterThan(Duration.ofSeconds(60));
+                });
+        var roomy = submit(aNewJob("gated").deadline(time.instant().plusSeconds(3600)));
+        var otherTask = submit(aNewJob("echo").deadline(time.instant().plusSeconds(1)));
+        release.countDown();
+        assertThat(awaitTerminal(roomy).state()).isEqualTo(JobState.COMPLETED);
+        waiting.forEach(this::awaitTerminal);
+        assertThat(otherTask).isNotNull();
+    }
+
+    @Test
     void retryOutcome_succeedsOnALaterAttempt() {
         start(EngineConfig.defaults(2), handler("lucky", batch -> batch.stream()
                 .map(j -> j.attempt() < 2 ? Outcome.retry("not yet") : Outcome.completed("{\"ok\":1}")).toList()));
