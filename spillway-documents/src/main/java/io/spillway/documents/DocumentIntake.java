@@ -38,9 +38,10 @@ public final class DocumentIntake {
     /**
      * Stores a document and checks its type.
      *
-     * @throws DocumentStore.TooLargeException beyond {@link #maxBytes()}
-     * @throws UnsupportedTypeException        for a type no parser reads
-     * @throws IOException                     when the upload cannot be read or stored
+     * @throws DocumentStore.TooLargeException    beyond {@link #maxBytes()}
+     * @throws DocumentStore.BadFilenameException for a filename that cannot name a document
+     * @throws UnsupportedTypeException           for a type no parser reads
+     * @throws IOException                        when the upload cannot be read or stored
      */
     public DocumentStore.Stored accept(InputStream in, String filename) throws IOException {
         var stored = store.save(in, filename, maxBytes);

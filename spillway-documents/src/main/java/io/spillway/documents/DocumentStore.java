@@ -39,33 +39,83 @@ public final class DocumentStore {
         }
     }
 
+    /** The filename the client sent cannot name a stored document; nothing was kept. */
+    public static final class BadFilenameException extends IOException {
+        public BadFilenameException(String message) {
+            super(message);
+        }
+    }
+
+    /** Longest filename kept, in characters. */
+    public static final int MAX_FILENAME_CHARS = 255;
+
     /**
-     * Copies a document in, refusing it (and keeping nothing) beyond {@code maxBytes}.
+     * The name a document is kept under: the last segment of what the client sent (a client may
+     * send a path, with either separator), or {@code document} when it sent none.
      *
-     * @throws TooLargeException beyond the limit
+     * @throws BadFilenameException for a name with a control character, one that names no file
+     *                              ({@code /}, {@code ..}) or one longer than {@link #MAX_FILENAME_CHARS}
+     */
+    public static String filename(String sent) throws BadFilenameException {
+        if (sent == null || sent.isBlank()) {
+            return "document";
+        }
+        for (int i = 0; i < sent.length(); i++) {
+            char c = sent.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new BadFilenameException(String.format("the filename contains a control character (U+%04X); "
+                        + "send the file's own name, such as report.pdf", (int) c));
+            }
+        }
+        var name = sent.substring(Math.max(sent.lastIndexOf('/'), sent.lastIndexOf('\\')) + 1).strip();
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            throw new BadFilenameException("the filename '" + (sent.length() > 80 ? sent.substring(0, 80) + "…" : sent)
+                    + "' names no file; send the file's own name, such as report.pdf, or none");
+        }
+        if (name.length() > MAX_FILENAME_CHARS) {
+            throw new BadFilenameException("the filename is " + name.length() + " characters long; at most "
+                    + MAX_FILENAME_CHARS);
+        }
+        return name;
+    }
+
+    /**
+     * Copies a document in, refusing it (and keeping nothing) beyond {@code maxBytes}. Whatever
+     * goes wrong, no partial file is left behind.
+     *
+     * @throws TooLargeException    beyond the limit
+     * @throws BadFilenameException for a filename {@link #filename} refuses (before anything is read)
      */
     public Stored save(InputStream in, String filename, long maxBytes) throws IOException {
+        var name = filename(filename);
         Files.createDirectories(dir);
         var id = UUID.randomUUID().toString();
         var tmp = dir.resolve(id + ".part");
-        long total = 0;
-        try (var out = Files.newOutputStream(tmp)) {
-            var buf = new byte[64 * 1024];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new TooLargeException(maxBytes);
+        var meta = dir.resolve(id + ".json");
+        try {
+            long total = 0;
+            try (var out = Files.newOutputStream(tmp)) {
+                var buf = new byte[64 * 1024];
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    total += n;
+                    if (total > maxBytes) {
+                        throw new TooLargeException(maxBytes);
+                    }
+                    out.write(buf, 0, n);
                 }
-                out.write(buf, 0, n);
             }
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+            Files.writeString(meta, JSON.writeValueAsString(Map.of("filename", name, "bytes", total)));
+            Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+            return new Stored(id, name, total);
+        } catch (Throwable t) {
+            try {
+                Files.deleteIfExists(tmp);
+                Files.deleteIfExists(meta);
+            } catch (IOException e) {
+                t.addSuppressed(e);
+            }
+            throw t;
         }
-        var name = filename == null || filename.isBlank() ? "document" : Path.of(filename).getFileName().toString();
-        Files.writeString(dir.resolve(id + ".json"), JSON.writeValueAsString(Map.of("filename", name, "bytes", total)));
-        Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
-        return new Stored(id, name, total);
     }
 
     /** A document by id; empty for a malformed or unknown id. */
