@@ -36,8 +36,14 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp(int port, Duration readTimeout) {
+        this(port, readTimeout, "127.0.0.1");
+    }
+
+    /** A connection from {@code localAddress} (any of 127.0.0.0/8 on Linux), to be another client address. */
+    public RawHttp(int port, Duration readTimeout, String localAddress) {
         try {
             socket = new Socket();
+            socket.bind(new InetSocketAddress(localAddress, 0));
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout((int) readTimeout.toMillis());
             socket.setTcpNoDelay(true);
