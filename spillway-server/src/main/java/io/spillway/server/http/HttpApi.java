@@ -104,7 +104,9 @@ public final class HttpApi {
         cfg.jetty.modifyServer(server -> {
             deadlines[0] = new ReadDeadlines(config.requestReadTimeout(), config.minRequestBytesPerSecond(),
                     server.getScheduler());
-            server.setHandler(deadlines[0].handler()); // Javalin puts its servlet handler inside
+            var handlers = deadlines[0].handler();
+            handlers.setHandler(new BodyDrain(config.maxBodyBytes()));
+            server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
         });
         cfg.jetty.addConnector((server, http) -> {
             var connector = new ServerConnector(server, new HttpConnectionFactory(http));
