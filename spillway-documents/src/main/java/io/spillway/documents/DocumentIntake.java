@@ -49,12 +49,13 @@ public final class DocumentIntake {
     /**
      * Checks and stores a document as the one of job {@code jobId} (the job is created next).
      *
-     * @throws TooLargeException        beyond {@link #maxBytes()}
-     * @throws UnsupportedTypeException for a type no parser reads
-     * @throws IOException              when the upload cannot be read or stored
+     * @throws TooLargeException                  beyond {@link #maxBytes()}
+     * @throws DocumentStore.BadFilenameException for a filename that cannot name a document
+     * @throws UnsupportedTypeException           for a type no parser reads
+     * @throws IOException                        when the upload cannot be read or stored
      */
     public DocumentStore.Stored accept(String jobId, InputStream in, String filename) throws IOException {
-        var name = filename == null || filename.isBlank() ? "document" : Path.of(filename).getFileName().toString();
+        var name = DocumentStore.filename(filename); // refused before anything is read
         var file = Files.createTempFile("spillway-upload-", ".part");
         try {
             copyAtMost(in, file);

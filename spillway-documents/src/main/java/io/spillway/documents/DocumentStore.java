@@ -35,6 +35,46 @@ public final class DocumentStore {
         T run(Path file) throws IOException, InterruptedException;
     }
 
+    /** The filename the client sent cannot name a stored document; nothing was kept. */
+    public static final class BadFilenameException extends IOException {
+        public BadFilenameException(String message) {
+            super(message);
+        }
+    }
+
+    /** Longest filename kept, in characters. */
+    public static final int MAX_FILENAME_CHARS = 255;
+
+    /**
+     * The name a document is kept under: the last segment of what the client sent (a client may
+     * send a path, with either separator), or {@code document} when it sent none.
+     *
+     * @throws BadFilenameException for a name with a control character, one that names no file
+     *                              ({@code /}, {@code ..}) or one longer than {@link #MAX_FILENAME_CHARS}
+     */
+    public static String filename(String sent) throws BadFilenameException {
+        if (sent == null || sent.isBlank()) {
+            return "document";
+        }
+        for (int i = 0; i < sent.length(); i++) {
+            char c = sent.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new BadFilenameException(String.format("the filename contains a control character (U+%04X); "
+                        + "send the file's own name, such as report.pdf", (int) c));
+            }
+        }
+        var name = sent.substring(Math.max(sent.lastIndexOf('/'), sent.lastIndexOf('\\')) + 1).strip();
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            throw new BadFilenameException("the filename '" + (sent.length() > 80 ? sent.substring(0, 80) + "…" : sent)
+                    + "' names no file; send the file's own name, such as report.pdf, or none");
+        }
+        if (name.length() > MAX_FILENAME_CHARS) {
+            throw new BadFilenameException("the filename is " + name.length() + " characters long; at most "
+                    + MAX_FILENAME_CHARS);
+        }
+        return name;
+    }
+
     /** Stores the file's bytes as the document of job {@code id}. */
     public Stored save(String id, Path file, String filename) throws IOException {
         try (var in = Files.newInputStream(file)) {

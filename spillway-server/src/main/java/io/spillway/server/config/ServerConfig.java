@@ -43,6 +43,9 @@ public record ServerConfig(
         int acceptQueue,
         int httpThreads,
         boolean virtualThreads,
+        Duration requestReadTimeout,
+        long minRequestBytesPerSecond,
+        int maxConnectionsPerAddress,
         String logFormat,
         Path modelsDir,
         int maxTextChars,
@@ -132,7 +135,8 @@ public record ServerConfig(
                 r.get(Settings.MAX_BODY_BYTES), r.get(Settings.MAX_WAIT), r.get(Settings.DEFAULT_MAX_ATTEMPTS),
                 r.get(Settings.DRAIN_TIMEOUT), r.get(Settings.LEASE), r.get(Settings.WORKERS), r.get(Settings.WORKER_THREADS),
                 r.get(Settings.MAX_IN_FLIGHT), r.get(Settings.ACCEPT_QUEUE), r.get(Settings.HTTP_THREADS),
-                r.get(Settings.VIRTUAL_THREADS), r.get(Settings.LOG_FORMAT), r.get(Settings.MODELS_DIR),
+                r.get(Settings.VIRTUAL_THREADS), r.get(Settings.REQUEST_READ_TIMEOUT),
+                r.get(Settings.MIN_REQUEST_BYTES_PER_SECOND), r.get(Settings.MAX_CONNECTIONS_PER_ADDRESS), r.get(Settings.LOG_FORMAT), r.get(Settings.MODELS_DIR),
                 r.get(Settings.MAX_TEXT_CHARS), r.get(Settings.MAX_DOCUMENT_CHARS), r.get(Settings.MAX_UPLOAD_BYTES),
                 r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.MAX_EXPANDED_PART_BYTES),
                 r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
@@ -146,21 +150,24 @@ public record ServerConfig(
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, host, dataDir, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
+                minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
                 builtinPricePerComputeSecond);
     }
 
     public ServerConfig withDataDir(Path d) {
         return new ServerConfig(port, host, d, store, storeSchema, storePoolSize, retention, durability, maxBodyBytes, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
+                minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
                 builtinPricePerComputeSecond);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
         return new ServerConfig(port, host, dataDir, store, storeSchema, storePoolSize, retention, durability, n, maxWait, defaultMaxAttempts, drainTimeout,
-                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, logFormat, modelsDir,
+                lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
+                minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
                 builtinPricePerComputeSecond);
     }

@@ -62,7 +62,18 @@ public final class Settings {
     public static final Setting<Integer> HTTP_THREADS = new Setting<>("http_threads",
             "largest number of HTTP request threads", "200", intIn(8, 10_000));
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
-            "serve HTTP requests on virtual threads instead of a platform thread pool", "false", bool());
+            "handle HTTP requests on virtual threads, so clients that send slowly hold no request thread; "
+                    + "false: on the http_threads pool", "true", bool());
+    public static final Setting<Duration> REQUEST_READ_TIMEOUT = new Setting<>("request_read_timeout_seconds",
+            "a connection must send a request's complete headers within this of opening or of its previous answer, "
+                    + "and the body at min_request_bytes_per_second once it has passed; slower connections are closed",
+            "30", secondsIn(0.01, 3600));
+    public static final Setting<Long> MIN_REQUEST_BYTES_PER_SECOND = new Setting<>("min_request_bytes_per_second",
+            "slowest average rate a request body may arrive at once request_read_timeout_seconds have passed "
+                    + "(bytes; units KiB, MiB allowed; 0: no minimum)", "1KiB", bytesIn(0, 1L << 30));
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_ADDRESS = new Setting<>("max_connections_per_address",
+            "connections one client address may hold open; further ones are closed at once (0: no limit; behind a proxy "
+                    + "every client has its address)", "256", intIn(0, 1_000_000));
 
     public static final Setting<Path> MODELS_DIR = new Setting<>("models_dir",
             "model repository: one directory per model with model.onnx, tokenizer.json and model.yaml (absent: built-in models only)",
@@ -108,6 +119,6 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
-            VIRTUAL_THREADS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
+            VIRTUAL_THREADS, REQUEST_READ_TIMEOUT, MIN_REQUEST_BYTES_PER_SECOND, MAX_CONNECTIONS_PER_ADDRESS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
             MAX_EXPANDED_PART_BYTES, EXTRACT_PROCESSES, EXTRACT_HEAP_BYTES, PIPELINES_FILE, LOG_FORMAT);
 }

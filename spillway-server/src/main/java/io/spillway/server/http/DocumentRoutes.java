@@ -7,6 +7,7 @@ import io.spillway.core.engine.Engine;
 import io.spillway.documents.DocumentIntake;
 import io.spillway.documents.DocumentStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,10 +61,14 @@ final class DocumentRoutes implements RouteFamily {
             stored = intake.accept(requests.nextId(), in, file.filename());
         } catch (DocumentIntake.TooLargeException e) {
             throw tooLarge();
+        } catch (DocumentStore.BadFilenameException e) {
+            throw ApiException.badRequest(e.getMessage());
         } catch (DocumentIntake.UnsupportedTypeException e) {
             throw new ApiException(415, e.getMessage());
-        } catch (IOException e) {
-            throw ApiException.badRequest("the upload could not be read: " + e.getMessage());
+        } catch (IOException | UncheckedIOException e) {
+            throw ApiException.badRequest("the upload could not be read: " + innermost(e));
+        } catch (RuntimeException e) {
+            throw multipartError(e);
         }
         try {
             var newJob = requests.forDocument(task, stored, ctx.queryParam("priority"), ctx.header("Idempotency-Key"),
@@ -92,18 +97,49 @@ final class DocumentRoutes implements RouteFamily {
         UploadedFile file;
         try {
             file = ctx.uploadedFile("file");
-        } catch (RuntimeException e) {
-            // Jetty reports a part over the configured size only in its message
-            var message = e.getMessage() + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
-            if (message.toLowerCase(Locale.ROOT).contains("max")) {
-                throw tooLarge();
-            }
-            throw ApiException.badRequest("the multipart body could not be read: " + e.getMessage());
+        } catch (Exception e) { // Jetty's ServletException too, which Javalin rethrows undeclared
+            throw multipartError(e);
         }
         if (file == null) {
             throw ApiException.unprocessable("the multipart field 'file' is missing; send the document in it");
         }
         return file;
+    }
+
+    /**
+     * What a failure to read the multipart body means for the client. Jetty reports a part over
+     * the size limit and every malformed body as one "bad multipart" error; only its causes say which.
+     */
+    private ApiException multipartError(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            var message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (message.contains("max file size exceeded") || message.contains("max length exceeded")
+                    || message.contains("exceeds max") || t instanceof DocumentIntake.TooLargeException) {
+                return tooLarge();
+            }
+        }
+        var reason = innermost(e);
+        if (reason.toLowerCase(Locale.ROOT).startsWith("400: invalid byte")) {
+            return ApiException.badRequest("the multipart body could not be read: a part's headers hold an invalid byte ("
+                    + reason.substring(5) + "); a filename must not contain control characters");
+        }
+        return ApiException.badRequest("the multipart body could not be read: " + reason
+                + "; send multipart/form-data with a boundary and the document in the field 'file'");
+    }
+
+    /** The innermost message of a failure, without the wrappers' ("bad multipart", "ServletException: …"). */
+    private static String innermost(Throwable e) {
+        String reason = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                reason = t.getMessage();
+            }
+        }
+        if (reason == null) {
+            return "it is malformed";
+        }
+        reason = reason.strip().replaceAll("\\s+", " ");
+        return JobRequests.truncate(reason);
     }
 
     private ApiException tooLarge() {

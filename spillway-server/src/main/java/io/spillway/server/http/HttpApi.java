@@ -18,9 +18,12 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -65,19 +68,42 @@ public final class HttpApi {
         }
     }
 
-    /** The listener and threads from the settings; shared with {@link BareServer} so both are built alike. */
+    /**
+     * The listener, its guards against slow and greedy clients, and the threads, from the
+     * settings; shared with {@link BareServer} so both are built alike. Jetty's own I/O runs on a
+     * pool of {@code http_threads}; with {@code virtual_threads} requests are handled on virtual
+     * threads, so a client that sends its body slowly parks one of those and holds no pool thread.
+     */
     static void configureServer(JavalinConfig cfg, ServerConfig config, String threadName) {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.jetty.host = config.host();
         cfg.jetty.port = config.port();
+        var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
+        pool.setName(threadName);
         if (config.virtualThreads()) {
-            cfg.concurrency.useVirtualThreads = true;
-        } else {
-            var pool = new QueuedThreadPool(config.httpThreads(), Math.min(8, config.httpThreads()));
-            pool.setName(threadName);
-            cfg.jetty.threadPool = pool;
+            pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name(threadName + "-request-", 0).factory()));
         }
+        cfg.jetty.threadPool = pool;
+        var deadlines = new ReadDeadlines[1];
+        cfg.jetty.modifyServer(server -> {
+            deadlines[0] = new ReadDeadlines(config.requestReadTimeout(), config.minRequestBytesPerSecond(),
+                    server.getScheduler());
+            var handlers = deadlines[0].handler();
+            handlers.setHandler(new BodyDrain(config.maxBodyBytes()));
+            server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
+        });
+        cfg.jetty.addConnector((server, http) -> {
+            var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(config.host());
+            connector.setPort(config.port());
+            connector.addBean(deadlines[0]);
+            if (config.maxConnectionsPerAddress() > 0) {
+                connector.addBean(new ConnectionsPerAddress(config.maxConnectionsPerAddress()));
+            }
+            return connector;
+        });
     }
 
     /** A configured, not yet started Javalin serving the whole API. */
