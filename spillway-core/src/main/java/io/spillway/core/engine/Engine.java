@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -455,15 +456,20 @@ public final class Engine implements AutoCloseable {
         return total;
     }
 
+    /** The tasks of committed jobs; a batch is most often of one task, found without hashing. */
     private static Collection<String> tasksOf(List<NewJob> jobs) {
-        if (jobs.size() == 1) {
-            return List.of(jobs.getFirst().task());
-        }
-        var names = new HashSet<String>(4);
+        var first = jobs.getFirst().task();
+        Set<String> names = null;
         for (var j : jobs) {
-            names.add(j.task());
+            if (names == null && !j.task().equals(first)) {
+                names = new HashSet<>(4);
+                names.add(first);
+            }
+            if (names != null) {
+                names.add(j.task());
+            }
         }
-        return names;
+        return names == null ? List.of(first) : names;
     }
 
     private List<Boolean> apply(List<StateChange> changes) {

@@ -71,7 +71,7 @@ public final class SqliteJobStore implements JobStore {
     private static final String CLAIM = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
             + " lease_until = ?, started_at = ?, worker = ?"
             + " WHERE id IN (SELECT id FROM jobs"
-            // literal state predicate: lets the planner use the partial index jobs_runnable
+            // literal state predicate: lets the planner use the partial index jobs_runnable_by_task
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
             // no claim may exceed max_attempts
             + "     AND attempt < max_attempts"
