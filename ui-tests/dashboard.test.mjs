@@ -173,7 +173,7 @@ try {
   await waitFor('the failed job to be shown', async () => (await page.textContent('#detail-id')) === failedId);
   const title = await page.textContent('#detail-outcome-title');
   const outcome = await page.textContent('#detail-outcome');
-  if (title !== 'Error' || !outcome.includes('corrupt')) throw new Error('a failed job shows ' + title + ': ' + outcome);
+  if (title !== 'Error' || !outcome.includes('not a valid PDF')) throw new Error('a failed job shows ' + title + ': ' + outcome);
   const tookFailed = await page.locator(`#jobs tbody tr[data-id="${failedId}"] td`).nth(6).textContent();
   if (!/^\d+ ms$/.test(tookFailed)) throw new Error('a failed job shows no duration: ' + tookFailed);
 
