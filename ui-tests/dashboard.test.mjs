@@ -145,6 +145,9 @@ try {
   // 2. cancel a pending job: a long job holds the only slot, so the next one waits
   await post(base, '/v1/jobs', { task: 'sleep', input: { ms: 8000 } });
   const pending = await post(base, '/v1/jobs', { task: 'echo', input: { cancel: 'me' } });
+  await waitFor('the tasks table to show the sleep job running and the echo job waiting', async () =>
+    (await page.locator('#tasks tbody tr[data-task="sleep"][data-running="1"]').count()) === 1
+    && (await page.locator('#tasks tbody tr[data-task="echo"] td').nth(2).textContent()) === '0 / 1 / 0', 10000);
   await page.selectOption('#filter-status', 'pending');
   const row = page.locator(`#jobs tbody tr[data-id="${pending.job_id}"]`);
   await row.waitFor({ timeout: 10000 });

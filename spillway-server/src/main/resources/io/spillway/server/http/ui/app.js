@@ -1,4 +1,4 @@
-// Spillway dashboard: polls /v1/stats every second and /v1/jobs every two, draws small line
+// Spillway dashboard: polls /v1/stats every second and /v1/jobs and /v1/queue every two, draws small line
 // charts on canvases, and shows a job's detail with Cancel and Retry. No framework, no network
 // besides this server. The jobs table keeps one row per job id, newest first (ids are UUIDv7, so
 // they sort by creation); while the pointer is on it, rows are updated in place and none is added
@@ -175,6 +175,31 @@ async function pollJobs() {
   }));
 }
 
+// Each task: what runs now in every process, what waits by priority, how fast it drains.
+async function pollTasks() {
+  let q;
+  try {
+    q = await getJson('/v1/queue');
+  } catch (e) {
+    return;
+  }
+  const rows = Object.entries(q.tasks).map(([task, t]) => {
+    const tr = document.createElement('tr');
+    tr.dataset.task = task;
+    tr.dataset.running = String(t.running);
+    const ttd = t.time_to_drain_seconds === null ? 'no estimate yet' : t.time_to_drain_seconds.toFixed(1) + ' s';
+    for (const text of [task, String(t.running),
+      t.pending.interactive + ' / ' + t.pending.standard + ' / ' + t.pending.batch,
+      format(t.drain_per_second), ttd]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  });
+  document.querySelector('#tasks tbody').replaceChildren(...rows);
+}
+
 function filtersChange() {
   filtersChanged = true;
   pollJobs();
@@ -234,5 +259,7 @@ $('jobs').addEventListener('pointerleave', () => { pointerOnJobs = false; pollJo
 
 pollStats();
 pollJobs();
+pollTasks();
 setInterval(pollStats, 1000);
 setInterval(pollJobs, 2000);
+setInterval(pollTasks, 2000);
