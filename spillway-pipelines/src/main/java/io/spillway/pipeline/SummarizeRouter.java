@@ -42,9 +42,15 @@ public final class SummarizeRouter implements TaskHandler {
         return true;
     }
 
+    /**
+     * Only with a text model configured: then a job may wait seconds on a remote call. Without one
+     * every summary is computed here on the built-in model, so the task takes a lane of CPU
+     * workers and claims only what they can start, instead of holding hundreds of jobs claimed
+     * in front of other tasks' texts on the shared model.
+     */
     @Override
     public boolean waitsOnIo() {
-        return true;
+        return abstractive != null;
     }
 
     @Override
