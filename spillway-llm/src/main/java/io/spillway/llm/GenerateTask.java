@@ -56,6 +56,12 @@ public final class GenerateTask implements TaskHandler {
         return true;
     }
 
+    /** The calls its models take at once: more claimed jobs would only wait in this process. */
+    @Override
+    public int concurrency() {
+        return models.values().stream().mapToInt(m -> m.spec().maxConcurrency()).sum();
+    }
+
     @Override
     public boolean usesModels() {
         return true;

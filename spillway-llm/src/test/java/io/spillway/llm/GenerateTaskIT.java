@@ -119,6 +119,7 @@ class GenerateTaskIT {
         assertThat(r.at("/usage/cost").asDouble()).isCloseTo(1.35, Assertions.within(1e-9));
         assertThat(JSON.readTree(fake.received.getFirst().body()).get("model").asText()).isEqualTo("fake-small");
         assertThat(task.waitsOnIo()).isTrue();
+        assertThat(task.concurrency()).as("the calls its two models take at once").isEqualTo(8);
     }
 
     @Test

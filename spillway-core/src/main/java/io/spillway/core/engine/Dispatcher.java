@@ -84,10 +84,13 @@ final class Dispatcher {
             this.handler = handler;
             int batch = handler.maxBatchSize();
             if (handler.waitsOnIo()) {
-                this.capacity = config.maxInFlight();
+                int concurrency = handler.concurrency();
+                this.capacity = concurrency > 0
+                        ? Math.min(config.maxInFlight(), (concurrency + config.prefetchBatches()) * batch)
+                        : config.maxInFlight();
                 this.workers = null;
             } else {
-                int threads = config.workerThreads();
+                int threads = handler.concurrency() > 0 ? handler.concurrency() : config.workerThreads();
                 this.capacity = Math.min(config.maxInFlight(), (threads + config.prefetchBatches()) * batch);
                 var n = new AtomicInteger();
                 this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),

@@ -35,6 +35,16 @@ public interface TaskHandler {
     }
 
     /**
+     * How many of this task's batches can do work at once in this process, when the handler knows
+     * better than the engine (a remote model's concurrency limit); 0 lets the engine decide (its
+     * worker threads, or for a task that waits on I/O {@code max_in_flight}). The engine claims
+     * no more of the task's jobs than that many batches, plus one batch of prefetch.
+     */
+    default int concurrency() {
+        return 0;
+    }
+
+    /**
      * Whether the task runs on a model chosen per job. The request's top-level {@code "model"} is
      * then handed to the task as {@code input.model}; otherwise only {@code "auto"} is accepted.
      */

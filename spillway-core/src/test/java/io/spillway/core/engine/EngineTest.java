@@ -284,6 +284,47 @@ class EngineTest {
     }
 
     @Test
+    void aTaskThatWaitsOnIo_isClaimedOnlyUpToTheConcurrencyItDeclares() {
+        var release = new CountDownLatch(1);
+        var remote = new TaskHandler() {
+            @Override
+            public String name() {
+                return "remote";
+            }
+
+            @Override
+            public boolean waitsOnIo() {
+                return true;
+            }
+
+            @Override
+            public int concurrency() {
+                return 2; // a remote model taking two calls at once
+            }
+
+            @Override
+            public List<Outcome> run(List<Job> batch) throws InterruptedException {
+                if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("test never released the handler");
+                }
+                return batch.stream().map(j -> Outcome.completed("{}")).toList();
+            }
+        };
+        start(EngineConfig.defaults(2), remote);
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(submit(aNewJob("remote")));
+        }
+        await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> engine.inFlight() == 3);
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(engine.inFlight()).as("two calls and one prefetched").isEqualTo(3);
+        assertThat(store.jobCountPending()).isEqualTo(17);
+        release.countDown();
+        ids.forEach(id -> assertThat(awaitTerminal(id).state()).isEqualTo(JobState.COMPLETED));
+    }
+
+    @Test
     void aSlowTask_doesNotBlockAFastOne() {
         var release = new CountDownLatch(1);
         start(EngineConfig.defaults(2), blocking(release), new EchoTask());
