@@ -251,7 +251,7 @@ public final class SpillwayServer implements AutoCloseable {
      */
     private static void sampleStore(Engine engine, Metrics metrics) {
         try {
-            metrics.sampleQueue(engine.queueStats(), engine.taskQueues());
+            metrics.sampleQueue(engine.queueStats(), engine.sampledTaskQueues());
             metrics.sampleFailed(engine.failedJobs());
         } catch (RuntimeException e) {
             log.debug("queue sample failed: {}", e.toString());

@@ -22,11 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,7 +33,7 @@ import org.slf4j.MDC;
  * Claims runnable jobs from the store, each task only as many as it has room to start, and runs
  * them on that task's own workers.
  *
- * <p>Every task has a {@link Lane}: a capacity (the jobs its workers can run at once, plus one
+ * <p>Every task has a {@link TaskLane}: a capacity (the jobs its workers can run at once, plus one
  * batch of prefetch) and, for tasks that compute, a pool of its own, so a slow task never queues
  * in front of a fast one and what cannot start yet stays {@code pending} in the store (visible,
  * cancellable, claimable by another process). Tasks that wait on I/O run on virtual threads,
@@ -61,7 +57,7 @@ final class Dispatcher {
     private final InstantSource clock;
     private final Scheduler scheduler;
     private final ExecutorService ioWorkers;
-    private final Map<String, Lane> lanes = new LinkedHashMap<>();
+    private final Map<String, TaskLane> lanes = new LinkedHashMap<>();
     private final BatchWriter<StateChange, Boolean> completer;
     private final ConcurrentHashMap<String, Job> inFlight = new ConcurrentHashMap<>();
     private final EngineListener listener;
@@ -69,50 +65,6 @@ final class Dispatcher {
     private final Thread thread;
     private volatile boolean claiming = true;
     private volatile boolean stopped;
-
-    /** One task's room in this process. */
-    private static final class Lane {
-        final TaskHandler handler;
-        /** Jobs of the task this process may hold claimed at once: what its workers run, plus prefetch. */
-        final int capacity;
-        /** The task's own workers (null: virtual threads, for a task that waits on I/O). */
-        final ThreadPoolExecutor workers;
-        final AtomicInteger claimed = new AtomicInteger();
-        final AtomicBoolean mayHaveWork = new AtomicBoolean(true);
-
-        Lane(TaskHandler handler, EngineConfig config) {
-            this.handler = handler;
-            int batch = handler.maxBatchSize();
-            if (handler.waitsOnIo()) {
-                int concurrency = handler.concurrency();
-                this.capacity = concurrency > 0
-                        ? Math.min(config.maxInFlight(), (concurrency + config.prefetchBatches()) * batch)
-                        : config.maxInFlight();
-                this.workers = null;
-            } else {
-                int threads = handler.concurrency() > 0 ? handler.concurrency() : config.workerThreads();
-                this.capacity = Math.min(config.maxInFlight(), (threads + config.prefetchBatches()) * batch);
-                var n = new AtomicInteger();
-                this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                        r -> Thread.ofPlatform().daemon(true).name("spillway-" + handler.name() + "-" + n.incrementAndGet())
-                                .unstarted(r));
-            }
-        }
-
-        int free() {
-            return capacity - claimed.get();
-        }
-
-        /**
-         * Whether to claim with {@code free} places: at once when little is claimed, but when the
-         * lane is nearly full only once a quarter of it (or a claim batch) is free, so a saturated
-         * task claims in large batches instead of one store round trip per finished job.
-         */
-        boolean worthClaiming(int free, int claimBatch) {
-            int threshold = Math.max(1, Math.min(claimBatch, capacity / 4));
-            return free > 0 && (free >= threshold || claimed.get() < threshold);
-        }
-    }
 
     Dispatcher(JobStore store, TaskRegistry tasks, EngineConfig config, Scheduler scheduler,
                ExecutorService ioWorkers, Consumer<List<String>> onChanged, EngineListener listener) {
@@ -124,7 +76,7 @@ final class Dispatcher {
         this.config = config;
         this.clock = scheduler.clock();
         for (var name : tasks.names()) {
-            tasks.handler(name).ifPresent(h -> lanes.put(name, new Lane(h, config)));
+            tasks.handler(name).ifPresent(h -> lanes.put(name, new TaskLane(h, config)));
         }
         this.completer = new BatchWriter<>("spillway-completer", 2048, config.maxInFlight() * 2 + 16,
                 this::recordUntilStored,
@@ -292,7 +244,7 @@ final class Dispatcher {
         return false;
     }
 
-    private void dispatch(Lane lane, List<Job> claimed) {
+    private void dispatch(TaskLane lane, List<Job> claimed) {
         lane.claimed.addAndGet(claimed.size());
         for (Job job : claimed) {
             inFlight.put(job.id(), job);

@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +128,8 @@ public final class Engine implements AutoCloseable {
         every(Duration.ofMillis(Math.max(1, config.leaseDuration().toMillis() / 3)), this::renewLeases);
         every(config.maintenanceInterval(), this::maintain);
         every(ORPHAN_SWEEP, this::sweepOrphanAttachments);
-        every(QUEUE_SAMPLE, this::sampleTaskQueues);
+        sampleQueues();
+        every(QUEUE_SAMPLE, this::sampleQueues);
         accepting = true;
     }
 
@@ -147,53 +147,22 @@ public final class Engine implements AutoCloseable {
      *
      * @throws EngineClosedException when shutting down
      * @throws OverloadedException when too many submits wait for a commit
+     * @throws DeadlineUnreachableException when the job's deadline cannot be met ({@link Admission})
      */
     public CompletableFuture<InsertResult> submit(NewJob job) {
         if (!accepting) {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
-        if (job.deadline() != null) {
-            admit(job);
-        }
+        admission.check(job, clock.instant());
         return accepter.submit(job);
     }
 
     /**
-     * Refuses a job whose deadline cannot be met: the pending jobs of its task at its priority or
-     * better, at the rate the task drained over the last minute (every process), take longer than
-     * the time it has. Without a measured rate (nothing of the task ended lately) it is accepted.
-     *
-     * @throws DeadlineUnreachableException with the estimate
+     * The per-task queues as last sampled (every {@link #QUEUE_SAMPLE}): what admission decides on,
+     * and what metrics report without querying the store again.
      */
-    private void admit(NewJob job) {
-        var queue = lastTaskQueues.get(job.task());
-        if (queue == null || queue.drainPerSecond() <= 0) {
-            return;
-        }
-        long ahead = 0;
-        for (var e : queue.pending().entrySet()) {
-            if (e.getKey().rank() <= job.priority().rank()) {
-                ahead += e.getValue();
-            }
-        }
-        double needSeconds = ahead / queue.drainPerSecond();
-        double haveSeconds = Duration.between(clock.instant(), job.deadline()).toMillis() / 1000.0;
-        if (ahead > 0 && needSeconds > haveSeconds) {
-            var retryAfter = Duration.ofMillis(Math.max(1_000, (long) ((needSeconds - Math.max(0, haveSeconds)) * 1000)));
-            throw new DeadlineUnreachableException("about " + Math.round(needSeconds) + " s of work ahead of this job at priority "
-                    + job.priority().wireName() + " (" + ahead + " jobs of task " + job.task() + " at "
-                    + queue.drainPerSecond() + " per second); deadline in " + Math.max(0, Math.round(haveSeconds)) + " s",
-                    retryAfter);
-        }
-    }
-
-    /** Refreshes the per-task queues admission decides on. */
-    private void sampleTaskQueues() {
-        var byTask = new HashMap<String, QueueStats.TaskQueue>();
-        for (var q : taskQueues()) {
-            byTask.put(q.task(), q);
-        }
-        lastTaskQueues = Map.copyOf(byTask);
+    public List<QueueStats.TaskQueue> sampledTaskQueues() {
+        return admission.latest();
     }
 
     public Optional<Job> get(String tenant, String id) {
@@ -403,7 +372,15 @@ public final class Engine implements AutoCloseable {
     static final Duration ORPHAN_SWEEP = Duration.ofMinutes(15);
     /** How often the per-task queues that admission decides on are sampled. */
     static final Duration QUEUE_SAMPLE = Duration.ofSeconds(2);
-    private volatile Map<String, QueueStats.TaskQueue> lastTaskQueues = Map.of();
+    private final Admission admission = new Admission();
+
+    private void sampleQueues() {
+        try {
+            admission.refresh(taskQueues());
+        } catch (RuntimeException e) {
+            log.debug("queue sample failed: {}", e.toString());
+        }
+    }
 
     private void sweepOrphanAttachments() {
         int deleted = store.attachmentDeleteOrphans(clock.instant().minus(ORPHAN_SWEEP));

@@ -1,0 +1,56 @@
+package io.spillway.core.engine;
+
+import io.spillway.core.task.TaskHandler;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One task's room in this process: how many of its jobs may be claimed at once (what its workers
+ * run, plus one batch of prefetch), its own workers for a task that computes, and whether it may
+ * have work waiting. The {@link Dispatcher} claims for a lane only what it has room for.
+ */
+final class TaskLane {
+    final TaskHandler handler;
+    /** Jobs of the task this process may hold claimed at once: what its workers run, plus prefetch. */
+    final int capacity;
+    /** The task's own workers (null: virtual threads, for a task that waits on I/O). */
+    final ThreadPoolExecutor workers;
+    final AtomicInteger claimed = new AtomicInteger();
+    final AtomicBoolean mayHaveWork = new AtomicBoolean(true);
+
+    TaskLane(TaskHandler handler, EngineConfig config) {
+        this.handler = handler;
+        int batch = handler.maxBatchSize();
+        if (handler.waitsOnIo()) {
+            int concurrency = handler.concurrency();
+            this.capacity = concurrency > 0
+                    ? Math.min(config.maxInFlight(), (concurrency + config.prefetchBatches()) * batch)
+                    : config.maxInFlight();
+            this.workers = null;
+        } else {
+            int threads = handler.concurrency() > 0 ? handler.concurrency() : config.workerThreads();
+            this.capacity = Math.min(config.maxInFlight(), (threads + config.prefetchBatches()) * batch);
+            var n = new AtomicInteger();
+            this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> Thread.ofPlatform().daemon(true).name("spillway-" + handler.name() + "-" + n.incrementAndGet())
+                            .unstarted(r));
+        }
+    }
+
+    int free() {
+        return capacity - claimed.get();
+    }
+
+    /**
+     * Whether to claim with {@code free} places: at once when little is claimed, but when the
+     * lane is nearly full only once a quarter of it (or a claim batch) is free, so a saturated
+     * task claims in large batches instead of one store round trip per finished job.
+     */
+    boolean worthClaiming(int free, int claimBatch) {
+        int threshold = Math.max(1, Math.min(claimBatch, capacity / 4));
+        return free > 0 && (free >= threshold || claimed.get() < threshold);
+    }
+}
