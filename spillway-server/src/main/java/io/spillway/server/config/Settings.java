@@ -62,8 +62,8 @@ public final class Settings {
     public static final Setting<Integer> HTTP_THREADS = new Setting<>("http_threads",
             "largest number of HTTP request threads", "200", intIn(8, 10_000));
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
-            "handle HTTP requests on virtual threads, so clients that send slowly hold no request thread; "
-                    + "false: on the http_threads pool", "true", bool());
+            "handle HTTP requests on virtual threads instead of the http_threads pool (bodies are read before "
+                    + "either runs, so a client that sends slowly holds no thread)", "false", bool());
     public static final Setting<Duration> REQUEST_READ_TIMEOUT = new Setting<>("request_read_timeout_seconds",
             "a connection must send a request's complete headers within this of opening or of its previous answer, "
                     + "and the body at min_request_bytes_per_second once it has passed; slower connections are closed",

@@ -70,9 +70,9 @@ public final class HttpApi {
 
     /**
      * The listener, its guards against slow and greedy clients, and the threads, from the
-     * settings; shared with {@link BareServer} so both are built alike. Jetty's own I/O runs on a
-     * pool of {@code http_threads}; with {@code virtual_threads} requests are handled on virtual
-     * threads, so a client that sends its body slowly parks one of those and holds no pool thread.
+     * settings; shared with {@link BareServer} so both are built alike. Requests run on a pool of
+     * {@code http_threads} (or, with {@code virtual_threads}, on virtual threads); their bodies are
+     * read before they run ({@link EagerBodies}), so a client that sends slowly holds no thread.
      */
     static void configureServer(JavalinConfig cfg, ServerConfig config, String threadName) {
         cfg.startup.showJavalinBanner = false;
@@ -91,7 +91,10 @@ public final class HttpApi {
             deadlines[0] = new ReadDeadlines(config.requestReadTimeout(), config.minRequestBytesPerSecond(),
                     server.getScheduler());
             var handlers = deadlines[0].handler();
-            handlers.setHandler(new BodyDrain(config.maxBodyBytes()));
+            var eager = EagerBodies.handler(config.maxBodyBytes(), DocumentRoutes.UPLOAD, config.maxUploadBytes() + DocumentRoutes.UPLOAD_OVERHEAD,
+                    config.maxUploadBytes(), config.dataDir().resolve("uploads").toAbsolutePath());
+            handlers.setHandler(eager);
+            eager.setHandler(new BodyDrain(config.maxBodyBytes()));
             server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
         });
         cfg.jetty.addConnector((server, http) -> {

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients that send slowly or open many connections, against a server with small limits (a
- * 1 s read timeout, 8 request threads): ordinary requests are still answered, and the slow
- * connections are closed once they fall behind.
+ * 1 s read timeout, 8 request threads, platform threads as by default): ordinary requests are
+ * still answered, and the slow connections are closed once they fall behind.
  */
 class SlowClientsIT {
     @TempDir
@@ -107,13 +106,16 @@ class SlowClientsIT {
         }
     }
 
-    private int ordinaryRequest() {
-        return api.send(HttpRequest.newBuilder(api.uri("/healthz")).timeout(Duration.ofSeconds(5)).GET()).statusCode();
+    /** A health check's status; a socket timeout (5 s, far below the slow clients' read deadline) fails the test. */
+    private int ordinaryRequest() throws IOException {
+        try (var http = new RawHttp(api.server.port(), Duration.ofSeconds(5))) {
+            return http.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").read().status();
+        }
     }
 
     @Test
     void bodiesSentAByteAtATime_holdNoThreadAndAreClosedAfterTheDeadline() throws Exception {
-        start(Map.of());
+        start(Map.of("request_read_timeout_seconds", "10")); // long enough that the others must be served beside them
         var slow = new ArrayList<Socket>();
         for (int i = 0; i < 40; i++) {
             slow.add(slow("POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
@@ -121,9 +123,36 @@ class SlowClientsIT {
         }
 
         assertThat(ordinaryRequest()).isEqualTo(200);
-        assertThat(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}").statusCode()).isEqualTo(202);
+        var job = "{\"task\": \"echo\", \"input\": {}}";
+        try (var http = new RawHttp(api.server.port(), Duration.ofSeconds(5))) {
+            http.send("POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                    + job.length() + "\r\n\r\n" + job);
+            assertThat(http.read().status()).isEqualTo(202);
+        }
         for (var s : slow) {
             assertThat(closedByServer(s)).as("a slow body is cut off").isTrue();
+        }
+        assertThat(ordinaryRequest()).isEqualTo(200);
+    }
+
+    @Test
+    void uploadsSentAByteAtATime_holdNoThread() throws Exception {
+        start(Map.of("request_read_timeout_seconds", "30")); // the slow uploads stay while the others are served
+        var boundary = "slow-boundary";
+        var slow = new ArrayList<Socket>();
+        for (int i = 0; i < 40; i++) {
+            slow.add(slow("POST /v1/documents?task=extract HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; "
+                    + "boundary=" + boundary + "\r\nContent-Length: 100000\r\n\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n", "slow text "));
+        }
+
+        assertThat(ordinaryRequest()).isEqualTo(200);
+        var upload = UploadsIT.multipart("notes.txt", "Plain notes.".getBytes(StandardCharsets.UTF_8));
+        try (var http = new RawHttp(api.server.port(), Duration.ofSeconds(10))) {
+            http.send("POST /v1/documents?task=extract HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
+                    + UploadsIT.BOUNDARY + "\r\nContent-Length: " + upload.length + "\r\n\r\n");
+            http.send(upload);
+            assertThat(http.read().status()).as("an upload beside 40 slow ones").isEqualTo(202);
         }
         assertThat(ordinaryRequest()).isEqualTo(200);
     }
