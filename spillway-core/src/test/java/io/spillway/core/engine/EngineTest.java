@@ -219,24 +219,7 @@ class EngineTest {
     void handlersThatWaitOnIo_holdNoCpuWorker() {
         var release = new CountDownLatch(1);
         var waiting = new AtomicInteger();
-        var remote = new TaskHandler() {
-            @Override
-            public String name() {
-                return "remote";
-            }
-
-            @Override
-            public boolean waitsOnIo() {
-                return true;
-            }
-
-            @Override
-            public List<Outcome> run(List<Job> batch) throws InterruptedException {
-                waiting.incrementAndGet();
-                release.await();
-                return batch.stream().map(j -> Outcome.completed("{}")).toList();
-            }
-        };
+        var remote = remote(release, 0, waiting);
         start(EngineConfig.defaults(1), new EchoTask(), remote);
         var slow = new ArrayList<String>();
         for (int i = 0; i < 5; i++) {
@@ -286,30 +269,7 @@ class EngineTest {
     @Test
     void aTaskThatWaitsOnIo_isClaimedOnlyUpToTheConcurrencyItDeclares() {
         var release = new CountDownLatch(1);
-        var remote = new TaskHandler() {
-            @Override
-            public String name() {
-                return "remote";
-            }
-
-            @Override
-            public boolean waitsOnIo() {
-                return true;
-            }
-
-            @Override
-            public int concurrency() {
-                return 2; // a remote model taking two calls at once
-            }
-
-            @Override
-            public List<Outcome> run(List<Job> batch) throws InterruptedException {
-                if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("test never released the handler");
-                }
-                return batch.stream().map(j -> Outcome.completed("{}")).toList();
-            }
-        };
+        var remote = remote(release, 2, new AtomicInteger()); // a remote model taking two calls at once
         start(EngineConfig.defaults(2), remote);
         var ids = new ArrayList<String>();
         for (int i = 0; i < 20; i++) {
@@ -534,11 +494,41 @@ class EngineTest {
 
             @Override
             public List<Outcome> run(List<Job> batch) throws InterruptedException {
-                if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("test never released the handler");
-                }
-                return batch.stream().map(j -> Outcome.completed("{}")).toList();
+                return completedOnRelease(release, batch);
             }
         };
+    }
+
+    /** A task named "remote" that waits on I/O until released, counting the batches that started; concurrency 0: the default. */
+    private static TaskHandler remote(CountDownLatch release, int concurrency, AtomicInteger started) {
+        return new TaskHandler() {
+            @Override
+            public String name() {
+                return "remote";
+            }
+
+            @Override
+            public boolean waitsOnIo() {
+                return true;
+            }
+
+            @Override
+            public int concurrency() {
+                return concurrency;
+            }
+
+            @Override
+            public List<Outcome> run(List<Job> batch) throws InterruptedException {
+                started.incrementAndGet();
+                return completedOnRelease(release, batch);
+            }
+        };
+    }
+
+    private static List<Outcome> completedOnRelease(CountDownLatch release, List<Job> batch) throws InterruptedException {
+        if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("test never released the handler");
+        }
+        return batch.stream().map(j -> Outcome.completed("{}")).toList();
     }
 }
