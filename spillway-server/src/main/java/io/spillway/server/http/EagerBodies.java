@@ -130,7 +130,7 @@ final class EagerBodies {
                 boolean last = chunk.isLast();
                 chunk.release();
                 if (last || size > limit) {
-                    handOn(dispatch, last ? null : Content.Chunk.EMPTY);
+                    handOn(dispatch, last ? Content.Chunk.EOF : null);
                     return;
                 }
             }
@@ -145,9 +145,9 @@ final class EagerBodies {
             size += n;
         }
 
-        /** Runs the next handler with the copy; {@code next}: null when the copy is the whole body, else what follows it. */
-        private void handOn(boolean dispatch, Content.Chunk next) {
-            var copy = new Replay(getRequest(), Content.Chunk.from(ByteBuffer.wrap(bytes, 0, size), next == null), next);
+        /** Runs the next handler with the copy, then {@code after} (see {@link Replay}). */
+        private void handOn(boolean dispatch, Content.Chunk after) {
+            var copy = new Replay(getRequest(), Content.Chunk.from(ByteBuffer.wrap(bytes, 0, size), after == Content.Chunk.EOF), after);
             if (dispatch) {
                 getRequest().getContext().execute(() -> handle(copy, getResponse(), getCallback()));
             } else {
@@ -159,14 +159,13 @@ final class EagerBodies {
     /** The request, its body read from the copy first, then (when the copy was not all of it) from the connection. */
     private static final class Replay extends Request.Wrapper {
         private Content.Chunk copy;
-        /** What follows the copy: null to read on from the connection. */
+        /** What follows the copy: {@link Content.Chunk#EOF} (the copy is the whole body), a failure, or null: the connection. */
         private final Content.Chunk after;
 
-        /** @param after what follows the copy: nothing (the copy is last), a failure, or null: the connection */
         Replay(Request request, Content.Chunk copy, Content.Chunk after) {
             super(request);
             this.copy = copy;
-            this.after = copy.isLast() ? Content.Chunk.EOF : after == Content.Chunk.EMPTY ? null : after;
+            this.after = after;
         }
 
         @Override
