@@ -87,9 +87,14 @@ public final class Engine implements AutoCloseable {
         var responderNo = new AtomicInteger();
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
+        this.admission = new Admission(config.scheduling());
+        this.queueOrder = new QueueOrder(config.scheduling());
         this.dispatcher = new Dispatcher(store, tasks, config, scheduler, ioWorkers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
-                jobs -> store.jobInsertMany(new InsertParams(jobs, clock.instant())),
+                jobs -> {
+                    var now = clock.instant();
+                    return store.jobInsertMany(new InsertParams(jobs, now, queueOrder.keys(jobs, now)));
+                },
                 (jobs, results) -> {
                     dispatcher.wake(tasksOf(jobs));
                     countAccepted(results);
@@ -147,7 +152,8 @@ public final class Engine implements AutoCloseable {
      *
      * @throws EngineClosedException when shutting down
      * @throws OverloadedException when too many submits wait for a commit
-     * @throws DeadlineUnreachableException when the job's deadline cannot be met ({@link Admission})
+     * @throws AdmissionRefusedException when the job's deadline cannot be met, or it would wait
+     *         longer than its priority's queue limit ({@link Admission})
      */
     public CompletableFuture<InsertResult> submit(NewJob job) {
         if (!accepting) {
@@ -372,11 +378,14 @@ public final class Engine implements AutoCloseable {
     static final Duration ORPHAN_SWEEP = Duration.ofMinutes(15);
     /** How often the per-task queues that admission decides on are sampled. */
     static final Duration QUEUE_SAMPLE = Duration.ofSeconds(2);
-    private final Admission admission = new Admission();
+    private final Admission admission;
+    private final QueueOrder queueOrder;
 
     private void sampleQueues() {
         try {
-            admission.refresh(taskQueues());
+            var queues = taskQueues();
+            admission.refresh(queues);
+            queueOrder.observe(store.jobQueueFront(clock.instant()), queues, clock.instant());
         } catch (RuntimeException e) {
             log.debug("queue sample failed: {}", e.toString());
         }

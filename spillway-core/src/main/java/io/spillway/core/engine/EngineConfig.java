@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param retention         how long finished jobs are kept before they are deleted
  * @param prefetchBatches   batches a task may hold claimed beyond what its workers run, so the
  *                          next batch is at hand when one finishes
+ * @param scheduling        how runnable jobs are ordered (priority aging, tenant shares) and
+ *                          when load is shed
  */
 public record EngineConfig(
         int workerThreads,
@@ -40,7 +42,8 @@ public record EngineConfig(
         boolean ownsStore,
         boolean runWorkers,
         Duration retention,
-        int prefetchBatches) {
+        int prefetchBatches,
+        SchedulingPolicy scheduling) {
 
     public EngineConfig {
         positive("workerThreads", workerThreads);
@@ -57,39 +60,40 @@ public record EngineConfig(
         }
         Objects.requireNonNull(backoff, "backoff");
         Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(scheduling, "scheduling");
     }
 
     /** Defaults for an embedded server with this many worker threads. */
     public static EngineConfig defaults(int workerThreads) {
         return new EngineConfig(Math.max(1, workerThreads), 1024, 512, 1024, 65_536,
                 Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Backoff.standard(), "embedded", true, true, Duration.ofDays(7), 1);
+                Backoff.standard(), "embedded", true, true, Duration.ofDays(7), 1, SchedulingPolicy.defaults());
     }
 
     public EngineConfig withWorkerThreads(int n) {
         return new EngineConfig(n, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration, pollInterval,
-                maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches);
+                maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches, scheduling);
     }
 
     public EngineConfig withLimits(int maxInFlight, int acceptQueue) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches, scheduling);
     }
 
     public EngineConfig withLease(Duration lease, Duration maintenance) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, lease,
-                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches);
+                pollInterval, maintenance, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches, scheduling);
     }
 
     public EngineConfig withBackoff(Backoff b) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers, retention, prefetchBatches);
+                pollInterval, maintenanceInterval, b, workerId, ownsStore, runWorkers, retention, prefetchBatches, scheduling);
     }
 
     /** Who this process is and whether it shares the store and runs jobs. */
     public EngineConfig withRole(String worker, boolean owns, boolean run) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, worker, owns, run, retention, prefetchBatches);
+                pollInterval, maintenanceInterval, backoff, worker, owns, run, retention, prefetchBatches, scheduling);
     }
 
     public EngineConfig withOwnsStore(boolean owns) {
@@ -102,12 +106,17 @@ public record EngineConfig(
 
     public EngineConfig withRetention(Duration r) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, r, prefetchBatches);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, r, prefetchBatches, scheduling);
     }
 
     public EngineConfig withPrefetchBatches(int n) {
         return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
-                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, n);
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, n, scheduling);
+    }
+
+    public EngineConfig withScheduling(SchedulingPolicy s) {
+        return new EngineConfig(workerThreads, maxInFlight, claimBatch, acceptBatch, acceptQueue, leaseDuration,
+                pollInterval, maintenanceInterval, backoff, workerId, ownsStore, runWorkers, retention, prefetchBatches, s);
     }
 
     private static void positive(String name, int v) {

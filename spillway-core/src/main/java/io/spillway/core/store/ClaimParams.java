@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * Claim up to {@code limit} runnable jobs (pending, {@code runAt <= now}, deadline not passed,
- * an attempt left) of {@code task} (null: of any task), best priority first, then oldest
- * {@code runAt}: each becomes processing with attempt + 1 and a lease until {@code leaseUntil},
+ * an attempt left) of {@code task} (null: of any task), in ascending queue key order (the keys
+ * given at insert, see {@link InsertParams}): each becomes processing with attempt + 1 and a lease until {@code leaseUntil},
  * owned by {@code worker}. No claim makes a job's attempt exceed its {@code maxAttempts}.
  */
 public record ClaimParams(int limit, Instant now, Instant leaseUntil, String worker, String task) implements Params {

@@ -33,6 +33,8 @@ import java.util.function.Predicate;
 public final class InMemoryJobStore implements JobStore {
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     private final Map<String, String> idempotencyKeys = new HashMap<>();
+    /** Queue keys of the jobs, by id. */
+    private final Map<String, Long> queueKeys = new HashMap<>();
     /** Complete attachments by job id, then name. */
     private final Map<String, Map<String, Stored>> attachments = new HashMap<>();
 
@@ -45,7 +47,8 @@ public final class InMemoryJobStore implements JobStore {
         ensureOpen();
         var results = new ArrayList<InsertResult>(params.jobs().size());
         var now = millis(params.now());
-        for (NewJob j : params.jobs()) {
+        for (int i = 0; i < params.jobs().size(); i++) {
+            NewJob j = params.jobs().get(i);
             if (j.idempotencyKey() != null) {
                 var existing = idempotencyKeys.get(keyOf(j.tenant(), j.idempotencyKey()));
                 if (existing != null) {
@@ -60,6 +63,7 @@ public final class InMemoryJobStore implements JobStore {
                     j.maxAttempts(), now, now, millis(j.deadline()), null, null, null, null, null, j.idempotencyKey(),
                     j.requestHash(), j.traceparent());
             jobs.put(job.id(), job);
+            queueKeys.put(job.id(), params.queueKeys().get(i));
             if (j.idempotencyKey() != null) {
                 idempotencyKeys.put(keyOf(j.tenant(), j.idempotencyKey()), job.id());
             }
@@ -72,11 +76,8 @@ public final class InMemoryJobStore implements JobStore {
     public synchronized List<Job> jobClaim(ClaimParams params) {
         ensureOpen();
         var now = millis(params.now());
-        var runnable = select(j -> j.state() == JobState.PENDING && !j.runAt().isAfter(now)
-                && (j.deadline() == null || j.deadline().isAfter(now)) && j.attempt() < j.maxAttempts()
-                && (params.task() == null || params.task().equals(j.task())));
-        runnable.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt)
-                .thenComparing(Job::id));
+        var runnable = select(j -> claimable(j, now) && (params.task() == null || params.task().equals(j.task())));
+        runnable.sort(Comparator.comparingLong((Job j) -> queueKeys.get(j.id())).thenComparing(Job::id));
         var claimed = new ArrayList<Job>(Math.min(params.limit(), runnable.size()));
         for (Job j : runnable.subList(0, Math.min(params.limit(), runnable.size()))) {
             var c = new Job(j.id(), j.tenant(), j.task(), JobState.PROCESSING, j.priority(), j.input(), j.metadata(),
@@ -199,6 +200,30 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public synchronized List<QueueStats.Front> jobQueueFront(Instant now) {
+        ensureOpen();
+        var front = new TreeMap<String, Long>();
+        var at = millis(now);
+        for (Job j : jobs.values()) {
+            if (claimable(j, at)) {
+                front.merge(j.task() + "\u0000" + j.priority().rank(), queueKeys.get(j.id()), Math::min);
+            }
+        }
+        var out = new ArrayList<QueueStats.Front>(front.size());
+        front.forEach((k, key) -> {
+            int sep = k.indexOf('\u0000');
+            out.add(new QueueStats.Front(k.substring(0, sep), Priority.fromRank(Integer.parseInt(k.substring(sep + 1))), key));
+        });
+        return out;
+    }
+
+    /** Whether a claim at {@code now} may take {@code j}. */
+    private static boolean claimable(Job j, Instant now) {
+        return j.state() == JobState.PENDING && !j.runAt().isAfter(now)
+                && (j.deadline() == null || j.deadline().isAfter(now)) && j.attempt() < j.maxAttempts();
+    }
+
+    @Override
     public synchronized List<QueueStats.Depth> jobQueueDepth() {
         ensureOpen();
         var counts = new TreeMap<String, long[]>();
@@ -249,6 +274,7 @@ public final class InMemoryJobStore implements JobStore {
         var deleted = limit(done, limit);
         for (Job j : deleted) {
             jobs.remove(j.id());
+            queueKeys.remove(j.id());
             attachments.remove(j.id());
             if (j.idempotencyKey() != null) {
                 idempotencyKeys.remove(keyOf(j.tenant(), j.idempotencyKey()));

@@ -2,11 +2,51 @@ package io.spillway.core.store;
 
 import io.spillway.core.NewJob;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
-/** Jobs to insert in one transaction, as {@code pending}, runnable at {@code now}. */
-public record InsertParams(List<NewJob> jobs, Instant now) implements Params {
+/**
+ * Jobs to insert in one transaction, as {@code pending}, runnable at {@code now}, each with its
+ * queue key: claims take runnable jobs of a task in ascending key order (the engine's
+ * scheduler decides the keys; see {@code QueueOrder}).
+ */
+public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys) implements Params {
+    /**
+     * The gap between priority classes in the default keys, in microseconds: one minute of waiting,
+     * as the engine's default aging.
+     */
+    public static final long DEFAULT_CLASS_GAP_MICROS = 60_000_000L;
+
     public InsertParams {
         jobs = List.copyOf(jobs);
+        Objects.requireNonNull(now, "now");
+        queueKeys = List.copyOf(queueKeys);
+        if (queueKeys.size() != jobs.size()) {
+            throw new IllegalArgumentException(jobs.size() + " jobs but " + queueKeys.size() + " queue keys");
+        }
+    }
+
+    /** With the default keys: best priority first, a class one minute of waiting apart, then first come. */
+    public InsertParams(List<NewJob> jobs, Instant now) {
+        this(jobs, now, defaultKeys(jobs, now));
+    }
+
+    /** The key of a job inserted at {@code now} without a scheduler: its class's gap after now, in microseconds. */
+    public static long defaultKey(NewJob job, Instant now) {
+        return micros(now) + job.priority().rank() * DEFAULT_CLASS_GAP_MICROS;
+    }
+
+    /** {@code t} in microseconds since the epoch. */
+    public static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+
+    private static List<Long> defaultKeys(List<NewJob> jobs, Instant now) {
+        var keys = new ArrayList<Long>(jobs.size());
+        for (var j : jobs) {
+            keys.add(defaultKey(j, now));
+        }
+        return keys;
     }
 }

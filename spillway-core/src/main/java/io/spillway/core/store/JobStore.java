@@ -76,6 +76,13 @@ public interface JobStore extends AutoCloseable {
      */
     List<QueueStats.Activity> jobTaskActivity(Instant since);
 
+    /**
+     * Per task and priority (all tenants), the smallest queue key among the jobs that could be
+     * claimed at {@code now}: where each queue stands, which the scheduler keys new jobs from.
+     * Pairs with no such job are left out. Costs a scan of the pending jobs.
+     */
+    List<QueueStats.Front> jobQueueFront(Instant now);
+
     /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
     QueueStats jobQueueStats(Instant now);
 

@@ -18,6 +18,10 @@ import java.util.TreeMap;
  */
 public record QueueStats(long pending, long processing, Duration oldestRunnableAge) {
 
+    /** The smallest queue key of a claimable job of one task and priority. */
+    public record Front(String task, Priority priority, long key) {
+    }
+
     /** Pending jobs of one task and priority. */
     public record Depth(String task, Priority priority, long pending) {
     }

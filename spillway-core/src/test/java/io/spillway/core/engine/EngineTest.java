@@ -190,7 +190,7 @@ class EngineTest {
         time.advance(Duration.ofSeconds(2)); // the engine samples its queues
 
         assertThatThrownBy(() -> submit(aNewJob("gated").deadline(time.instant().plusSeconds(10))))
-                .isInstanceOfSatisfying(DeadlineUnreachableException.class, e -> {
+                .isInstanceOfSatisfying(AdmissionRefusedException.class, e -> {
                     assertThat(e).hasMessageContaining("s of work ahead of this job at priority standard")
                             .hasMessageContaining("deadline in 10 s");
                     assertThat(e.retryAfter()).isGreaterThan(Duration.ofSeconds(60));

@@ -16,6 +16,7 @@ final class TestJobs {
     private int maxAttempts = 3;
     private Instant deadline;
     private Priority priority = Priority.STANDARD;
+    private String tenant = "default";
 
     private TestJobs(String task) {
         this.task = task;
@@ -40,12 +41,17 @@ final class TestJobs {
         return this;
     }
 
+    TestJobs tenant(String t) {
+        this.tenant = t;
+        return this;
+    }
+
     TestJobs deadline(Instant at) {
         this.deadline = at;
         return this;
     }
 
     NewJob build() {
-        return new NewJob(IDS.next(), "default", task, JobInput.ofJson(input), priority, maxAttempts, deadline, null, null, null, null);
+        return new NewJob(IDS.next(), tenant, task, JobInput.ofJson(input), priority, maxAttempts, deadline, null, null, null, null);
     }
 }

@@ -4,7 +4,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.spillway.core.engine.EngineClosedException;
-import io.spillway.core.engine.DeadlineUnreachableException;
+import io.spillway.core.engine.AdmissionRefusedException;
 import io.spillway.core.engine.OverloadedException;
 import io.spillway.core.store.StoreException;
 import java.util.Map;
@@ -45,7 +45,7 @@ final class ErrorMapper {
     static ApiException map(Throwable error, Context ctx) {
         return switch (unwrap(error)) {
             case ApiException api -> api;
-            case DeadlineUnreachableException d -> deadlineUnreachable(d);
+            case AdmissionRefusedException d -> refused(d);
             case OverloadedException o -> ApiException.unavailable("the server is overloaded: " + o.getMessage() + "; retry shortly", 1);
             case EngineClosedException c -> ApiException.unavailable(c.getMessage(), 5);
             case StoreException s -> ApiException.unavailable("the store is unavailable; nothing was recorded, retry shortly", 2);
@@ -91,10 +91,9 @@ final class ErrorMapper {
      * 429 with when to come back: {@code Retry-After} in seconds, capped at 120 (the OpenAI SDKs
      * retry no later than that), and {@code retry-after-ms}.
      */
-    private static ApiException deadlineUnreachable(DeadlineUnreachableException d) {
+    private static ApiException refused(AdmissionRefusedException d) {
         long millis = Math.min(120_000, d.retryAfter().toMillis());
-        return new ApiException(429, "the deadline cannot be met: " + d.getMessage()
-                + "; nothing was recorded: give it a later deadline or retry later",
+        return new ApiException(429, d.getMessage(),
                 Map.of("Retry-After", String.valueOf(Math.max(1, (millis + 999) / 1000)), "retry-after-ms", String.valueOf(millis)));
     }
 }

@@ -35,7 +35,7 @@ public final class JdbcJobRows {
 
     /** What a claim returns: what a handler needs, as {@link #claimed} reads them (by name). */
     public static final String CLAIMED_COLUMNS = "id, tenant, task, priority, input, metadata, attempt, max_attempts,"
-            + " created_at, run_at, deadline, error, traceparent";
+            + " created_at, run_at, deadline, error, traceparent, queue_key";
 
     /** Failed jobs, all tenants: the literal predicate lets the planner count the partial index jobs_failed. */
     public static final String COUNT_FAILED = "SELECT count(*) FROM jobs WHERE state = 'failed'";
@@ -79,14 +79,17 @@ public final class JdbcJobRows {
             ps.setString(next++, params.task());
         }
         ps.setInt(next, params.limit());
-        var jobs = new ArrayList<Job>(params.limit());
+        record Keyed(long key, Job job) {
+        }
+        var keyed = new ArrayList<Keyed>(params.limit());
         try (var rs = ps.executeQuery()) {
             while (rs.next()) {
-                jobs.add(claimed(rs, params.leaseUntil(), params.now()));
+                keyed.add(new Keyed(rs.getLong("queue_key"), claimed(rs, params.leaseUntil(), params.now())));
             }
         }
-        jobs.sort(Comparator.comparingInt((Job j) -> j.priority().rank()).thenComparing(Job::runAt).thenComparing(Job::id));
-        return jobs;
+        // RETURNING keeps no order: the claim's is the queue's
+        keyed.sort(Comparator.comparingLong(Keyed::key).thenComparing(k -> k.job().id()));
+        return keyed.stream().map(Keyed::job).toList();
     }
 
     /** The job a {@link NewJob} becomes when inserted at {@code now}. */
@@ -175,6 +178,23 @@ public final class JdbcJobRows {
                      + " GROUP BY task, priority ORDER BY task, priority")) {
             while (rs.next()) {
                 out.add(new QueueStats.Depth(rs.getString(1), Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    /** Per task and priority, the smallest queue key of a job claimable at {@code now} (the query both SQL stores run). */
+    public static List<QueueStats.Front> queueFront(Connection c, Instant now) throws SQLException {
+        var out = new ArrayList<QueueStats.Front>();
+        try (var ps = c.prepareStatement("SELECT task, priority, min(queue_key) FROM jobs WHERE state = 'pending'"
+                + " AND run_at <= ? AND (deadline IS NULL OR deadline > ?) AND attempt < max_attempts"
+                + " GROUP BY task, priority")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setLong(2, now.toEpochMilli());
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new QueueStats.Front(rs.getString(1), Priority.fromRank(rs.getInt(2)), rs.getLong(3)));
+                }
             }
         }
         return out;

@@ -57,12 +57,12 @@ public final class PostgresJobStore implements JobStore {
     private static final int MAX_NOTIFY_BYTES = 7900;
 
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
-            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent)"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent, queue_key)"
             + " SELECT u.id, u.tenant, u.task, 'pending', u.priority, u.input, u.metadata, 0, u.max_attempts, ?, ?,"
-            + " u.deadline, u.idem, u.hash, u.trace"
+            + " u.deadline, u.idem, u.hash, u.trace, u.queue_key"
             + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int2[], ?::text[], ?::text[], ?::int4[], ?::int8[],"
-            + " ?::text[], ?::text[], ?::text[])"
-            + " AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash, trace)"
+            + " ?::text[], ?::text[], ?::text[], ?::int8[])"
+            + " AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash, trace, queue_key)"
             // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
             + " ON CONFLICT DO NOTHING RETURNING id";
 
@@ -72,11 +72,11 @@ public final class PostgresJobStore implements JobStore {
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
             // no claim may exceed max_attempts
             + "     AND attempt < max_attempts"
-            + "   ORDER BY priority, run_at LIMIT ?"
+            + "   ORDER BY queue_key LIMIT ?"
             // rows another worker is claiming right now are skipped, not waited for
             + "   FOR UPDATE SKIP LOCKED)"
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
-    /** {@link #CLAIM} of one task's jobs (the partial index jobs_runnable_by_task). */
+    /** {@link #CLAIM} of one task's jobs (the partial index jobs_queue_by_task). */
     private static final String CLAIM_TASK = CLAIM.replace("AND attempt < max_attempts", "AND attempt < max_attempts AND task = ?");
 
     private static final String SET_STATE = "UPDATE jobs AS j SET state = f.to_state, attempt = f.attempt_after,"
@@ -254,6 +254,7 @@ public final class PostgresJobStore implements JobStore {
                 ps.setArray(11, c.createArrayOf("text", keys));
                 ps.setArray(12, c.createArrayOf("text", hashes));
                 ps.setArray(13, c.createArrayOf("text", traces));
+                ps.setArray(14, c.createArrayOf("int8", params.queueKeys().toArray()));
                 try (var rs = ps.executeQuery()) {
                     while (rs.next()) {
                         inserted.add(rs.getString(1));
@@ -478,6 +479,11 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public List<QueueStats.Depth> jobQueueDepth() {
         return tx("depth", c -> JdbcJobRows.queueDepth(c));
+    }
+
+    @Override
+    public List<QueueStats.Front> jobQueueFront(Instant now) {
+        return tx("front", c -> JdbcJobRows.queueFront(c, now));
     }
 
     @Override

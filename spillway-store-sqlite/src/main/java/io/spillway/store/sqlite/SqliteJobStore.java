@@ -63,22 +63,22 @@ import org.sqlite.SQLiteConfig;
 public final class SqliteJobStore implements JobStore {
     private static final Logger log = LoggerFactory.getLogger(SqliteJobStore.class);
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
-            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent)"
-            + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent, queue_key)"
+            + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
             // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
             + " ON CONFLICT DO NOTHING";
 
     private static final String CLAIM = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
             + " lease_until = ?, started_at = ?, worker = ?"
             + " WHERE id IN (SELECT id FROM jobs"
-            // literal state predicate: lets the planner use the partial index jobs_runnable_by_task
+            // literal state predicate: lets the planner use the partial index jobs_queue_by_task
             + "   WHERE state = 'pending' AND run_at <= ? AND (deadline IS NULL OR deadline > ?)"
             // no claim may exceed max_attempts
             + "     AND attempt < max_attempts"
-            + "   ORDER BY priority, run_at LIMIT ?)"
+            + "   ORDER BY queue_key LIMIT ?)"
             // only what a handler needs; the rest is known (state, lease) or not needed
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
-    /** {@link #CLAIM} of one task's jobs (the partial index jobs_runnable_by_task). */
+    /** {@link #CLAIM} of one task's jobs (the partial index jobs_queue_by_task). */
     private static final String CLAIM_TASK = CLAIM.replace("AND attempt < max_attempts", "AND attempt < max_attempts AND task = ?");
 
     private static final String SET_STATE = "UPDATE jobs SET state = ?, attempt = ?, result = ?, error = ?,"
@@ -212,7 +212,8 @@ public final class SqliteJobStore implements JobStore {
             var results = new ArrayList<InsertResult>(jobs.size());
             long now = params.now().toEpochMilli();
             var ps = c.prepare(INSERT);
-            for (NewJob j : jobs) {
+            for (int i = 0; i < jobs.size(); i++) {
+                NewJob j = jobs.get(i);
                 ps.setString(1, j.id());
                 ps.setString(2, j.tenant());
                 ps.setString(3, j.task());
@@ -226,6 +227,7 @@ public final class SqliteJobStore implements JobStore {
                 ps.setString(11, j.idempotencyKey());
                 ps.setString(12, j.requestHash());
                 ps.setString(13, j.traceparent());
+                ps.setLong(14, params.queueKeys().get(i));
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -379,6 +381,11 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<QueueStats.Depth> jobQueueDepth() {
         return read("depth", c -> JdbcJobRows.queueDepth(c.connection));
+    }
+
+    @Override
+    public List<QueueStats.Front> jobQueueFront(Instant now) {
+        return read("front", c -> JdbcJobRows.queueFront(c.connection, now));
     }
 
     @Override

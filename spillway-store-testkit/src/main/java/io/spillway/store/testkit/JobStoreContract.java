@@ -199,6 +199,41 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void claim_followsTheQueueKeysGivenAtInsert_andARetryKeepsItsKey() {
+        var batchFirst = aNewJob().priority(Priority.BATCH).build();
+        var interactiveLast = aNewJob().priority(Priority.INTERACTIVE).build();
+        var standardSecond = aNewJob().build();
+        store.jobInsertMany(new InsertParams(List.of(batchFirst, interactiveLast, standardSecond), T0, List.of(10L, 30L, 20L)));
+
+        var first = claim(1, T0).getFirst();
+        assertThat(first.id()).isEqualTo(batchFirst.id());
+        apply(retry(first.ref(), "boom", T0.plusSeconds(1)), T0);
+        var newcomer = aNewJob().build();
+        store.jobInsertMany(new InsertParams(List.of(newcomer), T0, List.of(15L)));
+
+        assertThat(claim(1, T0)).extracting(Job::id).containsExactly(newcomer.id()); // the retry is not due yet
+        assertThat(claim(2, T0.plusSeconds(1))).extracting(Job::id).containsExactly(batchFirst.id(), standardSecond.id());
+        assertThat(claim(2, T0.plusSeconds(1))).extracting(Job::id).containsExactly(interactiveLast.id());
+    }
+
+    @Test
+    void queueFront_isTheSmallestKeyOfAClaimableJobPerTaskAndPriority() {
+        var embedNotDue = aNewJob().task("embed").build();
+        store.jobInsertMany(new InsertParams(List.of(embedNotDue), T0, List.of(5L)));
+        var claimed = store.jobClaim(new ClaimParams(1, T0, T0.plus(LEASE), "w1").ofTask("embed")).getFirst();
+        apply(retry(claimed.ref(), "boom", T0.plusSeconds(30)), T0);
+        var expired = aNewJob().task("embed").deadline(T0.plusSeconds(1)).build();
+        store.jobInsertMany(new InsertParams(List.of(aNewJob().build(), aNewJob().build(),
+                aNewJob().priority(Priority.BATCH).build(), aNewJob().task("embed").build(), expired), T0,
+                List.of(50L, 40L, 45L, 60L, 1L)));
+
+        assertThat(store.jobQueueFront(T0.plusSeconds(2))).containsExactlyInAnyOrder(
+                new QueueStats.Front("echo", Priority.STANDARD, 40L), new QueueStats.Front("echo", Priority.BATCH, 45L),
+                new QueueStats.Front("embed", Priority.STANDARD, 60L));
+        assertThat(store.jobQueueFront(T0.plusSeconds(30))).contains(new QueueStats.Front("embed", Priority.STANDARD, 5L));
+    }
+
+    @Test
     void claim_ofATask_takesOnlyThatTasksJobsInTheSameOrder() {
         var slowBatch = aNewJob().task("summarize").priority(Priority.BATCH).build();
         var slow = aNewJob().task("summarize").build();
