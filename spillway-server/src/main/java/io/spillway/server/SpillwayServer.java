@@ -177,6 +177,7 @@ public final class SpillwayServer implements AutoCloseable {
                     .withLimits(config.maxInFlight(), config.acceptQueue())
                     .withLease(config.lease(), Duration.ofSeconds(1))
                     .withRetention(config.retention())
+                    .withScheduling(config.scheduling())
                     .withRole(workerId(role), embedded, runWorkers);
             var tracing = Tracing.fromEnvironment();
             var engine = new Engine(store, tasks, engineConfig, clock, EngineListener.all(metrics, tracing));

@@ -1,11 +1,18 @@
 package io.spillway.server.config;
 
+import io.spillway.core.Priority;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /** Value parsers for {@link Setting}s. Each throws {@link IllegalArgumentException} saying what is wrong. */
@@ -151,6 +158,67 @@ final class Parsers {
             }
             return t;
         };
+    }
+
+    /** {@code name=weight,...} (weights from 1 to max); empty or {@code none}: none named. */
+    static Function<String, Map<String, Integer>> weights(int max) {
+        return v -> {
+            var out = new LinkedHashMap<String, Integer>();
+            if (v.strip().equals("none")) {
+                return out;
+            }
+            for (var entry : entries(v, "tenant=weight")) {
+                out.put(entry.getKey(), intIn(1, max).apply(entry.getValue()));
+            }
+            return out;
+        };
+    }
+
+    /**
+     * Seconds per priority: {@code batch=600,standard=120}, or one number for every priority;
+     * empty or {@code off}: none.
+     */
+    static Function<String, Map<Priority, Duration>> secondsPerPriority(double min, double max) {
+        return v -> {
+            var out = new EnumMap<Priority, Duration>(Priority.class);
+            var t = v.strip();
+            if (t.isEmpty() || t.equals("off")) {
+                return out;
+            }
+            if (!t.contains("=")) {
+                var d = secondsIn(min, max).apply(t);
+                for (var p : Priority.values()) {
+                    out.put(p, d);
+                }
+                return out;
+            }
+            for (var entry : entries(t, "priority=seconds")) {
+                out.put(Priority.fromWire(entry.getKey()), secondsIn(min, max).apply(entry.getValue()));
+            }
+            return out;
+        };
+    }
+
+    /** Comma-separated {@code key=value} pairs, each key once. */
+    private static List<Map.Entry<String, String>> entries(String v, String shape) {
+        var out = new ArrayList<Map.Entry<String, String>>();
+        var seen = new HashSet<String>();
+        for (var part : v.split(",")) {
+            var t = part.strip();
+            if (t.isEmpty()) {
+                continue;
+            }
+            int eq = t.indexOf('=');
+            if (eq <= 0 || eq == t.length() - 1) {
+                throw new IllegalArgumentException("expected " + shape + " pairs separated by commas, got '" + t + "'");
+            }
+            var key = t.substring(0, eq).strip();
+            if (!seen.add(key)) {
+                throw new IllegalArgumentException("'" + key + "' is named twice");
+            }
+            out.add(Map.entry(key, t.substring(eq + 1).strip()));
+        }
+        return out;
     }
 
     private static String fmt(double v) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.spillway.core.engine.SchedulingPolicy;
 import io.spillway.store.sqlite.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,8 @@ public record ServerConfig(
         long extractHeapBytes,
         Path pipelinesFile,
         int builtinMaxBatch,
-        double builtinPricePerComputeSecond) {
+        double builtinPricePerComputeSecond,
+        SchedulingPolicy scheduling) {
 
     /** Name of the environment variable and flag that point at a config file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
@@ -140,7 +142,8 @@ public record ServerConfig(
                 r.get(Settings.MAX_TEXT_CHARS), r.get(Settings.MAX_DOCUMENT_CHARS), r.get(Settings.MAX_UPLOAD_BYTES),
                 r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.MAX_EXPANDED_PART_BYTES),
                 r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
-                r.get(Settings.BUILTIN_PRICE));
+                r.get(Settings.BUILTIN_PRICE),
+                new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE)));
     }
 
     /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */
@@ -153,7 +156,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond);
+                builtinPricePerComputeSecond, scheduling);
     }
 
     public ServerConfig withDataDir(Path d) {
@@ -161,7 +164,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond);
+                builtinPricePerComputeSecond, scheduling);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
@@ -169,7 +172,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond);
+                builtinPricePerComputeSecond, scheduling);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

@@ -10,11 +10,15 @@ import static io.spillway.server.config.Parsers.intIn;
 import static io.spillway.server.config.Parsers.numberIn;
 import static io.spillway.server.config.Parsers.path;
 import static io.spillway.server.config.Parsers.secondsIn;
+import static io.spillway.server.config.Parsers.secondsPerPriority;
+import static io.spillway.server.config.Parsers.weights;
 
+import io.spillway.core.Priority;
 import io.spillway.store.sqlite.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Every setting Spillway reads, in the order {@code --help} and the docs list them. */
 public final class Settings {
@@ -59,6 +63,16 @@ public final class Settings {
             "jobs claimed and running at most", "1024", intIn(1, 1_000_000));
     public static final Setting<Integer> ACCEPT_QUEUE = new Setting<>("accept_queue",
             "submitted jobs waiting for their commit at most; beyond it POST answers 503", "65536", intIn(1, 10_000_000));
+    public static final Setting<Duration> PRIORITY_AGING = new Setting<>("priority_aging_seconds",
+            "waiting worth one priority class: a batch job goes ahead of interactive jobs that arrive about twice this "
+                    + "after it, so no class starves", "60", secondsIn(0.001, 86_400));
+    public static final Setting<Map<String, Integer>> TENANT_WEIGHTS = new Setting<>("tenant_weights",
+            "each tenant's share of a busy task, as tenant=weight pairs separated by commas (a tenant not named has "
+                    + "weight 1)", "none", weights(1000));
+    public static final Setting<Map<Priority, Duration>> MAX_QUEUE = new Setting<>("max_queue_seconds",
+            "longest a new job may be expected to wait, per priority (batch=600,standard=120) or one number for all; "
+                    + "a job that would wait longer is refused with 429 (off: the queue is the buffer)", "off",
+            secondsPerPriority(1, 86_400));
     public static final Setting<Integer> HTTP_THREADS = new Setting<>("http_threads",
             "largest number of HTTP request threads", "200", intIn(8, 10_000));
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
@@ -118,7 +132,8 @@ public final class Settings {
 
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
-            DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE, HTTP_THREADS,
+            DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE,
+            PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, HTTP_THREADS,
             VIRTUAL_THREADS, REQUEST_READ_TIMEOUT, MIN_REQUEST_BYTES_PER_SECOND, MAX_CONNECTIONS_PER_ADDRESS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
             MAX_EXPANDED_PART_BYTES, EXTRACT_PROCESSES, EXTRACT_HEAP_BYTES, PIPELINES_FILE, LOG_FORMAT);
 }

@@ -3,6 +3,8 @@ package io.spillway.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.core.Priority;
+import io.spillway.core.engine.SchedulingPolicy;
 import io.spillway.store.sqlite.Durability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,6 +39,33 @@ class ServerConfigTest {
         assertThat(c.maxBodyBytes()).isEqualTo(1 << 20);
         assertThat(c.defaultMaxAttempts()).isEqualTo(3);
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.scheduling()).isEqualTo(SchedulingPolicy.defaults());
+    }
+
+    @Test
+    void scheduling_takesAgingWeightsAndQueueLimits_perPriorityOrForAll() {
+        var c = ServerConfig.of(Map.of("priority_aging_seconds", "30", "tenant_weights", "acme=3, free=1",
+                "max_queue_seconds", "batch=600,standard=PT2M"));
+
+        assertThat(c.scheduling().aging()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.scheduling().weight("acme")).isEqualTo(3);
+        assertThat(c.scheduling().weight("someone")).isEqualTo(1);
+        assertThat(c.scheduling().maxQueue()).isEqualTo(Map.of(Priority.BATCH, Duration.ofMinutes(10),
+                Priority.STANDARD, Duration.ofMinutes(2)));
+        assertThat(ServerConfig.of(Map.of("max_queue_seconds", "90")).scheduling().maxQueue())
+                .hasSize(3).containsEntry(Priority.INTERACTIVE, Duration.ofSeconds(90));
+    }
+
+    @Test
+    void scheduling_badValuesSayWhatIsExpected() {
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("tenant_weights", "acme")))
+                .hasMessageContaining("invalid tenant_weights").hasMessageContaining("expected tenant=weight pairs");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("tenant_weights", "acme=0")))
+                .hasMessageContaining("invalid tenant_weights").hasMessageContaining("out of range");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("tenant_weights", "a=2,a=3"))).hasMessageContaining("'a' is named twice");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("max_queue_seconds", "urgent=5")))
+                .hasMessageContaining("invalid max_queue_seconds").hasMessageContaining("expected one of interactive, standard, batch");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("priority_aging_seconds", "0"))).hasMessageContaining("out of range");
     }
 
     @Test

@@ -294,6 +294,30 @@ class HttpApiIT {
     }
 
     @Test
+    void aQueueLimit_refusesWorkThatWouldWaitLonger_with429AndWhenToComeBack(@TempDir Path own) {
+        try (var s = TestServer.start(own, Map.of("max_in_flight", "1", "max_queue_seconds", "batch=60",
+                "drain_timeout_seconds", "0"), List.of())) {
+            for (int i = 0; i < 3; i++) {
+                s.awaitJob(s.submit("{\"task\": \"sleep\", \"input\": {\"ms\": 10}}")); // the task drains, slowly
+            }
+            for (int i = 0; i < 10; i++) {
+                s.submit("{\"task\": \"sleep\", \"input\": {\"ms\": 3000}}");
+            }
+            var batch = "{\"task\": \"sleep\", \"input\": {\"ms\": 10}, \"priority\": \"batch\"}";
+
+            // admitted until the engine's next sample of its queues (every 2 s) sees the backlog
+            var refused = await().atMost(Duration.ofSeconds(10)).until(() -> s.post("/v1/jobs", batch), r -> r.statusCode() == 429);
+
+            assertProblem(refused, 429, "the queue is full: about ");
+            assertThat(json(refused).get("detail").asText()).contains("at priority batch", "the limit at this priority is 60 s");
+            assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 120L);
+            assertThat(refused.headers().firstValue("retry-after-ms")).isPresent();
+            assertThat(s.post("/v1/jobs", "{\"task\": \"sleep\", \"input\": {\"ms\": 10}}").statusCode())
+                    .as("standard has no limit").isEqualTo(202);
+        }
+    }
+
+    @Test
     void sleepTask_runsAndRefusesBadInputAtSubmit() {
         var id = api.submit("{\"task\": \"sleep\", \"input\": {\"ms\": 20}}");
 
