@@ -6,6 +6,7 @@ import io.spillway.bench.EngineBenchmark;
 import io.spillway.bench.LoadGenerator;
 import io.spillway.bench.LoadReport;
 import io.spillway.bench.LoadSpec;
+import io.spillway.bench.MixedLoad;
 import io.spillway.bench.PickupProbe;
 import io.spillway.documents.SamplePdf;
 import io.spillway.llm.LlmRepository;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: drive a running server with load, measure the engine alone, or run the bare HTTP baseline.",
         subcommands = {BenchCommand.Load.class, BenchCommand.Probe.class, BenchCommand.EngineBench.class, BenchCommand.EmbedRaw.class,
-                BenchCommand.DocumentsBench.class, BenchCommand.SamplePdfCommand.class, BenchCommand.Bare.class})
+                BenchCommand.DocumentsBench.class, BenchCommand.Mixed.class, BenchCommand.SamplePdfCommand.class,
+                BenchCommand.Bare.class})
 public final class BenchCommand {
 
     @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
@@ -172,6 +175,38 @@ public final class BenchCommand {
             var bytes = Files.readAllBytes(file);
             print(DocumentBenchmark.run(url, bytes, file.getFileName().toString(), task, documents, connections),
                     "documents");
+            return 0;
+        }
+    }
+
+    @Command(name = "mixed", mixinStandardHelpOptions = true,
+            description = "Interactive jobs beside a batch backlog on a running server, in three phases: interactive "
+                    + "alone, the batch backlog alone, both: the interactive jobs' latency (submit to completed) and "
+                    + "the batch task's drain rate in each.")
+    static final class Mixed implements Callable<Integer> {
+        private static final String TEXT = "The committee met on Tuesday to review the budget. Revenue grew by twelve "
+                + "percent over the year. Costs stayed flat thanks to the new suppliers. The board praised the team. "
+                + "Investors asked about the delayed product launch. The chief executive promised a date by spring. "
+                + "Staff numbers rose slightly in the northern offices. The audit found no problems. A new chair will "
+                + "be elected in June. The meeting ended with a vote on the dividend.";
+
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "server (default ${DEFAULT-VALUE})")
+        URI url;
+        @Option(names = {"-d", "--seconds"}, defaultValue = "20", description = "length of each phase (default ${DEFAULT-VALUE})")
+        int seconds;
+        @Option(names = "--rate", defaultValue = "20", description = "interactive jobs per second (default ${DEFAULT-VALUE})")
+        double rate;
+        @Option(names = "--backlog", defaultValue = "200", description = "batch jobs kept pending (default ${DEFAULT-VALUE})")
+        int backlog;
+
+        @Override
+        public Integer call() throws Exception {
+            var interactive = "{\"task\": \"embed\", \"priority\": \"interactive\", \"input\": {\"texts\": "
+                    + "[\"where is my parcel\"]}}";
+            var batch = "{\"task\": \"summarize\", \"priority\": \"batch\", \"input\": {\"text\": \"" + TEXT
+                    + "\", \"max_sentences\": 2}}";
+            print(new MixedLoad(url, Duration.ofSeconds(seconds), rate, backlog, interactive, batch, "summarize").run(),
+                    "mixed " + url);
             return 0;
         }
     }

@@ -56,10 +56,13 @@ public final class GenerateTask implements TaskHandler {
         return true;
     }
 
-    /** The calls its models take at once: more claimed jobs would only wait in this process. */
+    /**
+     * The calls its models take at once now (each at most its {@code max_concurrency}, fewer while
+     * it answers 429): more claimed jobs would only wait in this process.
+     */
     @Override
     public int concurrency() {
-        return models.values().stream().mapToInt(m -> m.spec().maxConcurrency()).sum();
+        return models.values().stream().mapToInt(RemoteModel::concurrencyLimit).sum();
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * One remote text model, called through langchain4j's provider client with Spillway's own
  * protection around it:
  * <ul>
- *   <li>at most {@code max_concurrency} calls at once from this process (callers wait, on virtual threads);</li>
+ *   <li>at most {@code max_concurrency} calls at once from this process, fewer while the provider
+ *       answers 429 or slower than the timeout ({@link CallLimit}; callers wait, on virtual threads);</li>
  *   <li>a 429 pauses every call to this model in the process for the provider's {@code Retry-After}
  *       (or the backoff), so a burst slows down instead of failing;</li>
  *   <li>429, 5xx, timeouts and connection errors are retried up to {@code max_attempts} times
@@ -44,7 +44,7 @@ public final class RemoteModel {
     private final LlmSpec spec;
     private final ChatModel chat;
     private final String key;
-    private final Semaphore permits;
+    private final CallLimit calls;
     private final AtomicLong pausedUntilNanos = new AtomicLong(System.nanoTime()); // nanoTime values compare by difference
     private final CircuitBreaker breaker;
     private final Sleeper sleeper;
@@ -74,7 +74,7 @@ public final class RemoteModel {
         this.observer = observer;
         this.spec = spec;
         this.key = spec.apiKeyEnv() == null ? null : env.get(spec.apiKeyEnv());
-        this.permits = new Semaphore(spec.maxConcurrency(), true);
+        this.calls = new CallLimit(spec.maxConcurrency(), spec.timeout());
         this.breaker = new CircuitBreaker(5, Duration.ofSeconds(30), clock);
         this.sleeper = sleeper;
         this.provider = LlmRepository.providers().get(spec.provider());
@@ -130,6 +130,11 @@ public final class RemoteModel {
         return paused > MAX_IN_CALL_WAIT.toNanos() ? Duration.ofNanos(paused) : null;
     }
 
+    /** The calls this model takes at once now: at most {@code max_concurrency}, fewer after 429s. */
+    public int concurrencyLimit() {
+        return calls.current();
+    }
+
     /** Whether the circuit breaker currently refuses calls. */
     public boolean circuitOpen() {
         return breaker.isOpen();
@@ -168,10 +173,13 @@ public final class RemoteModel {
                         + Math.max(1, refusal.toSeconds()) + " s", LlmException.Kind.CIRCUIT_OPEN, refusal, attempt > 1);
             }
             waitWhilePaused();
-            permits.acquire();
+            var slot = calls.acquire();
+            boolean ended = false;
             long started = System.nanoTime();
             try {
                 var response = chatModel.chat(request);
+                slot.answered();
+                ended = true;
                 observe(System.nanoTime() - started);
                 observer.called(spec.name(), "ok", System.nanoTime() - started);
                 breaker.succeeded();
@@ -188,6 +196,20 @@ public final class RemoteModel {
                 return completion;
             } catch (RuntimeException e) {
                 last = classify(e);
+                boolean timedOut = System.nanoTime() - started >= spec.timeout().toNanos() * 9 / 10;
+                switch (last.kind()) {
+                    case RATE_LIMITED -> slot.rateLimited();
+                    // a call that ran out its time says the provider is saturated; a refused connection says nothing
+                    case TIMEOUT_OR_CONNECTION -> {
+                        if (timedOut) {
+                            slot.rateLimited();
+                        } else {
+                            slot.ignored();
+                        }
+                    }
+                    default -> slot.answered();
+                }
+                ended = true;
                 observer.called(spec.name(), last.kind().label(), System.nanoTime() - started);
                 if (!last.retryable()) {
                     breaker.succeeded(); // the provider answered; the request was at fault
@@ -197,7 +219,9 @@ public final class RemoteModel {
                     breaker.failed(); // a 429 is the provider asking for patience, not a broken provider
                 }
             } finally {
-                permits.release();
+                if (!ended) {
+                    slot.ignored();
+                }
             }
             var wait = backoff(attempt, last.retryAfter());
             if (attempt == spec.maxAttempts() || wait.compareTo(MAX_IN_CALL_WAIT) > 0) {

@@ -156,6 +156,43 @@ class RemoteModelIT {
     }
 
     @Test
+    void theCallLimit_fallsOn429s_keepsCallsBelowTheCeiling_andClimbsBackUnderLoad() throws Exception {
+        var m = model(spec(1, 8));
+        for (int i = 0; i < 3; i++) {
+            fake.then(FakeProvider.status(429, "{}", Map.of("Retry-After", "1")));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> m.complete(null, "hi", null, null)).hasMessageContaining("429");
+        }
+        assertThat(m.concurrencyLimit()).as("8, less a quarter three times").isEqualTo(3);
+        fake.always(FakeProvider.slow(40));
+
+        callAtOnce(m, 8, 1);
+        assertThat(fake.maxActive.get()).as("eight callers, fewer calls at once").isLessThan(8);
+        callAtOnce(m, 8, 10);
+
+        assertThat(m.concurrencyLimit()).as("back at max_concurrency").isEqualTo(8);
+        assertThat(fake.maxActive.get()).isLessThanOrEqualTo(8);
+    }
+
+    private static void callAtOnce(RemoteModel m, int callers, int callsEach) throws Exception {
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var calls = new ArrayList<Future<?>>();
+            for (int i = 0; i < callers; i++) {
+                calls.add(pool.submit(() -> {
+                    for (int k = 0; k < callsEach; k++) {
+                        m.complete(null, "hi", null, null);
+                    }
+                    return null;
+                }));
+            }
+            for (var c : calls) {
+                c.get();
+            }
+        }
+    }
+
+    @Test
     void theCircuitOpensAfterRepeatedFailuresAndSpareTheProvider() {
         fake.always(FakeProvider.status(500, "down", Map.of()));
         var m = model(spec(1, 4));

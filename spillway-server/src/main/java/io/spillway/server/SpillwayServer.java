@@ -158,7 +158,9 @@ public final class SpillwayServer implements AutoCloseable {
             GenerateTask generate = null;
             if (!llms.isEmpty()) {
                 var llmMetrics = new LlmMetrics(metrics.registry());
-                generate = new GenerateTask(llms.stream().map(s -> new RemoteModel(s, env, llmMetrics)).toList());
+                var remote = llms.stream().map(s -> new RemoteModel(s, env, llmMetrics)).toList();
+                remote.forEach(llmMetrics::watch);
+                generate = new GenerateTask(remote);
                 handlers.put(GenerateTask.NAME, generate);
                 llms.forEach(s -> log.info("text model {}: {} at {}", s.name(), s.model(), s.baseUrl()));
             }

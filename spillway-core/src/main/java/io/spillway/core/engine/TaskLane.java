@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TaskLane {
     final TaskHandler handler;
-    /** Jobs of the task this process may hold claimed at once: what its workers run, plus prefetch. */
-    final int capacity;
+    private final EngineConfig config;
+    /** For a task that computes: jobs this process may hold claimed at once (what its workers run, plus prefetch). */
+    private final int fixedCapacity;
     /** The task's own workers (null: virtual threads, for a task that waits on I/O). */
     final ThreadPoolExecutor workers;
     final AtomicInteger claimed = new AtomicInteger();
@@ -23,16 +24,14 @@ final class TaskLane {
 
     TaskLane(TaskHandler handler, EngineConfig config) {
         this.handler = handler;
+        this.config = config;
         int batch = handler.maxBatchSize();
         if (handler.waitsOnIo()) {
-            int concurrency = handler.concurrency();
-            this.capacity = concurrency > 0
-                    ? Math.min(config.maxInFlight(), (concurrency + config.prefetchBatches()) * batch)
-                    : config.maxInFlight();
+            this.fixedCapacity = -1;
             this.workers = null;
         } else {
             int threads = handler.concurrency() > 0 ? handler.concurrency() : config.workerThreads();
-            this.capacity = Math.min(config.maxInFlight(), (threads + config.prefetchBatches()) * batch);
+            this.fixedCapacity = Math.min(config.maxInFlight(), (threads + config.prefetchBatches()) * batch);
             var n = new AtomicInteger();
             this.workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     r -> Thread.ofPlatform().daemon(true).name("spillway-" + handler.name() + "-" + n.incrementAndGet())
@@ -40,8 +39,22 @@ final class TaskLane {
         }
     }
 
+    /**
+     * Jobs of the task this process may hold claimed at once: what its workers run (for a task that
+     * waits on I/O, the concurrency it declares now, which may change), plus prefetch.
+     */
+    int capacity() {
+        if (fixedCapacity >= 0) {
+            return fixedCapacity;
+        }
+        int concurrency = handler.concurrency();
+        return concurrency > 0
+                ? Math.min(config.maxInFlight(), (concurrency + config.prefetchBatches()) * handler.maxBatchSize())
+                : config.maxInFlight();
+    }
+
     int free() {
-        return capacity - claimed.get();
+        return capacity() - claimed.get();
     }
 
     /**
@@ -50,7 +63,7 @@ final class TaskLane {
      * task claims in large batches instead of one store round trip per finished job.
      */
     boolean worthClaiming(int free, int claimBatch) {
-        int threshold = Math.max(1, Math.min(claimBatch, capacity / 4));
+        int threshold = Math.max(1, Math.min(claimBatch, capacity() / 4));
         return free > 0 && (free >= threshold || claimed.get() < threshold);
     }
 }

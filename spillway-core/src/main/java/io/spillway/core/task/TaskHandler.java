@@ -38,7 +38,9 @@ public interface TaskHandler {
      * How many of this task's batches can do work at once in this process, when the handler knows
      * better than the engine (a remote model's concurrency limit); 0 lets the engine decide (its
      * worker threads, or for a task that waits on I/O {@code max_in_flight}). The engine claims
-     * no more of the task's jobs than that many batches, plus one batch of prefetch.
+     * no more of the task's jobs than that many batches, plus one batch of prefetch. For a task
+     * that waits on I/O the engine asks again before every claim, so the answer may follow an
+     * adaptive limit; a task that computes is asked once.
      */
     default int concurrency() {
         return 0;

@@ -1,9 +1,11 @@
 package io.spillway.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.spillway.llm.LlmObserver;
+import io.spillway.llm.RemoteModel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,13 @@ public final class LlmMetrics implements LlmObserver {
 
     public LlmMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /** Reports the model's call limit now (it falls after 429s and climbs back). */
+    public void watch(RemoteModel model) {
+        Gauge.builder("spillway.llm.concurrency.limit", model, RemoteModel::concurrencyLimit)
+                .description("Calls a remote text model takes at once from this process now (at most its max_concurrency)")
+                .tag("model", model.spec().name()).register(registry);
     }
 
     @Override

@@ -61,7 +61,8 @@ class GenerateIT {
         var metrics = api.get("/metrics").body();
         assertThat(metrics).contains("spillway_llm_calls_total{model=\"local-llm\",outcome=\"ok\"}")
                 .contains("spillway_llm_tokens_total{direction=\"input\",model=\"local-llm\"}")
-                .contains("spillway_llm_cost_total{model=\"local-llm\"}");
+                .contains("spillway_llm_cost_total{model=\"local-llm\"}")
+                .containsPattern("spillway_llm_concurrency_limit\\{model=\"local-llm\"\\} [1-9]");
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.spillway.core.JobState;
 import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.store.QueueStats;
+import io.spillway.llm.LlmSpec;
+import io.spillway.llm.RemoteModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +55,8 @@ class MetricsExpositionTest {
         var llm = new LlmMetrics(metrics.registry());
         llm.called("gpt", "ok", 200_000_000);
         llm.used("gpt", 100, 20, 0.01);
+        llm.watch(new RemoteModel(new LlmSpec("gpt", "openai", "http://127.0.0.1:9/v1", "gpt-x", null, Duration.ofSeconds(5),
+                4, 1, 0, 0, 10_000), Map.of()));
         return new Exposition(metrics.scrape());
     }
 
