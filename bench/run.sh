@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
-#   bench/run.sh            all phases (about 13 minutes; the memory phase adds about 2)
-#   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | postgres | peer
-#                           | embed | documents
+#   bench/run.sh            all phases (about 15 minutes; the memory phase adds about 2)
+#   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | postgres | burst
+#                           | mixed | peer | embed | documents
 # Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
-# Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), PG_URL (the PostgreSQL
-# for the postgres phase; it uses and drops the schema spillway_bench), PEERS_DIR (the peer
+# Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), BURST_JOBS (400), PG_URL
+# (the PostgreSQL for the postgres and burst phases; they use and drop the schema spillway_bench), PEERS_DIR (the peer
 # baselines' directory; the peer phase runs the reference design's seed-fastapi/run.sh from it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,10 +13,11 @@ cd "$here"
 DUR=${DUR:-10}
 CONNS=${CONNS:-64}
 MEMORY_JOBS=${MEMORY_JOBS:-1000000}
+BURST_JOBS=${BURST_JOBS:-400}
 PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 PORT=18090
 BARE_PORT=18091
-phases=("${@:-accept fsync threads e2e engine memory postgres peer embed documents}")
+phases=("${@:-accept fsync threads e2e engine memory postgres burst mixed peer embed documents}")
 phases=(${phases[*]})
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/out
@@ -124,6 +125,34 @@ for phase in "${phases[@]}"; do
     emit "phase=postgres_accept $acc"
     emit "phase=postgres_e2e_1_worker $one"
     emit "phase=postgres_e2e_2_workers $two" ;;
+  burst)
+    log "burst: $BURST_JOBS summarize jobs on PostgreSQL ($PG_URL, schema spillway_bench) before any worker; one worker, then two (the second 1 s after the first)"
+    psql_q() { psql "$PG_URL" -qAtc "$1" 2>/dev/null || true; }
+    text=$(printf 'The committee met on Tuesday to review the budget and the plans for the coming year. %.0s' $(seq 1 12))
+    body="{\"task\": \"summarize\", \"priority\": \"batch\", \"input\": {\"text\": \"$text Revenue grew by twelve percent. Costs stayed flat.\", \"max_sentences\": 2}}"
+    for n in 1 2; do
+      psql_q "DROP SCHEMA IF EXISTS spillway_bench CASCADE"
+      pg=(--store "$PG_URL" --store-schema spillway_bench)
+      start gateway "$PORT" gateway --port "$PORT" "${pg[@]}"; gw=$last_pid
+      seq 1 "$BURST_JOBS" | xargs -P 16 -I{} curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/jobs" \
+        -H 'Content-Type: application/json' -d "$body"
+      t0=$(date +%s.%N)
+      start worker1 18095 worker --port 18095 "${pg[@]}"; w1=$last_pid; w2=""
+      if [ "$n" = 2 ]; then sleep 1; start worker2 18096 worker --port 18096 "${pg[@]}"; w2=$last_pid; fi
+      while [ "$(psql_q "SELECT count(*) FROM spillway_bench.jobs WHERE state IN ('pending', 'processing')")" != 0 ]; do sleep 0.05; done
+      t1=$(date +%s.%N)
+      shares=$(psql_q "SELECT string_agg(c::text, ':' ORDER BY first) FROM (SELECT count(*) AS c, min(started_at) AS first FROM spillway_bench.jobs WHERE state = 'completed' GROUP BY worker) w")
+      second=$(echo "$shares" | awk -F: -v n="$BURST_JOBS" '{ printf "%.3f", (NF > 1 ? $2 : 0) / n }')
+      emit "phase=burst workers=$n jobs=$BURST_JOBS drain_s=$(echo "$t1 - $t0" | bc) jobs_by_worker=$shares second_worker_share=$second"
+      for p in $w2 $w1 $gw; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    done
+    psql_q "DROP SCHEMA IF EXISTS spillway_bench CASCADE" >/dev/null ;;
+  mixed)
+    log "mixed: interactive embed at 20/s beside a batch summarize backlog (spillway bench mixed, ${DUR}s a phase)"
+    serve
+    line=$(./spillway bench mixed --url "http://127.0.0.1:$PORT" -d "$DUR" --rate 20 --backlog 200 | tail -1)
+    stop
+    emit "phase=mixed $line" ;;
   embed)
     log "embed: the raw ONNX Runtime limit of the built-in model (configurations swept), then embed jobs over HTTP"
     text="The quarterly report shows that revenue grew by twelve percent while costs stayed flat, which pleased the board and most of the investors."

@@ -198,7 +198,7 @@ final class Dispatcher {
                     try {
                         var leaseUntil = clock.instant().plus(config.leaseDuration());
                         claimed = store.jobClaim(new ClaimParams(want, clock.instant(), leaseUntil, config.workerId(),
-                                lane.handler.name()));
+                                lane.handler.name(), config.scheduling().maxRunningPerTenant()));
                     } catch (RuntimeException e) {
                         log.warn("claim failed, retrying in {} ms: {}", config.pollInterval().toMillis(), e.toString());
                         lane.mayHaveWork.set(true);
@@ -340,6 +340,9 @@ final class Dispatcher {
                 var lane = lanes.get(claimed.task());
                 if (lane != null) {
                     lane.claimed.decrementAndGet();
+                    if (config.scheduling().maxRunningPerTenant() > 0) {
+                        lane.mayHaveWork.set(true); // a tenant held at its cap may run another now
+                    }
                 }
             }
             if (applied.get(i)) {

@@ -17,8 +17,11 @@ import java.util.Objects;
  *                      tenant not named has weight 1)
  * @param maxQueue      per priority, the longest a new job may be expected to wait; a job that
  *                      would wait longer is refused (a priority not named has no limit)
+ * @param maxRunningPerTenant the most jobs one tenant may have running at once, in every process
+ *                      together (0: no cap); beyond it the tenant's jobs wait pending
  */
-public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeights, Map<Priority, Duration> maxQueue) {
+public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeights, Map<Priority, Duration> maxQueue,
+                               int maxRunningPerTenant) {
 
     public SchedulingPolicy {
         if (aging == null || aging.isNegative() || aging.isZero()) {
@@ -30,6 +33,9 @@ public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeight
                 throw new IllegalArgumentException("the weight of tenant '" + tenant + "' must be >= 1, was " + w);
             }
         });
+        if (maxRunningPerTenant < 0) {
+            throw new IllegalArgumentException("maxRunningPerTenant must be >= 0, was " + maxRunningPerTenant);
+        }
         maxQueue = maxQueue.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(maxQueue));
         maxQueue.forEach((p, d) -> {
             if (Objects.requireNonNull(d, "maxQueue").isNegative() || d.isZero()) {
@@ -38,21 +44,25 @@ public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeight
         });
     }
 
-    /** One minute of waiting per class, every tenant weight 1, no queue limit. */
+    /** One minute of waiting per class, every tenant weight 1, no queue limit, no tenant cap. */
     public static SchedulingPolicy defaults() {
-        return new SchedulingPolicy(Duration.ofMinutes(1), Map.of(), Map.of());
+        return new SchedulingPolicy(Duration.ofMinutes(1), Map.of(), Map.of(), 0);
     }
 
     public SchedulingPolicy withAging(Duration a) {
-        return new SchedulingPolicy(a, tenantWeights, maxQueue);
+        return new SchedulingPolicy(a, tenantWeights, maxQueue, maxRunningPerTenant);
     }
 
     public SchedulingPolicy withTenantWeights(Map<String, Integer> weights) {
-        return new SchedulingPolicy(aging, weights, maxQueue);
+        return new SchedulingPolicy(aging, weights, maxQueue, maxRunningPerTenant);
     }
 
     public SchedulingPolicy withMaxQueue(Map<Priority, Duration> limits) {
-        return new SchedulingPolicy(aging, tenantWeights, limits);
+        return new SchedulingPolicy(aging, tenantWeights, limits, maxRunningPerTenant);
+    }
+
+    public SchedulingPolicy withMaxRunningPerTenant(int n) {
+        return new SchedulingPolicy(aging, tenantWeights, maxQueue, n);
     }
 
     /** The tenant's weight: as configured, else 1. */

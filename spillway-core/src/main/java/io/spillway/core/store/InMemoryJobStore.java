@@ -79,7 +79,21 @@ public final class InMemoryJobStore implements JobStore {
         var runnable = select(j -> claimable(j, now) && (params.task() == null || params.task().equals(j.task())));
         runnable.sort(Comparator.comparingLong((Job j) -> queueKeys.get(j.id())).thenComparing(Job::id));
         var claimed = new ArrayList<Job>(Math.min(params.limit(), runnable.size()));
-        for (Job j : runnable.subList(0, Math.min(params.limit(), runnable.size()))) {
+        var running = new HashMap<String, Integer>();
+        if (params.maxRunningPerTenant() > 0) {
+            for (Job j : jobs.values()) {
+                if (j.state() == JobState.PROCESSING) {
+                    running.merge(j.tenant(), 1, Integer::sum);
+                }
+            }
+        }
+        for (Job j : runnable) {
+            if (claimed.size() == params.limit()) {
+                break;
+            }
+            if (params.maxRunningPerTenant() > 0 && running.merge(j.tenant(), 1, Integer::sum) > params.maxRunningPerTenant()) {
+                continue;
+            }
             var c = new Job(j.id(), j.tenant(), j.task(), JobState.PROCESSING, j.priority(), j.input(), j.metadata(),
                     j.attempt() + 1, j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), millis(params.leaseUntil()),
                     now, null, null, j.error(), j.idempotencyKey(), j.requestHash(), j.traceparent());

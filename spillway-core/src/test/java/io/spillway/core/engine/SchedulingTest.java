@@ -59,7 +59,11 @@ class SchedulingTest {
     };
 
     private void start(SchedulingPolicy policy) {
-        var config = EngineConfig.defaults(1).withPrefetchBatches(0).withScheduling(policy);
+        start(policy, 1);
+    }
+
+    private void start(SchedulingPolicy policy, int workers) {
+        var config = EngineConfig.defaults(workers).withPrefetchBatches(0).withScheduling(policy);
         engine = new Engine(store, TaskRegistry.builder().register(gated).build(), config, (Scheduler) time, EngineListener.NONE);
         engine.start();
     }
@@ -132,6 +136,19 @@ class SchedulingTest {
 
         int at = ran.stream().map(Job::id).toList().indexOf(batch);
         assertThat(at).isBetween(195, 210);
+    }
+
+    @Test
+    void aTenantCap_keepsAFloodingTenantToItsRunningJobs_whileAnotherTenantsJobsRun() {
+        start(SchedulingPolicy.defaults().withMaxRunningPerTenant(1), 3);
+        submit(20, aNewJob("gated").tenant("a"));
+        var b = submit(2, aNewJob("gated").tenant("b"));
+        await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> engine.inFlight() == 2);
+        time.advance(Duration.ofSeconds(5)); // polls and samples: nothing more may be claimed
+
+        assertThat(engine.inFlight()).as("one job of each tenant, though three workers are free").isEqualTo(2);
+        run(22);
+        assertThat(ran.subList(0, 4)).extracting(Job::id).containsAll(b);
     }
 
     @Test

@@ -143,7 +143,8 @@ public record ServerConfig(
                 r.get(Settings.EXTRACT_TIMEOUT), r.get(Settings.MAX_EXPANDED_PART_BYTES),
                 r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
                 r.get(Settings.BUILTIN_PRICE),
-                new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE)));
+                new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE),
+                        r.get(Settings.MAX_RUNNING_PER_TENANT)));
     }
 
     /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */

@@ -45,11 +45,12 @@ class ServerConfigTest {
     @Test
     void scheduling_takesAgingWeightsAndQueueLimits_perPriorityOrForAll() {
         var c = ServerConfig.of(Map.of("priority_aging_seconds", "30", "tenant_weights", "acme=3, free=1",
-                "max_queue_seconds", "batch=600,standard=PT2M"));
+                "max_queue_seconds", "batch=600,standard=PT2M", "max_running_per_tenant", "5"));
 
         assertThat(c.scheduling().aging()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.scheduling().weight("acme")).isEqualTo(3);
         assertThat(c.scheduling().weight("someone")).isEqualTo(1);
+        assertThat(c.scheduling().maxRunningPerTenant()).isEqualTo(5);
         assertThat(c.scheduling().maxQueue()).isEqualTo(Map.of(Priority.BATCH, Duration.ofMinutes(10),
                 Priority.STANDARD, Duration.ofMinutes(2)));
         assertThat(ServerConfig.of(Map.of("max_queue_seconds", "90")).scheduling().maxQueue())

@@ -37,6 +37,20 @@ public final class JdbcJobRows {
     public static final String CLAIMED_COLUMNS = "id, tenant, task, priority, input, metadata, attempt, max_attempts,"
             + " created_at, run_at, deadline, error, traceparent, queue_key";
 
+    /**
+     * The ids a claim of one task takes while each tenant is held to a number of processing jobs:
+     * the task's claimable jobs ranked per tenant by queue key, after the tenant's processing jobs
+     * (every task), kept while that count stays within the cap, in key order. A scan of the task's
+     * pending jobs. Parameters: now, now, task, cap, limit (as {@link #claim} sets them).
+     */
+    public static final String CAPPED_CLAIM_IDS = "SELECT id FROM (SELECT p.id, p.queue_key,"
+            + " row_number() OVER (PARTITION BY p.tenant ORDER BY p.queue_key) + coalesce(r.n, 0) AS nth"
+            + " FROM jobs p LEFT JOIN (SELECT tenant, count(*) AS n FROM jobs WHERE state = 'processing' GROUP BY tenant) r"
+            + "   ON r.tenant = p.tenant"
+            + " WHERE p.state = 'pending' AND p.run_at <= ? AND (p.deadline IS NULL OR p.deadline > ?)"
+            + "   AND p.attempt < p.max_attempts AND p.task = ?) ranked"
+            + " WHERE nth <= ? ORDER BY queue_key LIMIT ?";
+
     /** Failed jobs, all tenants: the literal predicate lets the planner count the partial index jobs_failed. */
     public static final String COUNT_FAILED = "SELECT count(*) FROM jobs WHERE state = 'failed'";
 
@@ -77,6 +91,9 @@ public final class JdbcJobRows {
         int next = 6;
         if (params.task() != null) {
             ps.setString(next++, params.task());
+        }
+        if (params.maxRunningPerTenant() > 0) {
+            ps.setInt(next++, params.maxRunningPerTenant());
         }
         ps.setInt(next, params.limit());
         record Keyed(long key, Job job) {

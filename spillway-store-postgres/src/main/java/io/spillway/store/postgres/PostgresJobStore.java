@@ -78,6 +78,17 @@ public final class PostgresJobStore implements JobStore {
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
     /** {@link #CLAIM} of one task's jobs (the partial index jobs_queue_by_task). */
     private static final String CLAIM_TASK = CLAIM.replace("AND attempt < max_attempts", "AND attempt < max_attempts AND task = ?");
+    /**
+     * {@link #CLAIM_TASK} holding each tenant to a number of processing jobs (row locks cannot be
+     * taken beside a window function, so the ranked ids are locked in a query around them).
+     */
+    private static final String CLAIM_TASK_CAPPED = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
+            + " lease_until = ?, started_at = ?, worker = ?"
+            + " WHERE id IN (SELECT id FROM jobs WHERE id IN (" + JdbcJobRows.CAPPED_CLAIM_IDS + ")"
+            + "   FOR UPDATE SKIP LOCKED)"
+            + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
+    /** Capped claims of one task take turns across processes, so two never count the same running jobs. */
+    private static final String CLAIM_TURN = "SELECT pg_advisory_xact_lock(hashtext(?))";
 
     private static final String SET_STATE = "UPDATE jobs AS j SET state = f.to_state, attempt = f.attempt_after,"
             + " result = f.result, error = f.error,"
@@ -286,8 +297,15 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<Job> jobClaim(ClaimParams params) {
+        boolean capped = params.maxRunningPerTenant() > 0;
         return asyncTx("claim", c -> {
-            try (var ps = c.prepareStatement(params.task() == null ? CLAIM : CLAIM_TASK)) {
+            if (capped) {
+                try (var turn = c.prepareStatement(CLAIM_TURN)) {
+                    turn.setString(1, "spillway claim " + config.schema() + "." + params.task());
+                    turn.execute();
+                }
+            }
+            try (var ps = c.prepareStatement(params.task() == null ? CLAIM : capped ? CLAIM_TASK_CAPPED : CLAIM_TASK)) {
                 return JdbcJobRows.claim(ps, params);
             }
         });

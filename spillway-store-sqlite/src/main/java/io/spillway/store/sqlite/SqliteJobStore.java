@@ -80,6 +80,11 @@ public final class SqliteJobStore implements JobStore {
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
     /** {@link #CLAIM} of one task's jobs (the partial index jobs_queue_by_task). */
     private static final String CLAIM_TASK = CLAIM.replace("AND attempt < max_attempts", "AND attempt < max_attempts AND task = ?");
+    /** {@link #CLAIM_TASK} holding each tenant to a number of processing jobs. */
+    private static final String CLAIM_TASK_CAPPED = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
+            + " lease_until = ?, started_at = ?, worker = ?"
+            + " WHERE id IN (" + JdbcJobRows.CAPPED_CLAIM_IDS + ")"
+            + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
 
     private static final String SET_STATE = "UPDATE jobs SET state = ?, attempt = ?, result = ?, error = ?,"
             + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
@@ -252,7 +257,8 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<Job> jobClaim(ClaimParams params) {
-        return write("claim", c -> JdbcJobRows.claim(c.prepare(params.task() == null ? CLAIM : CLAIM_TASK), params));
+        var sql = params.task() == null ? CLAIM : params.maxRunningPerTenant() > 0 ? CLAIM_TASK_CAPPED : CLAIM_TASK;
+        return write("claim", c -> JdbcJobRows.claim(c.prepare(sql), params));
     }
 
     @Override

@@ -234,6 +234,24 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void claim_withATenantCap_holdsEachTenantToItsRunningJobsOfEveryTask() {
+        store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").task("embed").build()), T0, List.of(0L)));
+        store.jobClaim(new ClaimParams(1, T0, T0.plus(LEASE), "w1").ofTask("embed")); // a runs one embed job
+        var a = List.of(aNewJob().tenant("a").build(), aNewJob().tenant("a").build(), aNewJob().tenant("a").build());
+        var b = List.of(aNewJob().tenant("b").build(), aNewJob().tenant("b").build(), aNewJob().tenant("b").build());
+        store.jobInsertMany(new InsertParams(List.of(a.get(0), a.get(1), a.get(2), b.get(0), b.get(1), b.get(2)), T0,
+                List.of(1L, 2L, 3L, 4L, 5L, 6L)));
+        var capped = new ClaimParams(10, T0, T0.plus(LEASE), "w1").ofTask("echo").withTenantCap(2);
+
+        var claimed = store.jobClaim(capped);
+
+        assertThat(claimed).extracting(Job::id).containsExactly(a.get(0).id(), b.get(0).id(), b.get(1).id());
+        assertThat(store.jobClaim(capped)).isEmpty();
+        apply(completed(claimed.getFirst().ref(), "{}"), T0);
+        assertThat(store.jobClaim(capped)).extracting(Job::id).containsExactly(a.get(1).id());
+    }
+
+    @Test
     void claim_ofATask_takesOnlyThatTasksJobsInTheSameOrder() {
         var slowBatch = aNewJob().task("summarize").priority(Priority.BATCH).build();
         var slow = aNewJob().task("summarize").build();
