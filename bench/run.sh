@@ -126,9 +126,9 @@ for phase in "${phases[@]}"; do
     emit "phase=postgres_e2e_1_worker $one"
     emit "phase=postgres_e2e_2_workers $two" ;;
   burst)
-    log "burst: $BURST_JOBS summarize jobs on PostgreSQL ($PG_URL, schema spillway_bench) before any worker; one worker, then two (the second 1 s after the first)"
+    log "burst: $BURST_JOBS summarize jobs on PostgreSQL ($PG_URL, schema spillway_bench) before any worker; one worker, then two (the second started 1 s after the first was up); drain time from the first worker up"
     psql_q() { psql "$PG_URL" -qAtc "$1" 2>/dev/null || true; }
-    text=$(printf 'The committee met on Tuesday to review the budget and the plans for the coming year. %.0s' $(seq 1 12))
+    text=$(printf 'The committee met on Tuesday to review the budget and the plans for the coming year. %.0s' $(seq 1 40))
     body="{\"task\": \"summarize\", \"priority\": \"batch\", \"input\": {\"text\": \"$text Revenue grew by twelve percent. Costs stayed flat.\", \"max_sentences\": 2}}"
     for n in 1 2; do
       psql_q "DROP SCHEMA IF EXISTS spillway_bench CASCADE"
@@ -136,14 +136,19 @@ for phase in "${phases[@]}"; do
       start gateway "$PORT" gateway --port "$PORT" "${pg[@]}"; gw=$last_pid
       seq 1 "$BURST_JOBS" | xargs -P 16 -I{} curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/jobs" \
         -H 'Content-Type: application/json' -d "$body"
-      t0=$(date +%s.%N)
       start worker1 18095 worker --port 18095 "${pg[@]}"; w1=$last_pid; w2=""
-      if [ "$n" = 2 ]; then sleep 1; start worker2 18096 worker --port 18096 "${pg[@]}"; w2=$last_pid; fi
+      t0=$(date +%s.%N)   # the first worker is up
+      left=$BURST_JOBS
+      if [ "$n" = 2 ]; then
+        sleep 1; start worker2 18096 worker --port 18096 "${pg[@]}"; w2=$last_pid
+        left=$(psql_q "SELECT count(*) FROM spillway_bench.jobs WHERE state IN ('pending', 'processing')")
+      fi
       while [ "$(psql_q "SELECT count(*) FROM spillway_bench.jobs WHERE state IN ('pending', 'processing')")" != 0 ]; do sleep 0.05; done
       t1=$(date +%s.%N)
       shares=$(psql_q "SELECT string_agg(c::text, ':' ORDER BY first) FROM (SELECT count(*) AS c, min(started_at) AS first FROM spillway_bench.jobs WHERE state = 'completed' GROUP BY worker) w")
       second=$(echo "$shares" | awk -F: -v n="$BURST_JOBS" '{ printf "%.3f", (NF > 1 ? $2 : 0) / n }')
-      emit "phase=burst workers=$n jobs=$BURST_JOBS drain_s=$(echo "$t1 - $t0" | bc) jobs_by_worker=$shares second_worker_share=$second"
+      of_left=$(echo "$shares" | awk -F: -v n="$left" '{ printf "%.3f", (NF > 1 && n > 0 ? $2 / n : 0) }')
+      emit "phase=burst workers=$n jobs=$BURST_JOBS drain_s=$(echo "$t1 - $t0" | bc) jobs_by_worker=$shares second_worker_share=$second left_when_second_ready=$left second_share_of_left=$of_left"
       for p in $w2 $w1 $gw; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     done
     psql_q "DROP SCHEMA IF EXISTS spillway_bench CASCADE" >/dev/null ;;
