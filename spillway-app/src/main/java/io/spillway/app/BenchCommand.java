@@ -202,7 +202,7 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             var interactive = "{\"task\": \"embed\", \"priority\": \"interactive\", \"input\": {\"texts\": "
-                    + "[\"where is my parcel\"]}}";
+                    + "[\"where is my parcel number {n}\"]}}";
             var batch = "{\"task\": \"summarize\", \"priority\": \"batch\", \"input\": {\"text\": \"" + TEXT
                     + "\", \"max_sentences\": 2}}";
             print(new MixedLoad(url, Duration.ofSeconds(seconds), rate, backlog, interactive, batch, "summarize").run(),

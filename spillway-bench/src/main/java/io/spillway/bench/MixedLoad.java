@@ -28,7 +28,7 @@ import org.HdrHistogram.Histogram;
  * @param phase          how long each phase runs
  * @param perSecond      interactive jobs submitted per second
  * @param backlog        batch jobs kept pending
- * @param interactive    the body of an interactive job
+ * @param interactive    the body of an interactive job; {@code {n}} in it becomes the job's number
  * @param batch          the body of a batch job
  * @param batchTask      the batch job's task, as {@code /v1/queue} names it
  */
@@ -39,6 +39,7 @@ public record MixedLoad(URI base, Duration phase, double perSecond, int backlog,
     public LoadReport run() throws IOException, InterruptedException {
         try (var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
             var out = LoadReport.builder();
+            warmUp(http);
             var alone = interactive(http, phase);
             alone.into(out, "interactive_alone");
             topUp(http);
@@ -69,6 +70,16 @@ public record MixedLoad(URI base, Duration phase, double perSecond, int backlog,
         }
     }
 
+    /** Runs a few jobs of each kind to their end, so models are loaded and code is compiled before anything is timed. */
+    private void warmUp(HttpClient http) throws IOException, InterruptedException {
+        for (int i = 0; i < 20; i++) {
+            for (var body : new String[] {interactive.replace("{n}", "warm-up " + i), batch}) {
+                var id = post(http, body).get("job_id").asText();
+                get(http, "/v1/jobs/" + id + "?wait=60");
+            }
+        }
+    }
+
     /** Submits interactive jobs at the rate for {@code length}, each long-polled to its end. */
     private Interactive interactive(HttpClient http, Duration length) throws InterruptedException {
         var endToEnd = new Histogram(600_000_000L, 3);
@@ -78,7 +89,9 @@ public record MixedLoad(URI base, Duration phase, double perSecond, int backlog,
         long start = System.nanoTime();
         long end = start + length.toNanos();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            long n = 0;
             for (long next = start; next < end; next += gapNanos) {
+                var body = interactive.replace("{n}", String.valueOf(n++));
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(Duration.ofNanos(wait));
@@ -86,7 +99,7 @@ public record MixedLoad(URI base, Duration phase, double perSecond, int backlog,
                 pool.submit(() -> {
                     long t0 = System.nanoTime();
                     try {
-                        var id = post(http, interactive).get("job_id").asText();
+                        var id = post(http, body).get("job_id").asText();
                         var job = get(http, "/v1/jobs/" + id + "?wait=60");
                         long micros = (System.nanoTime() - t0) / 1000;
                         if (!job.path("status").asText().equals("completed")) {

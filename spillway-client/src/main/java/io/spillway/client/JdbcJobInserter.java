@@ -101,8 +101,8 @@ public final class JdbcJobInserter {
         var id = newId();
         long now = System.currentTimeMillis();
         try (var ps = c.prepareStatement("INSERT INTO " + schema + ".jobs (id, tenant, task, state, priority, input,"
-                + " metadata, attempt, max_attempts, created_at, run_at, deadline)"
-                + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)")) {
+                + " metadata, attempt, max_attempts, created_at, run_at, deadline, queue_key)"
+                + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, " + queueKey() + ")")) {
             ps.setObject(1, id);
             ps.setString(2, job.tenant());
             ps.setString(3, job.task());
@@ -117,12 +117,32 @@ public final class JdbcJobInserter {
             } else {
                 ps.setLong(10, job.deadline().toEpochMilli());
             }
+            int rank = rank(job.priority());
+            ps.setString(11, job.task());
+            ps.setInt(12, rank);
+            ps.setInt(13, rank);
+            ps.setString(14, job.task());
+            ps.setLong(15, now * 1000 + rank * 60_000_000L);
             ps.executeUpdate();
         }
         try (var ps = c.prepareStatement("SELECT pg_notify('spillway_runnable', '')")) {
             ps.execute(); // delivered at commit, dropped on rollback
         }
         return id.toString();
+    }
+
+    /**
+     * The job's place in its task's queue, where the server's scheduler would put a tenant with
+     * nothing queued: its class's front (the smallest key pending); when its class has nothing
+     * pending, just before the task's front for an interactive job and just behind everything
+     * pending for the others; in an empty queue, the time in microseconds plus a minute per class below
+     * interactive (the scale of the server's keys for a fresh task). Parameters: task, priority,
+     * priority, task, the default.
+     */
+    private String queueKey() {
+        return "coalesce((SELECT min(queue_key) FROM " + schema + ".jobs WHERE state = 'pending' AND task = ? AND priority = ?),"
+                + " (SELECT CASE WHEN ? = 0 THEN min(queue_key) - 1 ELSE max(queue_key) + 1 END FROM " + schema + ".jobs"
+                + "   WHERE state = 'pending' AND task = ?), ?)";
     }
 
     private static int rank(String priority) {

@@ -3,17 +3,22 @@ package io.spillway.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.builtin.EchoTask;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
+import io.spillway.core.store.ClaimParams;
 import io.spillway.core.task.TaskRegistry;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +70,23 @@ class JdbcJobInserterIT {
         assertThat(job.result()).isEqualTo("{\"n\": 2}");
         assertThat(job.metadata()).isEqualTo("{\"order\": 42}");
         assertThat(engine.get("default", rolledBack)).isEmpty();
+    }
+
+    @Test
+    void insertedJobs_takeTheirPlaceInTheTasksQueue() throws Exception {
+        var inserter = new JdbcJobInserter(schema);
+        List<String> ids = new ArrayList<>();
+        try (var c = connect()) {
+            for (var priority : List.of("standard", "standard", "batch", "interactive")) {
+                ids.add(inserter.insert(c, JdbcJobInserter.job("elsewhere", "{}").withPriority(priority)));
+            }
+        }
+        var now = Instant.now();
+
+        var claimed = store.jobClaim(new ClaimParams(10, now, now.plusSeconds(30), "w").ofTask("elsewhere"));
+
+        // no worker here runs task elsewhere: the claim shows the queue's order
+        assertThat(claimed).extracting(Job::id).containsExactly(ids.get(3), ids.get(0), ids.get(1), ids.get(2));
     }
 
     @Test
