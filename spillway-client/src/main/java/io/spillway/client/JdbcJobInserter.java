@@ -120,9 +120,7 @@ public final class JdbcJobInserter {
             int rank = rank(job.priority());
             ps.setString(11, job.task());
             ps.setInt(12, rank);
-            ps.setInt(13, rank);
-            ps.setString(14, job.task());
-            ps.setLong(15, now * 1000 + rank * 60_000_000L);
+            ps.setLong(13, now * 1000 + rank * 60_000_000L);
             ps.executeUpdate();
         }
         try (var ps = c.prepareStatement("SELECT pg_notify('spillway_runnable', '')")) {
@@ -132,17 +130,13 @@ public final class JdbcJobInserter {
     }
 
     /**
-     * The job's place in its task's queue, where the server's scheduler would put a tenant with
-     * nothing queued: its class's front (the smallest key pending); when its class has nothing
-     * pending, just before the task's front for an interactive job and just behind everything
-     * pending for the others; in an empty queue, the time in microseconds plus a minute per class below
-     * interactive (the scale of the server's keys for a fresh task). Parameters: task, priority,
-     * priority, task, the default.
+     * The job's place in its task's queue: where the server's scheduler keys a job of a tenant
+     * with nothing queued (the front it publishes for the task and priority), or, before any
+     * server has published one, the time in microseconds plus a minute per class below
+     * interactive. Parameters: task, priority, the default.
      */
     private String queueKey() {
-        return "coalesce((SELECT min(queue_key) FROM " + schema + ".jobs WHERE state = 'pending' AND task = ? AND priority = ?),"
-                + " (SELECT CASE WHEN ? = 0 THEN min(queue_key) - 1 ELSE max(queue_key) + 1 END FROM " + schema + ".jobs"
-                + "   WHERE state = 'pending' AND task = ?), ?)";
+        return "coalesce((SELECT front_key FROM " + schema + ".queue_fronts WHERE task = ? AND priority = ?), ?)";
     }
 
     private static int rank(String priority) {

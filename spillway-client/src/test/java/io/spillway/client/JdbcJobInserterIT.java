@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobState;
+import io.spillway.core.Priority;
 import io.spillway.core.builtin.EchoTask;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.core.task.TaskRegistry;
 import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
@@ -73,12 +75,20 @@ class JdbcJobInserterIT {
     }
 
     @Test
-    void insertedJobs_takeTheirPlaceInTheTasksQueue() throws Exception {
+    void insertedJobs_takeTheirPlaceWhereTheSchedulerPublishedIt_orByTimeAndPriorityBefore() throws Exception {
         var inserter = new JdbcJobInserter(schema);
         List<String> ids = new ArrayList<>();
         try (var c = connect()) {
             for (var priority : List.of("standard", "standard", "batch", "interactive")) {
                 ids.add(inserter.insert(c, JdbcJobInserter.job("elsewhere", "{}").withPriority(priority)));
+            }
+            store.jobQueueFrontPublish(List.of(new QueueStats.Front("elsewhere", Priority.BATCH, 1)));
+            store.jobQueueFrontPublish(List.of(new QueueStats.Front("elsewhere", Priority.BATCH, 0))); // a front only moves forward
+            ids.add(inserter.insert(c, JdbcJobInserter.job("elsewhere", "{}").withPriority("batch")));
+            try (var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT queue_key FROM " + schema + ".jobs WHERE id = '" + ids.get(4) + "'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1);
             }
         }
         var now = Instant.now();
@@ -86,7 +96,7 @@ class JdbcJobInserterIT {
         var claimed = store.jobClaim(new ClaimParams(10, now, now.plusSeconds(30), "w").ofTask("elsewhere"));
 
         // no worker here runs task elsewhere: the claim shows the queue's order
-        assertThat(claimed).extracting(Job::id).containsExactly(ids.get(3), ids.get(0), ids.get(1), ids.get(2));
+        assertThat(claimed).extracting(Job::id).containsExactly(ids.get(4), ids.get(3), ids.get(0), ids.get(1), ids.get(2));
     }
 
     @Test

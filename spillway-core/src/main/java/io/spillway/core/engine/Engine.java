@@ -380,12 +380,20 @@ public final class Engine implements AutoCloseable {
     static final Duration QUEUE_SAMPLE = Duration.ofSeconds(2);
     private final Admission admission;
     private final QueueOrder queueOrder;
+    /** What {@link #sampleQueues} last published of the queue order (sampled on one thread). */
+    private List<QueueStats.Front> publishedFronts = List.of();
 
     private void sampleQueues() {
         try {
+            var given = queueOrder.mark();
             var queues = taskQueues();
             admission.refresh(queues);
-            queueOrder.observe(store.jobQueueFront(clock.instant()), queues, clock.instant());
+            queueOrder.observe(given, store.jobQueueFront(clock.instant()), queues, clock.instant());
+            var fronts = queueOrder.fronts();
+            if (!fronts.equals(publishedFronts)) {
+                store.jobQueueFrontPublish(fronts);
+                publishedFronts = fronts;
+            }
         } catch (RuntimeException e) {
             log.debug("queue sample failed: {}", e.toString());
         }

@@ -4,7 +4,6 @@ import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.QueueStats;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,13 +37,16 @@ import java.util.Map;
  * <p>Implementation notes. Where the task stands across classes (its <i>virtual time</i>) is the
  * furthest class head less that class's offset. Fronts come from the store's sample
  * ({@link #observe}, every few seconds, in every process: a gateway keys the jobs workers elsewhere
- * claim); between samples they may lag, which gives a new job a few seconds' credit at most. When
- * a class has nothing claimable, its front moves to the last key it gave, so no tenant carries a
- * debt into the next burst. The drain rate sets only where an idle class re-enters, so its changes
- * never reorder jobs within a class. Tags are kept in memory: a restarted process, or each of
- * several gateways, keys a tenant's new jobs from the front (its queued jobs keep their keys). A
- * fresh task starts at the time in microseconds, the scale of the keys jobs get without a
- * scheduler. Thread-safe.
+ * claim); between samples they may lag, which gives a new job a few seconds' credit at most. The
+ * first sample that finds work takes the task's place from the store, so a restarted process, or
+ * another gateway, keys from where the queue stands, not from where it started. When a class has
+ * nothing claimable, its front moves to the last key it gave before the sample ({@link #mark}),
+ * so no tenant carries a debt into the next burst; an idle task never stands behind the time in
+ * microseconds, the scale of keys given without a scheduler. The drain rate sets only where an
+ * idle class re-enters, so its changes never reorder jobs within a class. Tags are kept in memory:
+ * a restarted process, or each of several gateways, keys a tenant's new jobs from the front (its
+ * queued jobs keep their keys). The fronts are published in the store ({@link #fronts}) for
+ * writers without a scheduler (the JDBC client). Thread-safe.
  */
 final class QueueOrder {
     /** The key distance of one job at weight 1. */
@@ -64,6 +66,8 @@ final class QueueOrder {
         /** Per class, the key a job of a tenant with nothing queued gets. */
         final long[] front = new long[CLASSES];
         double ratePerSecond = DEFAULT_RATE;
+        /** Whether a sample of the store has been seen. */
+        boolean observed;
         final Map<String, long[]> nextKey = new HashMap<>();
 
         TaskClock(long start) {
@@ -78,18 +82,9 @@ final class QueueOrder {
             return work(rank * agingSeconds);
         }
 
-        /** The key distance of the work this task does in {@code seconds}. */
+        /** The key distance of the work this task does in {@code seconds} (within a century either way). */
         long work(double seconds) {
-            return Math.round(seconds * ratePerSecond * JOB);
-        }
-
-        /** The furthest key any tenant of class {@code rank} is owed next; front when none. */
-        long lastKey(int rank) {
-            long last = front[rank];
-            for (var keys : nextKey.values()) {
-                last = Math.max(last, keys[rank]);
-            }
-            return last;
+            return Math.round(Math.clamp(seconds, -3.2e9, 3.2e9) * ratePerSecond * JOB);
         }
     }
 
@@ -108,8 +103,7 @@ final class QueueOrder {
             long key = Math.max(clock.front[rank], next[rank]);
             next[rank] = key + Math.max(1, JOB / policy.weight(job.tenant()));
             if (job.deadline() != null) {
-                double toDeadline = Duration.between(now, job.deadline()).toNanos() / 1e9;
-                key = Math.min(key, clock.front[rank] - clock.work(agingSeconds - toDeadline));
+                key = Math.min(key, clock.front[rank] - clock.work(agingSeconds - secondsBetween(now, job.deadline())));
             }
             keys.add(key);
         }
@@ -117,10 +111,30 @@ final class QueueOrder {
     }
 
     /**
-     * A new sample of the store: the front of each task's classes (a pair absent: nothing of it
-     * is claimable) and each task's queue (its drain rate).
+     * The furthest key each task's classes owe a tenant next: taken just before the store is
+     * sampled, so {@link #observe} moves an idle class's front only past keys the sample could
+     * have seen.
      */
-    synchronized void observe(List<QueueStats.Front> fronts, List<QueueStats.TaskQueue> queues, Instant now) {
+    synchronized Map<String, long[]> mark() {
+        var mark = new HashMap<String, long[]>();
+        clocks.forEach((task, clock) -> {
+            var last = initialKeys();
+            for (var next : clock.nextKey.values()) {
+                for (int r = 0; r < CLASSES; r++) {
+                    last[r] = Math.max(last[r], next[r]);
+                }
+            }
+            mark.put(task, last);
+        });
+        return mark;
+    }
+
+    /**
+     * A new sample of the store, taken after {@code mark}: the front of each task's classes (a
+     * pair absent: nothing of it is claimable) and each task's queue (its drain rate).
+     */
+    synchronized void observe(Map<String, long[]> mark, List<QueueStats.Front> fronts, List<QueueStats.TaskQueue> queues,
+                              Instant now) {
         for (var q : queues) {
             if (q.drainPerSecond() > 0) {
                 clock(q.task(), now).ratePerSecond = q.drainPerSecond();
@@ -131,28 +145,63 @@ final class QueueOrder {
             clock(f.task(), now);
             heads.computeIfAbsent(f.task(), t -> initialKeys())[f.priority().rank()] = f.key();
         }
+        long wall = InsertParams.micros(now);
         for (var e : clocks.entrySet()) {
             var clock = e.getValue();
             var head = heads.getOrDefault(e.getKey(), initialKeys());
-            boolean any = false;
+            var given = mark.get(e.getKey());
+            boolean busy = false;
+            long headsAt = Long.MIN_VALUE;
             for (int r = 0; r < CLASSES; r++) {
                 if (head[r] != Long.MIN_VALUE) {
-                    any = true;
-                    clock.virtualTime = Math.max(clock.virtualTime, head[r] - clock.offset(r));
+                    busy = true;
+                    headsAt = Math.max(headsAt, head[r] - clock.offset(r));
                 }
             }
-            for (int r = 0; r < CLASSES; r++) {
-                if (!any) {
-                    // the whole task is idle: it stands where its last keys left it
-                    clock.virtualTime = Math.max(clock.virtualTime, clock.lastKey(r) - clock.offset(r));
+            if (!clock.observed && busy) {
+                // first sight of a queue with work in it: take its place from the store, whatever
+                // this process started from (another process, or this one before a restart, keyed it)
+                clock.virtualTime = headsAt;
+                for (int r = 0; r < CLASSES; r++) {
+                    if (head[r] != Long.MIN_VALUE) {
+                        clock.front[r] = head[r];
+                    }
                 }
             }
+            clock.observed = true;
+            if (busy) {
+                clock.virtualTime = Math.max(clock.virtualTime, headsAt);
+            } else {
+                // idle: it stands where the keys the sample could see left it, and never behind the time
+                for (int r = 0; r < CLASSES && given != null; r++) {
+                    if (given[r] != Long.MIN_VALUE) {
+                        clock.virtualTime = Math.max(clock.virtualTime, given[r] - clock.offset(r));
+                    }
+                }
+                clock.virtualTime = Math.max(clock.virtualTime, wall);
+            }
             for (int r = 0; r < CLASSES; r++) {
-                clock.front[r] = head[r] != Long.MIN_VALUE ? Math.max(clock.front[r], head[r])
-                        : Math.max(clock.lastKey(r), clock.virtualTime + clock.offset(r));
+                if (head[r] != Long.MIN_VALUE) {
+                    clock.front[r] = Math.max(clock.front[r], head[r]);
+                } else {
+                    // nothing of the class waits: it re-enters at its offset, behind what it owed before the sample
+                    long owed = given == null ? Long.MIN_VALUE : given[r];
+                    clock.front[r] = Math.max(owed, clock.virtualTime + clock.offset(r));
+                }
             }
             clock.nextKey.values().removeIf(keys -> behind(keys, clock.front));
         }
+    }
+
+    /** Each task's class fronts: where a job of a tenant with nothing queued goes now. */
+    synchronized List<QueueStats.Front> fronts() {
+        var out = new ArrayList<QueueStats.Front>();
+        clocks.forEach((task, clock) -> {
+            for (var p : Priority.values()) {
+                out.add(new QueueStats.Front(task, p, clock.front[p.rank()]));
+            }
+        });
+        return out;
     }
 
     /** Where {@code task} stands across classes, as last known (for tests); null before anything of it was seen. */
@@ -163,6 +212,11 @@ final class QueueOrder {
 
     private TaskClock clock(String task, Instant now) {
         return clocks.computeIfAbsent(task, t -> new TaskClock(InsertParams.micros(now)));
+    }
+
+    /** Seconds from {@code a} to {@code b}, for any two instants (no overflow). */
+    private static double secondsBetween(Instant a, Instant b) {
+        return (b.getEpochSecond() - a.getEpochSecond()) + (b.getNano() - a.getNano()) / 1e9;
     }
 
     private static long[] initialKeys() {

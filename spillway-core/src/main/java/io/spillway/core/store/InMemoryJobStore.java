@@ -33,6 +33,8 @@ import java.util.function.Predicate;
 public final class InMemoryJobStore implements JobStore {
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     private final Map<String, String> idempotencyKeys = new HashMap<>();
+    /** Fronts the scheduler published, by task and priority rank. */
+    private final Map<String, Long> publishedFronts = new HashMap<>();
     /** Queue keys of the jobs, by id. */
     private final Map<String, Long> queueKeys = new HashMap<>();
     /** Complete attachments by job id, then name. */
@@ -229,6 +231,14 @@ public final class InMemoryJobStore implements JobStore {
             out.add(new QueueStats.Front(k.substring(0, sep), Priority.fromRank(Integer.parseInt(k.substring(sep + 1))), key));
         });
         return out;
+    }
+
+    @Override
+    public synchronized void jobQueueFrontPublish(List<QueueStats.Front> fronts) {
+        ensureOpen();
+        for (var f : fronts) {
+            publishedFronts.merge(f.task() + "\u0000" + f.priority().rank(), f.key(), Math::max);
+        }
     }
 
     /** Whether a claim at {@code now} may take {@code j}. */

@@ -13,8 +13,10 @@ import java.util.Objects;
  */
 public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys) implements Params {
     /**
-     * The gap between priority classes in the default keys, in microseconds: one minute of waiting,
-     * as the engine's default aging.
+     * The gap between priority classes in the default keys, which are times in microseconds: a
+     * minute. Keys without a scheduler (tests of a store, rows from before queue keys, a JDBC
+     * writer before any scheduler published a front) take this scale; the engine's keys count
+     * work instead, and it takes its place from the store's keys when it first sees them.
      */
     public static final long DEFAULT_CLASS_GAP_MICROS = 60_000_000L;
 

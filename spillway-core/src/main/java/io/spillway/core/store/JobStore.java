@@ -83,6 +83,12 @@ public interface JobStore extends AutoCloseable {
      */
     List<QueueStats.Front> jobQueueFront(Instant now);
 
+    /**
+     * Records where the scheduler keys new jobs of each task and priority (a front only moves
+     * forward), for writers that key jobs without it ({@code JdbcJobInserter}).
+     */
+    void jobQueueFrontPublish(List<QueueStats.Front> fronts);
+
     /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
     QueueStats jobQueueStats(Instant now);
 

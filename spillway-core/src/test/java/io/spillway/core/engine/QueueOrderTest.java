@@ -49,13 +49,17 @@ class QueueOrderTest {
 
     /** What the store would report: the smallest key left. */
     private void sample(double drainPerSecond) {
+        sample(order, order.mark(), drainPerSecond, NOW);
+    }
+
+    private void sample(QueueOrder into, Map<String, long[]> mark, double drainPerSecond, Instant now) {
         var fronts = new ArrayList<QueueStats.Front>();
         for (var p : Priority.values()) {
             queue.stream().filter(k -> k.job().priority() == p).mapToLong(Keyed::key).min()
                     .ifPresent(key -> fronts.add(new QueueStats.Front("t", p, key)));
         }
         var pending = new EnumMap<Priority, Long>(Priority.class);
-        order.observe(fronts, List.of(new QueueStats.TaskQueue("t", pending, 0, drainPerSecond, null)), NOW);
+        into.observe(mark, fronts, List.of(new QueueStats.TaskQueue("t", pending, 0, drainPerSecond, null)), now);
     }
 
     private static long countOf(List<NewJob> jobs, String tenant) {
@@ -134,5 +138,37 @@ class QueueOrderTest {
         var again = order.keys(List.of(aNewJob("t").tenant("a").build(), aNewJob("t").tenant("c").build()), NOW);
 
         assertThat(again.getFirst()).as("a owes nothing for its earlier jobs").isEqualTo(again.getLast());
+    }
+
+    @Test
+    void aProcessStartedLater_keysFromWhereTheQueueStands_notFromItsOwnClock() {
+        submit(1000, aNewJob("t").tenant("a"));
+        claim(500);
+        var restarted = new QueueOrder(SchedulingPolicy.defaults());
+        sample(restarted, restarted.mark(), 100, NOW.plus(Duration.ofHours(5)));
+
+        var late = restarted.keys(List.of(aNewJob("t").tenant("c").build()), NOW.plus(Duration.ofHours(5))).getFirst();
+
+        assertThat(queue.stream().filter(k -> k.key() < late).count()).as("jobs ahead of the newcomer").isLessThan(2);
+    }
+
+    @Test
+    void aBurstKeyedWhileTheStoreWasRead_isNotPassedOverByTheNextTenant() {
+        sample(100); // the task is known and idle
+        var mark = order.mark();
+        submit(10, aNewJob("t").tenant("a")); // keyed after the mark, committed after the read
+        sample(order, mark, 100, NOW); // the read saw nothing claimable
+
+        var late = submit(1, aNewJob("t").tenant("c")).getFirst();
+
+        assertThat(claim(3)).contains(late);
+    }
+
+    @Test
+    void aDeadlineCenturiesAway_isOnlyFarAway() {
+        var far = submit(1, aNewJob("t").deadline(Instant.parse("9999-12-31T23:59:59Z"))).getFirst();
+        var plain = submit(1, aNewJob("t")).getFirst();
+
+        assertThat(claim(2)).containsExactly(far, plain);
     }
 }

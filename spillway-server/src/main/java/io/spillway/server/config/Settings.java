@@ -68,7 +68,7 @@ public final class Settings {
                     + "after it, so no class starves", "60", secondsIn(0.001, 86_400));
     public static final Setting<Map<String, Integer>> TENANT_WEIGHTS = new Setting<>("tenant_weights",
             "each tenant's share of a busy task, as tenant=weight pairs separated by commas (a tenant not named has "
-                    + "weight 1)", "none", weights(1000));
+                    + "weight 1)", "none", weights(100));
     public static final Setting<Map<Priority, Duration>> MAX_QUEUE = new Setting<>("max_queue_seconds",
             "longest a new job may be expected to wait, per priority (batch=600,standard=120) or one number for all; "
                     + "a job that would wait longer is refused with 429 (off: the queue is the buffer)", "off",

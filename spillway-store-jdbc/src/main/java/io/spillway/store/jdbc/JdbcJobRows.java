@@ -77,9 +77,10 @@ public final class JdbcJobRows {
     }
 
     /**
-     * Runs a store's claim statement, whose six parameters are lease-until, now, worker, now, now
-     * and limit, and returns the claimed jobs in dispatch order (priority, due time, id):
-     * {@code RETURNING} does not keep the subquery's order.
+     * Runs a store's claim statement, whose parameters are lease-until, now, worker, now, now, the
+     * task (for a claim of one task), the tenant cap (for a capped claim) and the limit, and
+     * returns the claimed jobs in dispatch order (queue key, then id): {@code RETURNING} does not
+     * keep the subquery's order.
      */
     public static List<Job> claim(PreparedStatement ps, ClaimParams params) throws SQLException {
         long now = params.now().toEpochMilli();
@@ -215,6 +216,23 @@ public final class JdbcJobRows {
             }
         }
         return out;
+    }
+
+    /**
+     * Records the scheduler's fronts with {@code upsert}: the store's
+     * {@code INSERT INTO queue_fronts (task, priority, front_key) VALUES (?, ?, ?) ON CONFLICT ...},
+     * keeping the larger key.
+     */
+    public static void publishFronts(Connection c, String upsert, List<QueueStats.Front> fronts) throws SQLException {
+        try (var ps = c.prepareStatement(upsert)) {
+            for (var f : fronts) {
+                ps.setString(1, f.task());
+                ps.setInt(2, f.priority().rank());
+                ps.setLong(3, f.key());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** Per task, the jobs processing and those finished since {@code since} (the queries both SQL stores run). */

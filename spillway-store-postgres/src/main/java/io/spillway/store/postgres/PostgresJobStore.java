@@ -84,10 +84,14 @@ public final class PostgresJobStore implements JobStore {
      */
     private static final String CLAIM_TASK_CAPPED = "UPDATE jobs SET state = 'processing', attempt = attempt + 1,"
             + " lease_until = ?, started_at = ?, worker = ?"
-            + " WHERE id IN (SELECT id FROM jobs WHERE id IN (" + JdbcJobRows.CAPPED_CLAIM_IDS + ")"
+            // the literal state is checked again on each row once it is locked: a job cancelled meanwhile stays so
+            + " WHERE id IN (SELECT id FROM jobs WHERE id IN (" + JdbcJobRows.CAPPED_CLAIM_IDS + ") AND state = 'pending'"
             + "   FOR UPDATE SKIP LOCKED)"
             + " RETURNING " + JdbcJobRows.CLAIMED_COLUMNS;
-    /** Capped claims of one task take turns across processes, so two never count the same running jobs. */
+    /**
+     * Capped claims take turns across processes (one lock per schema: the cap counts a tenant's
+     * running jobs of every task), so two never count the same running jobs.
+     */
     private static final String CLAIM_TURN = "SELECT pg_advisory_xact_lock(hashtext(?))";
 
     private static final String SET_STATE = "UPDATE jobs AS j SET state = f.to_state, attempt = f.attempt_after,"
@@ -301,7 +305,7 @@ public final class PostgresJobStore implements JobStore {
         return asyncTx("claim", c -> {
             if (capped) {
                 try (var turn = c.prepareStatement(CLAIM_TURN)) {
-                    turn.setString(1, "spillway claim " + config.schema() + "." + params.task());
+                    turn.setString(1, "spillway capped claim " + config.schema());
                     turn.execute();
                 }
             }
@@ -502,6 +506,16 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public List<QueueStats.Front> jobQueueFront(Instant now) {
         return tx("front", c -> JdbcJobRows.queueFront(c, now));
+    }
+
+    @Override
+    public void jobQueueFrontPublish(List<QueueStats.Front> fronts) {
+        asyncTx("publish fronts", c -> {
+            JdbcJobRows.publishFronts(c, "INSERT INTO queue_fronts (task, priority, front_key) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (task, priority) DO UPDATE SET front_key = greatest(queue_fronts.front_key, excluded.front_key)",
+                    fronts);
+            return null;
+        });
     }
 
     @Override

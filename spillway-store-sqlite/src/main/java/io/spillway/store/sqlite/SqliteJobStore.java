@@ -395,6 +395,15 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public void jobQueueFrontPublish(List<QueueStats.Front> fronts) {
+        write("publish fronts", c -> {
+            JdbcJobRows.publishFronts(c.connection, "INSERT INTO queue_fronts (task, priority, front_key) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (task, priority) DO UPDATE SET front_key = max(front_key, excluded.front_key)", fronts);
+            return null;
+        });
+    }
+
+    @Override
     public List<QueueStats.Activity> jobTaskActivity(Instant since) {
         return read("activity", c -> JdbcJobRows.taskActivity(c.connection, since));
     }

@@ -3,15 +3,19 @@ package io.spillway.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.core.Job;
+import io.spillway.core.Priority;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.QueueStats;
 import io.spillway.store.jdbc.MigrationScripts;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A store from before queue keys, upgraded: what waited or ran keeps its place and can be claimed. */
+/** Queue keys in SQLite: a store from before them, upgraded, and the fronts published for other writers. */
 class QueueKeyMigrationIT {
     @TempDir
     Path dir;
@@ -50,6 +54,24 @@ class QueueKeyMigrationIT {
              var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE queue_key IS NULL AND state IN ('pending', 'processing')")) {
             rs.next();
             assertThat(rs.getInt(1)).as("a running job keeps a key for when it comes back").isZero();
+        }
+    }
+
+    @Test
+    void publishedFronts_onlyMoveForward() throws Exception {
+        var file = dir.resolve("fronts.db");
+        try (var store = SqliteJobStore.open(file, Durability.CRASH)) {
+            store.jobQueueFrontPublish(List.of(new QueueStats.Front("echo", Priority.BATCH, 7),
+                    new QueueStats.Front("echo", Priority.INTERACTIVE, 3)));
+            store.jobQueueFrontPublish(List.of(new QueueStats.Front("echo", Priority.BATCH, 5)));
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT priority, front_key FROM queue_fronts WHERE task = 'echo' ORDER BY priority")) {
+            var got = new ArrayList<String>();
+            while (rs.next()) {
+                got.add(rs.getInt(1) + "=" + rs.getLong(2));
+            }
+            assertThat(got).containsExactly("0=3", "2=7");
         }
     }
 }
