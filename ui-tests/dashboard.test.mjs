@@ -5,37 +5,10 @@
 // nothing moving under the pointer), cancels a pending job and sees its status change, retries it,
 // opens a failed job and sees its error, and saves screenshots in ui-tests/artifacts/.
 // Run: npm test (after npm install), from this folder.
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitFor(what, check, timeoutMs = 30000) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      if (await check()) return;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting for ' + what + (last ? ': ' + last.message : ''));
-}
+import { join } from 'node:path';
+import { freePort, here, launch, serve as serveWith, waitFor } from './support.mjs';
 
 async function post(base, path, body) {
   const r = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -62,11 +35,7 @@ async function awaitStatus(base, id, status) {
 }
 
 function serve(port, data) {
-  const child = spawn(join(here, '..', 'spillway'),
-    ['serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', data, '--max-in-flight', '1',
-     '--drain-timeout-seconds', '0'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  child.exited = new Promise((r) => child.on('exit', r));
-  return child;
+  return serveWith(port, data, ['--max-in-flight', '1', '--drain-timeout-seconds', '0']);
 }
 
 const port = await freePort();
@@ -87,11 +56,7 @@ try {
   }
   server = serve(port, data);
   await waitFor('the server', async () => (await fetch(base + '/healthz')).ok, 120000);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

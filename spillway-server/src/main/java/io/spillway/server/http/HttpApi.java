@@ -94,7 +94,9 @@ public final class HttpApi {
             var eager = EagerBodies.handler(config.maxBodyBytes(), DocumentRoutes.UPLOAD, config.maxUploadBytes() + DocumentRoutes.UPLOAD_OVERHEAD,
                     config.maxUploadBytes(), config.dataDir().resolve("uploads").toAbsolutePath());
             handlers.setHandler(eager);
-            eager.setHandler(new BodyDrain(config.maxBodyBytes()));
+            var drain = new BodyDrain(config.maxBodyBytes());
+            eager.setHandler(drain);
+            drain.setHandler(new BrowserSafety());
             server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
         });
         cfg.jetty.addConnector((server, http) -> {

@@ -1,0 +1,87 @@
+package io.spillway.server.http;
+
+import static io.spillway.server.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spillway.server.TestServer;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a browser may do with the API: security headers on every answer, no state changed from another origin. */
+class BrowserSafetyIT {
+    @TempDir
+    static Path dir;
+    static TestServer api;
+
+    @BeforeAll
+    static void start() {
+        api = TestServer.start(dir.resolve("data"), Map.of("workers", "false"), List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    private static String self() {
+        var u = api.uri("/");
+        return "http://" + u.getHost() + ":" + u.getPort();
+    }
+
+    private static HttpResponse<String> postFrom(String origin, String path, String body) {
+        return api.send(HttpRequest.newBuilder(api.uri(path)).header("Content-Type", "application/json")
+                .header("Origin", origin).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static int jobs() {
+        return json(api.get("/v1/jobs?limit=100")).get("jobs").size();
+    }
+
+    @Test
+    void everyAnswer_carriesTheSecurityHeaders() {
+        for (var r : List.of(api.get("/healthz"), api.get("/ui"), api.get("/ui/app.js"), api.get("/v1/jobs/nope"),
+                api.get("/nowhere"), api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}"),
+                api.post("/v1/jobs", "{\"task\": 7}"))) {
+            var h = r.headers();
+            assertThat(h.firstValue("Content-Security-Policy")).as(r.uri() + " " + r.statusCode())
+                    .hasValue("default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+            assertThat(h.firstValue("X-Frame-Options")).hasValue("DENY");
+            assertThat(h.firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(h.firstValue("Referrer-Policy")).hasValue("no-referrer");
+        }
+    }
+
+    @Test
+    void aPageOfAnotherOrigin_cannotSubmitCancelOrRetry_andNothingChanges() {
+        var id = api.submit("{\"task\": \"echo\", \"input\": {}}");
+        int before = jobs();
+
+        for (var origin : List.of("http://evil.example", "null", self().replace("http://", "http://x."),
+                self().substring(0, self().lastIndexOf(':')) + ":1", "not a url")) {
+            var submit = postFrom(origin, "/v1/jobs", "{\"task\": \"echo\", \"input\": {}}");
+            assertThat(submit.statusCode()).as(origin).isEqualTo(403);
+            assertThat(submit.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(json(submit).get("detail").asText()).contains("a page of another origin");
+            assertThat(postFrom(origin, "/v1/jobs/" + id + "/cancel", "").statusCode()).isEqualTo(403);
+        }
+
+        assertThat(jobs()).isEqualTo(before);
+        assertThat(json(api.get("/v1/jobs/" + id)).get("status").asText()).isEqualTo("pending");
+    }
+
+    @Test
+    void theServersOwnPages_andClientsThatAreNotBrowsers_changeStateAsBefore() {
+        assertThat(postFrom(self(), "/v1/jobs", "{\"task\": \"echo\", \"input\": {}}").statusCode()).isEqualTo(202);
+        assertThat(postFrom(self().toUpperCase(), "/v1/jobs", "{\"task\": \"echo\", \"input\": {}}").statusCode()).isEqualTo(202);
+        assertThat(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}").statusCode()).as("no Origin").isEqualTo(202);
+        assertThat(api.send(HttpRequest.newBuilder(api.uri("/v1/jobs")).header("Origin", "http://evil.example").GET())
+                .statusCode()).as("reading is left to the same-origin policy").isEqualTo(200);
+    }
+}
