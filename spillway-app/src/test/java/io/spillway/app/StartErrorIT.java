@@ -43,4 +43,12 @@ class StartErrorIT {
         assertThat(start.err()).isEqualTo("spillway: invalid data_dir (from --data-dir): " + file + " is not a directory"
                 + System.lineSeparator());
     }
+
+    @Test
+    void start_onEveryAddressWithoutKeys_isRefusedUnlessAuthNone() throws Exception {
+        var open = Cli.run("serve", "--data-dir", dir.toString(), "--port", "0", "--host", "0.0.0.0");
+
+        assertThat(open.code()).isEqualTo(2);
+        assertThat(open.err()).startsWith("spillway: refusing to listen on 0.0.0.0: the API would be open to anyone");
+    }
 }

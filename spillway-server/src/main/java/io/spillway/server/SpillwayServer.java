@@ -42,6 +42,8 @@ import io.spillway.store.postgres.PostgresJobStore;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import io.spillway.store.sqlite.SqliteJobStore;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -119,6 +121,7 @@ public final class SpillwayServer implements AutoCloseable {
      * OpenAI variables from {@code env} instead of the process environment.
      */
     public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks, Map<String, String> env) {
+        requireProtected(config);
         var store = openStore(config, role);
         // the store's clock: it never steps back, and on PostgreSQL it is the database's, shared by every process
         InstantSource clock;
@@ -233,6 +236,29 @@ public final class SpillwayServer implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException("cannot create the uploads directory in the data directory "
                     + config.dataDir() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Protected mode: without API keys (none exist yet) the API is open to whoever reaches it, so it
+     * listens only on a loopback address unless {@code --auth none} says to run it open.
+     *
+     * @throws ConfigException naming both ways out
+     */
+    static void requireProtected(ServerConfig config) {
+        if (!config.auth().equals("auto")) {
+            return;
+        }
+        boolean loopback;
+        try {
+            loopback = InetAddress.getByName(config.host()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new ConfigException("invalid host (from --host): " + config.host() + " cannot be resolved");
+        }
+        if (!loopback) {
+            throw new ConfigException("refusing to listen on " + config.host() + ": the API would be open to anyone who "
+                    + "can reach it, and it has no API keys yet; listen on 127.0.0.1 (the default, for this machine or a "
+                    + "proxy in front), or pass --auth none (SPILLWAY_AUTH=none) to run it open on purpose");
         }
     }
 

@@ -160,6 +160,30 @@ final class Parsers {
         };
     }
 
+    /** Comma-separated host names or addresses, lower case; {@code auto}: an empty list (decided from the address). */
+    static Function<String, List<String>> hostNames() {
+        return v -> {
+            var out = new ArrayList<String>();
+            if (v.strip().equals("auto")) {
+                return out;
+            }
+            for (var part : v.split(",")) {
+                var t = part.strip().toLowerCase(Locale.ROOT);
+                if (t.isEmpty()) {
+                    continue;
+                }
+                if (!t.matches("\\*|[a-z0-9.:\\[\\]_-]+")) {
+                    throw new IllegalArgumentException("'" + part.strip() + "' is not a host name or address");
+                }
+                out.add(t);
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("expected host names separated by commas, or auto");
+            }
+            return out;
+        };
+    }
+
     /** {@code name=weight,...} (weights from 1 to max); empty or {@code none}: none named. */
     static Function<String, Map<String, Integer>> weights(int max) {
         return v -> {

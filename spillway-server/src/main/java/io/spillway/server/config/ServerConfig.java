@@ -59,7 +59,9 @@ public record ServerConfig(
         Path pipelinesFile,
         int builtinMaxBatch,
         double builtinPricePerComputeSecond,
-        SchedulingPolicy scheduling) {
+        SchedulingPolicy scheduling,
+        String auth,
+        List<String> allowedHosts) {
 
     /** Name of the environment variable and flag that point at a config file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
@@ -144,7 +146,8 @@ public record ServerConfig(
                 r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
                 r.get(Settings.BUILTIN_PRICE),
                 new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE),
-                        r.get(Settings.MAX_RUNNING_PER_TENANT)));
+                        r.get(Settings.MAX_RUNNING_PER_TENANT)),
+                r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS));
     }
 
     /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */
@@ -157,7 +160,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling);
+                builtinPricePerComputeSecond, scheduling, auth, allowedHosts);
     }
 
     public ServerConfig withDataDir(Path d) {
@@ -165,7 +168,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling);
+                builtinPricePerComputeSecond, scheduling, auth, allowedHosts);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
@@ -173,7 +176,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling);
+                builtinPricePerComputeSecond, scheduling, auth, allowedHosts);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

@@ -28,7 +28,19 @@ public final class Settings {
     public static final Setting<Integer> PORT = new Setting<>("port",
             "HTTP port to listen on (0 picks a free port)", "8080", intIn(0, 65_535));
     public static final Setting<String> HOST = new Setting<>("host",
-            "address to listen on", "0.0.0.0", host());
+            "address to listen on; 127.0.0.1 is this machine only, another address needs --auth none until API keys exist",
+            "127.0.0.1", host());
+    public static final Setting<String> AUTH = new Setting<>("auth",
+            "auto: the API is open while no API key exists, and then listens only on a loopback address (protected "
+                    + "mode); none: open on any address, on purpose", "auto",
+            v -> switch (v.strip()) {
+                case "auto", "none" -> v.strip();
+                default -> throw new IllegalArgumentException("expected auto or none, got '" + v + "'");
+            });
+    public static final Setting<List<String>> ALLOWED_HOSTS = new Setting<>("allowed_hosts",
+            "names clients reach this server by, checked against each request's Host (comma-separated); auto: localhost "
+                    + "names and the address listened on, or any name when listening on every address", "auto",
+            Parsers.hostNames());
     public static final Setting<Path> DATA_DIR = new Setting<>("data_dir",
             "directory of the embedded store", "./data", directory());
     public static final Setting<String> STORE = new Setting<>("store",
@@ -133,7 +145,7 @@ public final class Settings {
                 default -> throw new IllegalArgumentException("expected text or json, got '" + v + "'");
             });
 
-    public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
+    public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE,
             PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, HTTP_THREADS,

@@ -2,6 +2,8 @@ package io.spillway.server.http;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
@@ -17,9 +19,40 @@ import org.eclipse.jetty.util.Callback;
  * {@code PATCH}, {@code DELETE}) sent by a page of another origin is refused with 403 before it
  * reaches a route. Browsers name the page's origin in {@code Origin} on every such request, even a
  * {@code no-cors} fetch or a plain HTML form; clients that are not browsers send none and pass.
- * The page's origin must be the server's own: the host and port the request was sent to.
+ * The page's origin must be the server's own: the host and port the request was sent to. And a
+ * request whose {@code Host} is not a name of this server is refused with 421 (a page of another
+ * site whose name was pointed at this address, DNS rebinding, would send its own name).
  */
 final class BrowserSafety extends Handler.Wrapper {
+    /** Names that always reach this machine. */
+    static final Set<String> LOCAL_NAMES = Set.of("localhost", "127.0.0.1", "::1");
+    /** Host names accepted (without port, lower case); null: any. */
+    private final Set<String> hosts;
+
+    BrowserSafety(Set<String> hosts) {
+        this.hosts = hosts == null ? null : Set.copyOf(hosts);
+    }
+
+    /**
+     * The names to accept: the configured ones with the local names ({@code *}: any); unless
+     * configured, the local names and the address listened on, or any name on every address.
+     */
+    static Set<String> allowedNames(String listenHost, List<String> configured) {
+        if (configured.contains("*")) {
+            return null;
+        }
+        var names = new HashSet<>(LOCAL_NAMES);
+        if (!configured.isEmpty()) {
+            configured.forEach(n -> names.add(bare(n)));
+            return names;
+        }
+        var listen = bare(listenHost);
+        if (listen.equals("0.0.0.0") || listen.equals("::")) {
+            return null;
+        }
+        names.add(listen);
+        return names;
+    }
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     private static final Set<String> CHANGES_STATE = Set.of("POST", "PUT", "PATCH", "DELETE");
 
@@ -30,15 +63,44 @@ final class BrowserSafety extends Handler.Wrapper {
         headers.put("X-Frame-Options", "DENY");
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Referrer-Policy", "no-referrer");
+        var host = request.getHeaders().get(HttpHeader.HOST);
+        if (hosts != null && host != null && !hosts.contains(bare(withoutPort(host)))) {
+            return refuse(response, callback, 421, "this server does not answer to the name " + printable(withoutPort(host))
+                    + " (allowed_hosts): a page reached under another name may not use it");
+        }
         var origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (origin != null && CHANGES_STATE.contains(request.getMethod()) && !sameOrigin(origin, request)) {
-            response.setStatus(403);
-            headers.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
-            response.write(true, ByteBuffer.wrap(Problems.body(403, "a page of another origin (" + printable(origin)
-                    + ") may not change anything here; call the API from your server or from a page of this one")), callback);
-            return true;
+            return refuse(response, callback, 403, "a page of another origin (" + printable(origin)
+                    + ") may not change anything here; call the API from your server or from a page of this one");
         }
         return super.handle(request, response, callback);
+    }
+
+    private static boolean refuse(Response response, Callback callback, int status, String detail) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        response.write(true, ByteBuffer.wrap(Problems.body(status, detail)), callback);
+        return true;
+    }
+
+    /** {@code name} of {@code name:port}, {@code [::1]} of {@code [::1]:port}. */
+    private static String withoutPort(String hostHeader) {
+        var h = hostHeader.strip();
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close > 0 ? h.substring(0, close + 1) : h;
+        }
+        int colon = h.indexOf(':');
+        return colon >= 0 && colon == h.lastIndexOf(':') ? h.substring(0, colon) : h; // several: a bare IPv6 address
+    }
+
+    /** Lower case, without IPv6 brackets or a trailing dot. */
+    private static String bare(String name) {
+        var n = name.strip().toLowerCase(Locale.ROOT);
+        if (n.startsWith("[") && n.endsWith("]")) {
+            n = n.substring(1, n.length() - 1);
+        }
+        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
     }
 
     /** Whether {@code origin} names the host and port the request was sent to ({@code Host}). */

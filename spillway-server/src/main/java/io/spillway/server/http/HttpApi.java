@@ -96,7 +96,7 @@ public final class HttpApi {
             handlers.setHandler(eager);
             var drain = new BodyDrain(config.maxBodyBytes());
             eager.setHandler(drain);
-            drain.setHandler(new BrowserSafety());
+            drain.setHandler(new BrowserSafety(BrowserSafety.allowedNames(config.host(), config.allowedHosts())));
             server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
         });
         cfg.jetty.addConnector((server, http) -> {

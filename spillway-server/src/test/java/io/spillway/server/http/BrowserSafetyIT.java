@@ -3,6 +3,7 @@ package io.spillway.server.http;
 import static io.spillway.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.server.RawHttp;
 import io.spillway.server.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -83,5 +84,34 @@ class BrowserSafetyIT {
         assertThat(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {}}").statusCode()).as("no Origin").isEqualTo(202);
         assertThat(api.send(HttpRequest.newBuilder(api.uri("/v1/jobs")).header("Origin", "http://evil.example").GET())
                 .statusCode()).as("reading is left to the same-origin policy").isEqualTo(200);
+    }
+
+    private static RawHttp.Response getWithHost(String host) throws Exception {
+        return RawHttp.exchange(api.server.port(), RawHttp.ascii("GET /healthz HTTP/1.1\r\nHost: " + host
+                + "\r\nConnection: close\r\n\r\n"));
+    }
+
+    @Test
+    void aRequestUnderANameThisServerDoesNotHave_isRefused_soARebindingPageCannotUseIt() throws Exception {
+        int port = api.server.port();
+        var foreign = getWithHost("attacker.example:" + port);
+
+        assertThat(foreign.status()).isEqualTo(421);
+        assertThat(foreign.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(foreign.text()).contains("does not answer to the name attacker.example (allowed_hosts)");
+        for (var host : List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST.:" + port, "localhost")) {
+            assertThat(getWithHost(host).status()).as(host).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void allowedNames_areTheLocalOnesAndTheAddress_orAnyOnEveryAddress_orAsConfigured() {
+        assertThat(BrowserSafety.allowedNames("127.0.0.1", List.of())).containsExactlyInAnyOrder("localhost", "127.0.0.1", "::1");
+        assertThat(BrowserSafety.allowedNames("10.1.2.3", List.of())).contains("10.1.2.3", "localhost");
+        assertThat(BrowserSafety.allowedNames("0.0.0.0", List.of())).isNull();
+        assertThat(BrowserSafety.allowedNames("[::]", List.of())).isNull();
+        assertThat(BrowserSafety.allowedNames("0.0.0.0", List.of("api.example.com"))).contains("api.example.com", "localhost")
+                .doesNotContain("0.0.0.0");
+        assertThat(BrowserSafety.allowedNames("127.0.0.1", List.of("*"))).isNull();
     }
 }
