@@ -240,7 +240,7 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             var config = ServerConfig.of(Map.of("port", String.valueOf(port), "virtual_threads", String.valueOf(virtualThreads)));
             var app = BareServer.create(config).start();
-            System.err.println("bare server listening on http://0.0.0.0:" + app.port());
+            System.err.println("bare server listening on http://" + config.host() + ":" + app.port());
             new CountDownLatch(1).await();
             return 0;
         }

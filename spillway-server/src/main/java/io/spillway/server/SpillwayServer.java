@@ -253,7 +253,7 @@ public final class SpillwayServer implements AutoCloseable {
         try {
             loopback = InetAddress.getByName(config.host()).isLoopbackAddress();
         } catch (UnknownHostException e) {
-            throw new ConfigException("invalid host (from --host): " + config.host() + " cannot be resolved");
+            throw new ConfigException("invalid host: " + config.host() + " cannot be resolved");
         }
         if (!loopback) {
             throw new ConfigException("refusing to listen on " + config.host() + ": the API would be open to anyone who "

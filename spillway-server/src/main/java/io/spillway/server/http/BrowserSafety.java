@@ -1,11 +1,17 @@
 package io.spillway.server.http;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -21,9 +27,12 @@ import org.eclipse.jetty.util.Callback;
  * {@code no-cors} fetch or a plain HTML form; clients that are not browsers send none and pass.
  * The page's origin must be the server's own: the host and port the request was sent to. And a
  * request whose {@code Host} is not a name of this server is refused with 421 (a page of another
- * site whose name was pointed at this address, DNS rebinding, would send its own name).
+ * site whose name was pointed at this address, DNS rebinding, would send its own name). It runs
+ * first in the chain, before a body is read.
  */
 final class BrowserSafety extends Handler.Wrapper {
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    private static final Set<String> CHANGES_STATE = Set.of("POST", "PUT", "PATCH", "DELETE");
     /** Names that always reach this machine. */
     static final Set<String> LOCAL_NAMES = Set.of("localhost", "127.0.0.1", "::1");
     /** Host names accepted (without port, lower case); null: any. */
@@ -34,35 +43,62 @@ final class BrowserSafety extends Handler.Wrapper {
     }
 
     /**
-     * The names to accept: the configured ones with the local names ({@code *}: any); unless
-     * configured, the local names and the address listened on, or any name on every address.
+     * The names to accept ({@code null}: any): the local names, the address listened on (every
+     * address of this machine, and its host name, when listening on all of them), and the
+     * configured names ({@code *}: any).
      */
     static Set<String> allowedNames(String listenHost, List<String> configured) {
         if (configured.contains("*")) {
             return null;
         }
         var names = new HashSet<>(LOCAL_NAMES);
-        if (!configured.isEmpty()) {
-            configured.forEach(n -> names.add(bare(n)));
-            return names;
+        configured.forEach(n -> names.add(bare(n)));
+        names.add(bare(listenHost));
+        if (everyAddress(listenHost)) {
+            names.addAll(machineNames());
         }
-        var listen = bare(listenHost);
-        if (listen.equals("0.0.0.0") || listen.equals("::")) {
-            return null;
-        }
-        names.add(listen);
         return names;
     }
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-    private static final Set<String> CHANGES_STATE = Set.of("POST", "PUT", "PATCH", "DELETE");
 
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        var headers = response.getHeaders();
+    private static boolean everyAddress(String host) {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** This machine's addresses and host name, as clients on the network may name it. */
+    private static Set<String> machineNames() {
+        var names = new HashSet<String>();
+        try {
+            var local = InetAddress.getLocalHost();
+            names.add(bare(local.getHostName()));
+            names.add(bare(local.getCanonicalHostName()));
+            for (var nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (var address : Collections.list(nic.getInetAddresses())) {
+                    var text = address.getHostAddress();
+                    int zone = text.indexOf('%');
+                    names.add(bare(zone < 0 ? text : text.substring(0, zone)));
+                }
+            }
+        } catch (IOException e) {
+            // what was found is enough; allowed_hosts names the rest
+        }
+        return names;
+    }
+
+    /** Puts the security headers on an answer (also Jetty's own error answers). */
+    static void addHeaders(HttpFields.Mutable headers) {
         headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         headers.put("X-Frame-Options", "DENY");
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Referrer-Policy", "no-referrer");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        addHeaders(response.getHeaders());
         var host = request.getHeaders().get(HttpHeader.HOST);
         if (hosts != null && host != null && !hosts.contains(bare(withoutPort(host)))) {
             return refuse(response, callback, 421, "this server does not answer to the name " + printable(withoutPort(host))

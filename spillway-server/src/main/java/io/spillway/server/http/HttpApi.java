@@ -93,10 +93,11 @@ public final class HttpApi {
             var handlers = deadlines[0].handler();
             var eager = EagerBodies.handler(config.maxBodyBytes(), DocumentRoutes.UPLOAD, config.maxUploadBytes() + DocumentRoutes.UPLOAD_OVERHEAD,
                     config.maxUploadBytes(), config.dataDir().resolve("uploads").toAbsolutePath());
-            handlers.setHandler(eager);
-            var drain = new BodyDrain(config.maxBodyBytes());
-            eager.setHandler(drain);
-            drain.setHandler(new BrowserSafety(BrowserSafety.allowedNames(config.host(), config.allowedHosts())));
+            // refusals of a foreign page or name come first: nothing of their body is read
+            var safety = new BrowserSafety(BrowserSafety.allowedNames(config.host(), config.allowedHosts()));
+            handlers.setHandler(safety);
+            safety.setHandler(eager);
+            eager.setHandler(new BodyDrain(config.maxBodyBytes()));
             server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
         });
         cfg.jetty.addConnector((server, http) -> {

@@ -27,6 +27,7 @@ final class ProblemErrorHandler extends ErrorHandler {
         response.setStatus(problem.status());
         problem.headers().forEach((name, value) -> response.getHeaders().put(name, value));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        BrowserSafety.addHeaders(response.getHeaders());
         response.write(true, ByteBuffer.wrap(Problems.body(problem.status(), problem.detail())), callback);
     }
 }

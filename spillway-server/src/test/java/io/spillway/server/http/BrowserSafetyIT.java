@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spillway.server.RawHttp;
 import io.spillway.server.TestServer;
+import java.net.InetAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,13 +107,26 @@ class BrowserSafetyIT {
     }
 
     @Test
-    void allowedNames_areTheLocalOnesAndTheAddress_orAnyOnEveryAddress_orAsConfigured() {
+    void allowedNames_areTheLocalOnes_theAddressListenedOn_orThisMachinesOnEveryAddress_andTheConfiguredOnes() throws Exception {
         assertThat(BrowserSafety.allowedNames("127.0.0.1", List.of())).containsExactlyInAnyOrder("localhost", "127.0.0.1", "::1");
         assertThat(BrowserSafety.allowedNames("10.1.2.3", List.of())).contains("10.1.2.3", "localhost");
-        assertThat(BrowserSafety.allowedNames("0.0.0.0", List.of())).isNull();
-        assertThat(BrowserSafety.allowedNames("[::]", List.of())).isNull();
-        assertThat(BrowserSafety.allowedNames("0.0.0.0", List.of("api.example.com"))).contains("api.example.com", "localhost")
-                .doesNotContain("0.0.0.0");
+        var everywhere = BrowserSafety.allowedNames("0.0.0.0", List.of());
+        assertThat(everywhere).as("a rebinding page's name is not among them").isNotNull()
+                .contains("localhost", InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT))
+                .doesNotContain("attacker.example");
+        assertThat(BrowserSafety.allowedNames("::", List.of())).isNotNull().contains("::1");
+        assertThat(BrowserSafety.allowedNames("0.0.0.0", List.of("api.example.com", "API.Example.org."))).contains(
+                "api.example.com", "api.example.org", "localhost");
         assertThat(BrowserSafety.allowedNames("127.0.0.1", List.of("*"))).isNull();
+    }
+
+    @Test
+    void jettysOwnErrorAnswers_carryTheHeadersToo() throws Exception {
+        var bad = RawHttp.exchange(api.server.port(), RawHttp.ascii("POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Length: nine\r\n\r\n"));
+
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("Content-Security-Policy")).isEqualTo(BrowserSafety.CONTENT_SECURITY_POLICY);
+        assertThat(bad.header("X-Frame-Options")).isEqualTo("DENY");
     }
 }
