@@ -107,11 +107,17 @@ public final class ModelRunner implements AutoCloseable {
      * Submitting every job of a batch before awaiting any keeps the runners busy.
      */
     public Pending submitAll(List<String> texts) {
-        var futures = new ArrayList<CompletableFuture<Row>>(texts.size());
+        // every text is tokenized before any is queued: the runner finds them together and batches
+        // them, instead of taking each alone while the next is still being tokenized
+        var encoded = new ArrayList<Tokens>(texts.size());
         int tokens = 0;
         for (String text : texts) {
             var t = model.encode(text);
             tokens += t.length();
+            encoded.add(t);
+        }
+        var futures = new ArrayList<CompletableFuture<Row>>(texts.size());
+        for (var t : encoded) {
             futures.add(submit(t));
         }
         return new Pending(futures, tokens);
