@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, here, launch, serve, waitFor } from './support.mjs';
+import { freePort, here, launch, serve, stop, waitFor } from './support.mjs';
 
 const port = await freePort();
 const base = 'http://127.0.0.1:' + port;
@@ -92,10 +92,7 @@ try {
 } finally {
   if (browser) await browser.close();
   if (other) other.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await server.exited;
-  }
+  if (server) await stop(server);
   rmSync(data, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -8,7 +8,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, here, launch, serve as serveWith, waitFor } from './support.mjs';
+import { freePort, here, launch, serve as serveWith, stop, waitFor } from './support.mjs';
 
 async function post(base, path, body) {
   const r = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -51,8 +51,7 @@ try {
     await waitFor('the first server', async () => (await fetch(base + '/healthz')).ok, 120000);
     await awaitStatus(base, await submitCorruptPdf(base), 'failed');
   } finally {
-    earlier.kill('SIGTERM');
-    await earlier.exited;
+    await stop(earlier);
   }
   server = serve(port, data);
   await waitFor('the server', async () => (await fetch(base + '/healthz')).ok, 120000);
@@ -158,10 +157,7 @@ try {
   console.error('dashboard test: FAILED: ' + e.message);
 } finally {
   if (browser) await browser.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await server.exited;
-  }
+  if (server) await stop(server);
   rmSync(data, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

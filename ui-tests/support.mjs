@@ -39,6 +39,12 @@ export function serve(port, data, args = []) {
   return child;
 }
 
+/** Stops a server from serve() and waits until it has ended. */
+export async function stop(child) {
+  child.kill('SIGTERM');
+  await child.exited;
+}
+
 export function launch() {
   return chromium.launch({
     executablePath: chromiumPath,

@@ -143,15 +143,7 @@ class RemoteModelIT {
     void concurrency_isLimitedPerModel() throws Exception {
         fake.always(FakeProvider.slow(150));
         var m = model(spec(1, 2));
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            var calls = new ArrayList<Future<Completion>>();
-            for (int i = 0; i < 8; i++) {
-                calls.add(pool.submit(() -> m.complete(null, "hi", null, null)));
-            }
-            for (var c : calls) {
-                c.get();
-            }
-        }
+        callAtOnce(m, 8, 1);
         assertThat(fake.maxActive.get()).isEqualTo(2);
     }
 

@@ -87,13 +87,12 @@ public final class Engine implements AutoCloseable {
         var responderNo = new AtomicInteger();
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
-        this.admission = new Admission(config.scheduling());
-        this.queueOrder = new QueueOrder(config.scheduling());
+        this.queues = new QueueSampler(store, clock, config.scheduling(), this::taskQueues);
         this.dispatcher = new Dispatcher(store, tasks, config, scheduler, ioWorkers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> {
                     var now = clock.instant();
-                    return store.jobInsertMany(new InsertParams(jobs, now, queueOrder.keys(jobs, now)));
+                    return store.jobInsertMany(new InsertParams(jobs, now, queues.keys(jobs, now)));
                 },
                 (jobs, results) -> {
                     dispatcher.wake(tasksOf(jobs));
@@ -159,7 +158,7 @@ public final class Engine implements AutoCloseable {
         if (!accepting) {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
-        admission.check(job, clock.instant());
+        queues.admit(job, clock.instant());
         return accepter.submit(job);
     }
 
@@ -168,7 +167,7 @@ public final class Engine implements AutoCloseable {
      * and what metrics report without querying the store again.
      */
     public List<QueueStats.TaskQueue> sampledTaskQueues() {
-        return admission.latest();
+        return queues.latest();
     }
 
     public Optional<Job> get(String tenant, String id) {
@@ -378,22 +377,11 @@ public final class Engine implements AutoCloseable {
     static final Duration ORPHAN_SWEEP = Duration.ofMinutes(15);
     /** How often the per-task queues that admission decides on are sampled. */
     static final Duration QUEUE_SAMPLE = Duration.ofSeconds(2);
-    private final Admission admission;
-    private final QueueOrder queueOrder;
-    /** What {@link #sampleQueues} last published of the queue order (sampled on one thread). */
-    private List<QueueStats.Front> publishedFronts = List.of();
+    private final QueueSampler queues;
 
     private void sampleQueues() {
         try {
-            var given = queueOrder.mark();
-            var queues = taskQueues();
-            admission.refresh(queues);
-            queueOrder.observe(given, store.jobQueueFront(clock.instant()), queues, clock.instant());
-            var fronts = queueOrder.fronts();
-            if (!fronts.equals(publishedFronts)) {
-                store.jobQueueFrontPublish(fronts);
-                publishedFronts = fronts;
-            }
+            queues.sample();
         } catch (RuntimeException e) {
             log.debug("queue sample failed: {}", e.toString());
         }

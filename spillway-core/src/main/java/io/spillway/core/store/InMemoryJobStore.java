@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +34,6 @@ import java.util.function.Predicate;
 public final class InMemoryJobStore implements JobStore {
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     private final Map<String, String> idempotencyKeys = new HashMap<>();
-    /** Fronts the scheduler published, by task and priority rank. */
-    private final Map<String, Long> publishedFronts = new HashMap<>();
     /** Queue keys of the jobs, by id. */
     private final Map<String, Long> queueKeys = new HashMap<>();
     /** Complete attachments by job id, then name. */
@@ -218,27 +217,23 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized List<QueueStats.Front> jobQueueFront(Instant now) {
         ensureOpen();
-        var front = new TreeMap<String, Long>();
+        record Queue(String task, Priority priority) {
+        }
+        var front = new LinkedHashMap<Queue, Long>();
         var at = millis(now);
         for (Job j : jobs.values()) {
             if (claimable(j, at)) {
-                front.merge(j.task() + "\u0000" + j.priority().rank(), queueKeys.get(j.id()), Math::min);
+                front.merge(new Queue(j.task(), j.priority()), queueKeys.get(j.id()), Math::min);
             }
         }
         var out = new ArrayList<QueueStats.Front>(front.size());
-        front.forEach((k, key) -> {
-            int sep = k.indexOf('\u0000');
-            out.add(new QueueStats.Front(k.substring(0, sep), Priority.fromRank(Integer.parseInt(k.substring(sep + 1))), key));
-        });
+        front.forEach((q, key) -> out.add(new QueueStats.Front(q.task(), q.priority(), key)));
         return out;
     }
 
     @Override
     public synchronized void jobQueueFrontPublish(List<QueueStats.Front> fronts) {
-        ensureOpen();
-        for (var f : fronts) {
-            publishedFronts.merge(f.task() + "\u0000" + f.priority().rank(), f.key(), Math::max);
-        }
+        ensureOpen(); // nothing else writes to a store in memory: no one needs the fronts
     }
 
     /** Whether a claim at {@code now} may take {@code j}. */
