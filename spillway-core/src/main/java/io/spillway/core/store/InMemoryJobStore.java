@@ -5,6 +5,7 @@ import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import io.spillway.core.keys.ApiKey;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,8 @@ public final class InMemoryJobStore implements JobStore {
 
     private record Stored(Attachment attachment, byte[] bytes, Instant writtenAt) {
     }
+    /** API keys by id, in creation order. */
+    private final Map<String, ApiKey> keys = new LinkedHashMap<>();
     private boolean closed;
 
     @Override
@@ -160,7 +163,7 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized Optional<Job> jobGet(String tenant, String id) {
         ensureOpen();
-        return Optional.ofNullable(jobs.get(id)).filter(j -> j.tenant().equals(tenant));
+        return Optional.ofNullable(jobs.get(id)).filter(j -> ofTenant(j, tenant));
     }
 
     @Override
@@ -169,7 +172,7 @@ public final class InMemoryJobStore implements JobStore {
         var view = params.afterId() == null ? jobs.descendingMap() : jobs.headMap(params.afterId(), false).descendingMap();
         var page = new ArrayList<Job>(params.limit());
         for (Job j : view.values()) {
-            if (j.tenant().equals(params.tenant()) && (params.state() == null || j.state() == params.state())
+            if (ofTenant(j, params.tenant()) && (params.state() == null || j.state() == params.state())
                     && (params.task() == null || j.task().equals(params.task()))) {
                 if (page.size() == params.limit()) {
                     return new JobPage(page, page.getLast().id());
@@ -363,6 +366,49 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized void close() {
         closed = true;
+    }
+
+    @Override
+    public synchronized void keyInsert(ApiKey key) {
+        ensureOpen();
+        var kept = new ApiKey(key.id(), key.tenant(), key.name(), key.scopes(), key.hash(), millis(key.createdAt()),
+                millis(key.expiresAt()), millis(key.revokedAt()), key.ratePerSecond());
+        if (keys.putIfAbsent(key.id(), kept) != null) {
+            throw new StoreException("a key with the id " + key.id() + " exists");
+        }
+    }
+
+    @Override
+    public synchronized Optional<ApiKey> keyGet(String id) {
+        ensureOpen();
+        return Optional.ofNullable(keys.get(id));
+    }
+
+    @Override
+    public synchronized List<ApiKey> keyList() {
+        ensureOpen();
+        return List.copyOf(keys.values());
+    }
+
+    @Override
+    public synchronized boolean keyRevoke(String id, Instant at) {
+        ensureOpen();
+        var key = keys.get(id);
+        if (key == null || key.revokedAt() != null) {
+            return false;
+        }
+        keys.put(id, key.revoked(millis(at)));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean keyExists() {
+        ensureOpen();
+        return !keys.isEmpty();
+    }
+
+    private static boolean ofTenant(Job job, String tenant) {
+        return tenant.equals(ANY_TENANT) || job.tenant().equals(tenant);
     }
 
     private List<Job> select(Predicate<Job> filter) {

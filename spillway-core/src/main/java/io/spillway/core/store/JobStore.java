@@ -2,6 +2,7 @@ package io.spillway.core.store;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
+import io.spillway.core.keys.KeyStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -24,7 +25,13 @@ import java.util.Optional;
  * fenced by the state it expects and {@link JobRef#attempt()}: a write from a claim that has
  * since expired or been rescued, or for a job that moved meanwhile, changes nothing.
  */
-public interface JobStore extends AutoCloseable {
+public interface JobStore extends KeyStore, AutoCloseable {
+
+    /**
+     * As the tenant of {@link #jobGet} or {@link ListParams}: any tenant (an admin's reads). No
+     * tenant is named so ({@link io.spillway.core.keys.ApiKeys#checkTenant}).
+     */
+    String ANY_TENANT = "*";
 
     /** Inserts new jobs as pending; a repeated (tenant, idempotency key) resolves to the existing job. */
     List<InsertResult> jobInsertMany(InsertParams params);
@@ -51,10 +58,10 @@ public interface JobStore extends AutoCloseable {
     /** Pending jobs whose deadline passed, for expiry. */
     List<Job> jobListPastDeadline(PastDeadlineParams params);
 
-    /** The tenant's job, or empty. */
+    /** The tenant's job ({@link #ANY_TENANT}: anyone's), or empty. */
     Optional<Job> jobGet(String tenant, String id);
 
-    /** A page of the tenant's jobs, newest first. */
+    /** A page of the tenant's jobs ({@link #ANY_TENANT}: everyone's), newest first. */
     JobPage jobList(ListParams params);
 
     /** Number of pending jobs (all tenants), for health and admission. */

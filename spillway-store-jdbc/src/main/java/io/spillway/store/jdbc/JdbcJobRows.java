@@ -7,6 +7,7 @@ import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.JobPage;
+import io.spillway.core.store.JobStore;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.QueueStats;
 import java.sql.Connection;
@@ -28,6 +29,16 @@ import java.util.TreeSet;
  * Stateless; each store keeps its own SQL and connections.
  */
 public final class JdbcJobRows {
+    /**
+     * The query of one job by id ({@code idParameter}: {@code ?}, or {@code ?::uuid} where ids
+     * are typed) and, unless {@code tenant} is {@link JobStore#ANY_TENANT}, tenant: bind the id
+     * first, then the tenant.
+     */
+    public static String getSql(String tenant, String idParameter) {
+        return "SELECT " + COLUMNS + " FROM jobs WHERE id = " + idParameter
+                + (tenant.equals(JobStore.ANY_TENANT) ? "" : " AND tenant = ?");
+    }
+
     /** Every column of a job, as {@link #job(ResultSet)} reads them (by name). */
     public static final String COLUMNS = "id, tenant, task, state, priority, input, metadata, attempt, max_attempts,"
             + " created_at, run_at, deadline, lease_until, started_at, finished_at, result, error,"
@@ -153,7 +164,8 @@ public final class JdbcJobRows {
      * {@link #listPage}.
      */
     public static String listSql(ListParams params, String idParameter) {
-        var sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE tenant = ?");
+        var sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE "
+                + (params.tenant().equals(JobStore.ANY_TENANT) ? "1 = 1" : "tenant = ?"));
         if (params.state() != null) {
             sql.append(" AND state = ?");
         }
@@ -169,7 +181,9 @@ public final class JdbcJobRows {
     /** Binds and runs a statement prepared from {@link #listSql}, and cuts the page. */
     public static JobPage listPage(PreparedStatement ps, ListParams params) throws SQLException {
         int i = 1;
-        ps.setString(i++, params.tenant());
+        if (!params.tenant().equals(JobStore.ANY_TENANT)) {
+            ps.setString(i++, params.tenant());
+        }
         if (params.state() != null) {
             ps.setString(i++, params.state().wireName());
         }

@@ -6,6 +6,7 @@ import io.spillway.core.Job;
 import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
+import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
@@ -23,6 +24,7 @@ import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
 import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.JdbcKeys;
 import io.spillway.store.jdbc.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -458,12 +460,42 @@ public final class PostgresJobStore implements JobStore {
             return Optional.empty();
         }
         return tx("get", c -> {
-            try (var ps = c.prepareStatement("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE id = ? AND tenant = ?")) {
+            try (var ps = c.prepareStatement(JdbcJobRows.getSql(tenant, "?"))) {
                 ps.setObject(1, uuid);
-                ps.setString(2, tenant);
+                if (!tenant.equals(ANY_TENANT)) {
+                    ps.setString(2, tenant);
+                }
                 return JdbcJobRows.one(ps);
             }
         });
+    }
+
+    @Override
+    public void keyInsert(ApiKey key) {
+        tx("insert key", c -> {
+            JdbcKeys.insert(c, key);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ApiKey> keyGet(String id) {
+        return tx("get key", c -> JdbcKeys.get(c, id));
+    }
+
+    @Override
+    public List<ApiKey> keyList() {
+        return tx("list keys", c -> JdbcKeys.list(c));
+    }
+
+    @Override
+    public boolean keyRevoke(String id, Instant at) {
+        return tx("revoke key", c -> JdbcKeys.revoke(c, id, at));
+    }
+
+    @Override
+    public boolean keyExists() {
+        return tx("find keys", c -> JdbcKeys.exists(c));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.spillway.core.Job;
 import io.spillway.core.JobIds;
 import io.spillway.core.JobRef;
 import io.spillway.core.NewJob;
+import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
@@ -21,6 +22,7 @@ import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
 import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
+import io.spillway.store.jdbc.JdbcKeys;
 import io.spillway.store.jdbc.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -351,11 +353,41 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public Optional<Job> jobGet(String tenant, String id) {
         return read("get", c -> {
-            var ps = c.prepare("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE id = ? AND tenant = ?");
+            var ps = c.prepare(JdbcJobRows.getSql(tenant, "?"));
             ps.setString(1, id);
-            ps.setString(2, tenant);
+            if (!tenant.equals(ANY_TENANT)) {
+                ps.setString(2, tenant);
+            }
             return JdbcJobRows.one(ps);
         });
+    }
+
+    @Override
+    public void keyInsert(ApiKey key) {
+        write("insert key", c -> {
+            JdbcKeys.insert(c.connection, key);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ApiKey> keyGet(String id) {
+        return read("get key", c -> JdbcKeys.get(c.connection, id));
+    }
+
+    @Override
+    public List<ApiKey> keyList() {
+        return read("list keys", c -> JdbcKeys.list(c.connection));
+    }
+
+    @Override
+    public boolean keyRevoke(String id, Instant at) {
+        return write("revoke key", c -> JdbcKeys.revoke(c.connection, id, at));
+    }
+
+    @Override
+    public boolean keyExists() {
+        return read("find keys", c -> JdbcKeys.exists(c.connection));
     }
 
     @Override

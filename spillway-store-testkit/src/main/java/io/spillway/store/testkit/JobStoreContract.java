@@ -11,6 +11,9 @@ import io.spillway.core.Lifecycle;
 import io.spillway.core.NewJob;
 import io.spillway.core.Outcome;
 import io.spillway.core.Priority;
+import io.spillway.core.keys.ApiKey;
+import io.spillway.core.keys.ApiKeys;
+import io.spillway.core.keys.KeyScope;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.InsertParams;
@@ -22,6 +25,7 @@ import io.spillway.core.store.PastDeadlineParams;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
+import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -32,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -173,6 +178,44 @@ public abstract class JobStoreContract {
 
         assertThat(store.jobGet("b", nj.id())).isEmpty();
         assertThat(store.jobGet("a", nj.id())).isPresent();
+    }
+
+    @Test
+    void getAndList_forAnyTenant_seeEveryTenantsJobs() {
+        var a = aNewJob().tenant("a").build();
+        var b = aNewJob().tenant("b").build();
+        insert(T0, a, b);
+
+        assertThat(store.jobGet(JobStore.ANY_TENANT, b.id())).map(Job::tenant).contains("b");
+        assertThat(store.jobList(new ListParams(JobStore.ANY_TENANT, null, null, 10, null)).jobs())
+                .extracting(Job::id).containsExactly(b.id(), a.id());
+        assertThat(store.jobList(new ListParams("a", null, null, 10, null)).jobs()).extracting(Job::id).containsExactly(a.id());
+    }
+
+    @Test
+    void keys_areKeptWithTheirHash_listedAndRevokedOnce() {
+        assertThat(store.keyExists()).isFalse();
+        var key = ApiKeys.generate();
+        var id = ApiKeys.idOf(key).orElseThrow();
+        var stored = new ApiKey(id, "acme", "ci", Set.of(KeyScope.SUBMIT, KeyScope.READ), ApiKeys.hash(key), T0,
+                T0.plus(Duration.ofDays(90)), null, 50);
+        store.keyInsert(stored);
+        var other = new ApiKey("bbbbbbbbbbbb", "beta", "x", Set.of(KeyScope.ADMIN), ApiKeys.hash("k"), T0.plusSeconds(1),
+                null, null, 0);
+        store.keyInsert(other);
+
+        assertThat(store.keyExists()).isTrue();
+        assertThat(store.keyGet(id)).contains(stored);
+        assertThat(ApiKeys.matches(key, store.keyGet(id).orElseThrow().hash())).isTrue();
+        assertThat(store.keyList()).containsExactly(stored, other);
+        assertThatThrownBy(() -> store.keyInsert(stored)).isInstanceOf(StoreException.class);
+
+        assertThat(store.keyRevoke(id, T0.plusSeconds(5))).isTrue();
+        assertThat(store.keyRevoke(id, T0.plusSeconds(6))).as("revoked before").isFalse();
+        assertThat(store.keyRevoke("nosuchkeyid0", T0)).isFalse();
+        assertThat(store.keyGet(id).orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(store.keyGet(id).orElseThrow().activeAt(T0.plusSeconds(6))).isFalse();
+        assertThat(store.keyExists()).as("a revoked key still counts").isTrue();
     }
 
     @Test
