@@ -122,7 +122,7 @@ try {
   await page.selectOption('#filter-status', 'cancelled');
   const cancelledRow = page.locator(`#jobs tbody tr[data-id="${pending.job_id}"][data-status="cancelled"]`);
   await cancelledRow.waitFor({ timeout: 10000 });
-  const tookCancelled = await cancelledRow.locator('td').nth(6).textContent();
+  const tookCancelled = await cancelledRow.locator('td').nth(7).textContent();
   if (tookCancelled !== '') throw new Error('a cancelled job shows a duration: ' + tookCancelled);
   if ((await page.textContent('#detail-outcome-title')) !== 'Error') throw new Error('a cancelled job shows no error');
 
@@ -141,7 +141,7 @@ try {
   const title = await page.textContent('#detail-outcome-title');
   const outcome = await page.textContent('#detail-outcome');
   if (title !== 'Error' || !outcome.includes('not a valid PDF')) throw new Error('a failed job shows ' + title + ': ' + outcome);
-  const tookFailed = await page.locator(`#jobs tbody tr[data-id="${failedId}"] td`).nth(6).textContent();
+  const tookFailed = await page.locator(`#jobs tbody tr[data-id="${failedId}"] td`).nth(7).textContent();
   if (!/^\d+ ms$/.test(tookFailed)) throw new Error('a failed job shows no duration: ' + tookFailed);
 
   mkdirSync(join(here, 'artifacts'), { recursive: true });

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import io.spillway.server.config.NearestName;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,11 +18,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "spillway", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Spillway: an asynchronous AI job gateway. Clients submit work over HTTP and get 202 with a "
                 + "job id at once; workers run the jobs and store the results.",
-        subcommands = {ServeCommand.class, GatewayCommand.class, WorkerCommand.class, MigrateCommand.class,
+        subcommands = {ServeCommand.class, GatewayCommand.class, WorkerCommand.class, MigrateCommand.class, KeysCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** The commands that take every setting as a flag. */
-    static final List<String> RUN_COMMANDS = List.of("serve", "gateway", "worker", "migrate");
+    static final List<String> RUN_COMMANDS = Stream.concat(Stream.of("serve", "gateway", "worker", "migrate"),
+            KeysCommand.SUBCOMMANDS.stream()).toList();
 
     public static void main(String[] args) {
         int code = run(args, System.getenv(), writer(System.out), writer(System.err));

@@ -10,6 +10,7 @@ import io.spillway.server.Role;
 import io.spillway.server.SpillwayServer;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
+import io.spillway.server.config.Setting;
 import io.spillway.server.config.Settings;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -55,6 +56,11 @@ abstract class RunCommand implements Callable<Integer> {
 
     abstract Role role();
 
+    /** The settings this command takes as flags (the others still come from the environment and the file). */
+    List<Setting<?>> settings() {
+        return Settings.ALL;
+    }
+
     static boolean isServing() {
         return serving;
     }
@@ -65,11 +71,15 @@ abstract class RunCommand implements Callable<Integer> {
      */
     static CommandLine configure(CommandLine root, List<String> commands, Map<String, String> env) {
         for (var name : commands) {
-            var sub = root.getSubcommands().get(name);
-            ((RunCommand) sub.getCommand()).env = env;
+            var sub = root;
+            for (var part : name.split(" ")) {
+                sub = sub.getSubcommands().get(part); // "keys create": a subcommand's subcommand
+            }
+            var command = (RunCommand) sub.getCommand();
+            command.env = env;
             var spec = sub.getCommandSpec();
             int order = 1;
-            for (var s : Settings.ALL) {
+            for (var s : command.settings()) {
                 spec.addOption(OptionSpec.builder(s.flag())
                         .paramLabel(s.key().toUpperCase(Locale.ROOT).replace("_SECONDS", "_S"))
                         .type(String.class)
@@ -109,7 +119,7 @@ abstract class RunCommand implements Callable<Integer> {
     /** The resolved settings, or null after printing why they are bad. */
     ServerConfig loadConfig() {
         var flags = new HashMap<String, String>();
-        for (var s : Settings.ALL) {
+        for (var s : settings()) {
             String v = spec.findOption(s.flag()).getValue();
             if (v != null) {
                 flags.put(s.key(), v);

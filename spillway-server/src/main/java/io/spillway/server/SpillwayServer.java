@@ -6,6 +6,7 @@ import io.spillway.core.builtin.SleepTask;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.engine.EngineConfig;
 import io.spillway.core.engine.EngineListener;
+import io.spillway.core.keys.KeyStore;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.task.TaskHandler;
 import io.spillway.core.task.TaskRegistry;
@@ -31,6 +32,8 @@ import io.spillway.pipeline.PipelineSpec;
 import io.spillway.pipeline.PipelineTask;
 import io.spillway.pipeline.Pipelines;
 import io.spillway.pipeline.SummarizeRouter;
+import io.spillway.server.auth.Audit;
+import io.spillway.server.auth.Authenticator;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
@@ -121,8 +124,13 @@ public final class SpillwayServer implements AutoCloseable {
      * OpenAI variables from {@code env} instead of the process environment.
      */
     public static SpillwayServer start(ServerConfig config, Role role, List<TaskHandler> extraTasks, Map<String, String> env) {
-        requireProtected(config);
         var store = openStore(config, role);
+        try {
+            requireProtected(config, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         // the store's clock: it never steps back, and on PostgreSQL it is the database's, shared by every process
         InstantSource clock;
         try {
@@ -188,7 +196,9 @@ public final class SpillwayServer implements AutoCloseable {
             var engine = new Engine(store, tasks, engineConfig, clock, EngineListener.all(metrics, tracing));
             engine.start();
             var processing = role == Role.GATEWAY ? "elsewhere" : runWorkers ? "running" : "paused";
-            var api = new HttpApi(engine, config, clock, metrics, tracing, documents, processing);
+            var audit = new Audit();
+            var authenticator = new Authenticator(store, clock, config.auth().equals("auto"), config.metricsToken(), audit);
+            var api = new HttpApi(engine, config, clock, metrics, tracing, documents, processing, authenticator, audit);
             var http = role == Role.WORKER ? api.createForWorker() : api.create();
             try {
                 http.start();
@@ -240,12 +250,12 @@ public final class SpillwayServer implements AutoCloseable {
     }
 
     /**
-     * Protected mode: without API keys (none exist yet) the API is open to whoever reaches it, so it
-     * listens only on a loopback address unless {@code --auth none} says to run it open.
+     * Protected mode: until an API key exists the API is open to whoever reaches it, so it listens
+     * only on a loopback address unless {@code --auth none} says to run it open.
      *
-     * @throws ConfigException naming both ways out
+     * @throws ConfigException naming the ways out
      */
-    static void requireProtected(ServerConfig config) {
+    static void requireProtected(ServerConfig config, KeyStore keys) {
         if (!config.auth().equals("auto")) {
             return;
         }
@@ -255,10 +265,11 @@ public final class SpillwayServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new ConfigException("invalid host: " + config.host() + " cannot be resolved");
         }
-        if (!loopback) {
+        if (!loopback && !keys.keyExists()) {
             throw new ConfigException("refusing to listen on " + config.host() + ": the API would be open to anyone who "
-                    + "can reach it, and it has no API keys yet; listen on 127.0.0.1 (the default, for this machine or a "
-                    + "proxy in front), or pass --auth none (SPILLWAY_AUTH=none) to run it open on purpose");
+                    + "can reach it, and it has no API keys yet; create one (spillway keys create --tenant NAME --name "
+                    + "NAME), listen on 127.0.0.1 (the default, for this machine or a proxy in front), or pass --auth none "
+                    + "(SPILLWAY_AUTH=none) to run it open on purpose");
         }
     }
 
@@ -307,6 +318,11 @@ public final class SpillwayServer implements AutoCloseable {
 
     public Engine engine() {
         return engine;
+    }
+
+    /** The API keys in this server's store (what {@code spillway keys} changes), for embedders and tests. */
+    public KeyStore keys() {
+        return store;
     }
 
     /**

@@ -81,8 +81,12 @@ public final class TestServer implements AutoCloseable {
         return send(b);
     }
 
-    public HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+    public HttpResponse<String> get(String path, String... headers) {
+        var b = HttpRequest.newBuilder(uri(path)).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
     }
 
     /** Submits and returns the job id; fails unless the answer is 202. */

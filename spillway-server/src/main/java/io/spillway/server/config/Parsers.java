@@ -184,6 +184,24 @@ final class Parsers {
         };
     }
 
+    /**
+     * A secret of at least {@code minLength} printable characters, without spaces; {@code none}:
+     * null (no secret). The value is never echoed in an error.
+     */
+    static Function<String, String> secret(int minLength) {
+        return v -> {
+            var t = v.strip();
+            if (t.equals("none")) {
+                return null;
+            }
+            if (t.length() < minLength || !t.chars().allMatch(c -> c > 32 && c < 127)) {
+                throw new IllegalArgumentException("expected at least " + minLength
+                        + " printable characters without spaces (a random token), or none");
+            }
+            return t;
+        };
+    }
+
     /** {@code name=weight,...} (weights from 1 to max); empty or {@code none}: none named. */
     static Function<String, Map<String, Integer>> weights(int max) {
         return v -> {

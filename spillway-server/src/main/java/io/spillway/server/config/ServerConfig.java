@@ -60,8 +60,7 @@ public record ServerConfig(
         int builtinMaxBatch,
         double builtinPricePerComputeSecond,
         SchedulingPolicy scheduling,
-        String auth,
-        List<String> allowedHosts) {
+        Access access) {
 
     /** Name of the environment variable and flag that point at a config file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
@@ -147,7 +146,21 @@ public record ServerConfig(
                 r.get(Settings.BUILTIN_PRICE),
                 new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE),
                         r.get(Settings.MAX_RUNNING_PER_TENANT)),
-                r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS));
+                new Access(r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS), r.get(Settings.METRICS_TOKEN)));
+    }
+
+    /** {@code auto} (keys once one exists) or {@code none}. */
+    public String auth() {
+        return access.auth();
+    }
+
+    public List<String> allowedHosts() {
+        return access.allowedHosts();
+    }
+
+    /** The token that reads metrics without a key, or null. */
+    public String metricsToken() {
+        return access.metricsToken();
     }
 
     /** A config from settings given as text, like flags, over the defaults; reads no file or environment. */
@@ -160,7 +173,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling, auth, allowedHosts);
+                builtinPricePerComputeSecond, scheduling, access);
     }
 
     public ServerConfig withDataDir(Path d) {
@@ -168,7 +181,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling, auth, allowedHosts);
+                builtinPricePerComputeSecond, scheduling, access);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
@@ -176,7 +189,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling, auth, allowedHosts);
+                builtinPricePerComputeSecond, scheduling, access);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

@@ -9,6 +9,7 @@ import static io.spillway.server.config.Parsers.storeUrl;
 import static io.spillway.server.config.Parsers.intIn;
 import static io.spillway.server.config.Parsers.numberIn;
 import static io.spillway.server.config.Parsers.path;
+import static io.spillway.server.config.Parsers.secret;
 import static io.spillway.server.config.Parsers.secondsIn;
 import static io.spillway.server.config.Parsers.secondsPerPriority;
 import static io.spillway.server.config.Parsers.weights;
@@ -28,11 +29,12 @@ public final class Settings {
     public static final Setting<Integer> PORT = new Setting<>("port",
             "HTTP port to listen on (0 picks a free port)", "8080", intIn(0, 65_535));
     public static final Setting<String> HOST = new Setting<>("host",
-            "address to listen on; 127.0.0.1 is this machine only, another address needs --auth none until API keys exist",
+            "address to listen on; 127.0.0.1 is this machine only, another address needs an API key or --auth none",
             "127.0.0.1", host());
     public static final Setting<String> AUTH = new Setting<>("auth",
-            "auto: the API is open while no API key exists, and then listens only on a loopback address (protected "
-                    + "mode); none: open on any address, on purpose", "auto",
+            "auto: every request but health and readiness needs an API key once one exists; until then the API is open "
+                    + "for one tenant and listens only on a loopback address (protected mode); none: no keys, open on any "
+                    + "address, on purpose", "auto",
             v -> switch (v.strip()) {
                 case "auto", "none" -> v.strip();
                 default -> throw new IllegalArgumentException("expected auto or none, got '" + v + "'");
@@ -41,6 +43,9 @@ public final class Settings {
             "names clients reach this server by, checked against each request's Host (comma-separated); auto: localhost "
                     + "names and the address listened on, or any name when listening on every address", "auto",
             Parsers.hostNames());
+    public static final Setting<String> METRICS_TOKEN = new Setting<>("metrics_token",
+            "a token that reads /metrics and /v1/queue as Authorization: Bearer <token> without an API key (for a "
+                    + "scraper or autoscaler), at least 16 characters", "none", secret(16));
     public static final Setting<Path> DATA_DIR = new Setting<>("data_dir",
             "directory of the embedded store", "./data", directory());
     public static final Setting<String> STORE = new Setting<>("store",
@@ -145,7 +150,7 @@ public final class Settings {
                 default -> throw new IllegalArgumentException("expected text or json, got '" + v + "'");
             });
 
-    public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
+    public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, METRICS_TOKEN, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE,
             PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, HTTP_THREADS,

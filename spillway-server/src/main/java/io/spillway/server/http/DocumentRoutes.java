@@ -71,7 +71,7 @@ final class DocumentRoutes implements RouteFamily {
             throw multipartError(e);
         }
         try {
-            var newJob = requests.forDocument(task, stored, ctx.queryParam("priority"), ctx.header("Idempotency-Key"),
+            var newJob = requests.forDocument(Callers.of(ctx).tenant(), task, stored, ctx.queryParam("priority"), ctx.header("Idempotency-Key"),
                     Traceparent.valid(ctx.header("traceparent")));
             var committed = engine.submit(newJob);
             ctx.future(() -> committed.handle((result, error) -> {

@@ -10,6 +10,8 @@ import io.spillway.core.JobIds;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.json.Json;
 import io.spillway.documents.DocumentIntake;
+import io.spillway.server.auth.Audit;
+import io.spillway.server.auth.Authenticator;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.metrics.Metrics;
 import io.spillway.server.metrics.Tracing;
@@ -39,6 +41,7 @@ public final class HttpApi {
     private final Engine engine;
     private final ServerConfig config;
     private final Metrics metrics;
+    private final Authenticator authenticator;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Map<Route, Handler> handlers = new HashMap<>();
 
@@ -47,8 +50,9 @@ public final class HttpApi {
      *                   here), {@code paused} (workers: false) or {@code elsewhere} (a gateway)
      */
     public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics, Tracing tracing,
-                   DocumentIntake documents, String processing) {
+                   DocumentIntake documents, String processing, Authenticator authenticator, Audit audit) {
         this.engine = engine;
+        this.authenticator = authenticator;
         this.config = config;
         this.metrics = metrics;
         var mapper = Json.MAPPER;
@@ -57,7 +61,7 @@ public final class HttpApi {
         var requests = new JobRequests(mapper, engine.tasks(), jobIds, clock, config.defaultMaxAttempts());
         var families = List.of(
                 new JobRoutes(engine, requests, json, new RequestBodies(config.maxBodyBytes()), tracing, jobIds,
-                        config.maxWait()),
+                        config.maxWait(), audit),
                 new DocumentRoutes(engine, documents, requests, json),
                 new OperationRoutes(engine, metrics, mapper, json, processing));
         families.forEach(f -> handlers.putAll(f.handlers()));
@@ -161,10 +165,16 @@ public final class HttpApi {
         });
     }
 
-    /** The handler as registered: labelled for metrics, and refused while stopping when it takes work. */
+    /**
+     * The handler as registered: labelled for metrics, authenticated when it needs a scope, and
+     * refused while stopping when it takes work.
+     */
     private Handler guarded(Route route, Handler handler) {
         return ctx -> {
             ctx.attribute(ROUTE_ATTRIBUTE, route.path());
+            if (route.scope() != null) {
+                Callers.authenticate(ctx, authenticator, route.scope());
+            }
             if (route.takesWork() && !engine.isAccepting()) {
                 throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);
             }

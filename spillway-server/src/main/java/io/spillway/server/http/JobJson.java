@@ -98,6 +98,7 @@ final class JobJson {
             g.writeRawValue(j.result());
         }
         g.writeStringField("task", j.task());
+        g.writeStringField("tenant", j.tenant());
         g.writeStringField("priority", j.priority().wireName());
         g.writeNumberField("attempt", j.attempt());
         g.writeNumberField("max_attempts", j.maxAttempts());

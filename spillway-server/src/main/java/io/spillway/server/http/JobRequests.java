@@ -35,7 +35,6 @@ import java.util.Set;
  * Unknown fields are refused, so a misspelt option is never silently ignored. Thread-safe.
  */
 final class JobRequests {
-    static final String DEFAULT_TENANT = "default";
     private static final Set<String> FIELDS = Set.of("prompt", "task", "input", "model", "priority", "deadline",
             "max_attempts", "metadata");
     private static final int MAX_IDEMPOTENCY_KEY = 255;
@@ -58,12 +57,12 @@ final class JobRequests {
     }
 
     /**
-     * Parses and validates a request.
+     * Parses and validates a request for a job of {@code tenant}.
      *
      * @param idempotencyKey the {@code Idempotency-Key} header, or null
      * @param traceparent    a valid W3C {@code traceparent}, or null
      */
-    NewJob parse(byte[] body, String idempotencyKey, String traceparent) {
+    NewJob parse(String tenant, byte[] body, String idempotencyKey, String traceparent) {
         if (idempotencyKey != null) {
             checkIdempotencyKey(idempotencyKey);
         }
@@ -160,7 +159,7 @@ final class JobRequests {
             throw ApiException.unprocessable("invalid input for task " + task + ": " + e.getMessage());
         }
         String hash = idempotencyKey == null ? null : hash(root);
-        return new NewJob(ids.next(), DEFAULT_TENANT, task, jobInput, priority, maxAttempts, deadline,
+        return new NewJob(ids.next(), tenant, task, jobInput, priority, maxAttempts, deadline,
                 metadata == null || metadata.isNull() ? null : write(metadata), idempotencyKey, hash, traceparent);
     }
 
@@ -190,7 +189,7 @@ final class JobRequests {
      *
      * @param priority the {@code ?priority=} query parameter, or null
      */
-    NewJob forDocument(String task, DocumentStore.Stored document, String priority, String idempotencyKey,
+    NewJob forDocument(String tenant, String task, DocumentStore.Stored document, String priority, String idempotencyKey,
                        String traceparent) {
         if (idempotencyKey != null) {
             checkIdempotencyKey(idempotencyKey);
@@ -202,7 +201,7 @@ final class JobRequests {
         // a repeated upload under the same key is the same request when it is the same file for the same task
         String hash = idempotencyKey == null ? null
                 : hash("document " + task + " " + p.wireName() + " " + document.bytes() + " " + document.filename());
-        return new NewJob(document.id(), DEFAULT_TENANT, task, input, p, defaultMaxAttempts, null, write(metadata),
+        return new NewJob(document.id(), tenant, task, input, p, defaultMaxAttempts, null, write(metadata),
                 idempotencyKey, hash, traceparent);
     }
 

@@ -8,6 +8,7 @@ import io.spillway.core.NewJob;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.ListParams;
+import io.spillway.server.auth.Audit;
 import io.spillway.server.metrics.Tracing;
 import java.time.Duration;
 import java.util.List;
@@ -31,9 +32,11 @@ final class JobRoutes implements RouteFamily {
     private final Tracing tracing;
     private final JobIds jobIds;
     private final Duration maxWait;
+    private final Audit audit;
 
     JobRoutes(Engine engine, JobRequests requests, JobJson json, RequestBodies bodies, Tracing tracing, JobIds jobIds,
-              Duration maxWait) {
+              Duration maxWait, Audit audit) {
+        this.audit = audit;
         this.engine = engine;
         this.requests = requests;
         this.json = json;
@@ -55,7 +58,7 @@ final class JobRoutes implements RouteFamily {
         CompletableFuture<InsertResult> committed;
         NewJob newJob;
         try {
-            newJob = requests.parse(body, ctx.header("Idempotency-Key"), span.traceparent());
+            newJob = requests.parse(Callers.of(ctx).tenant(), body, ctx.header("Idempotency-Key"), span.traceparent());
             committed = engine.submit(newJob);
         } catch (RuntimeException e) {
             span.end(ErrorMapper.map(e, ctx).status(), null);
@@ -97,12 +100,13 @@ final class JobRoutes implements RouteFamily {
         if (!JobIds.looksLikeId(id)) {
             throw ApiException.notFound();
         }
+        var tenant = Callers.of(ctx).readTenant();
         if (wait.isZero()) {
-            var job = engine.get(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
+            var job = engine.get(tenant, id).orElseThrow(ApiException::notFound);
             ctx.contentType(RequestBodies.JSON).result(withInput ? json.jobWithInput(job) : json.job(job));
             return;
         }
-        var waiting = engine.awaitTerminal(JobRequests.DEFAULT_TENANT, id, wait);
+        var waiting = engine.awaitTerminal(tenant, id, wait);
         ctx.future(() -> waiting.handle((job, error) -> {
             if (error != null) {
                 ErrorMapper.answer(ctx, error);
@@ -120,7 +124,9 @@ final class JobRoutes implements RouteFamily {
         if (!JobIds.looksLikeId(id)) {
             throw ApiException.notFound();
         }
-        var job = engine.cancel(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
+        var caller = Callers.of(ctx);
+        var job = engine.cancel(caller.readTenant(), id).orElseThrow(ApiException::notFound);
+        Callers.auditAdmin(ctx, audit, "cancel", job);
         if (job.state() != JobState.CANCELLED) {
             throw new ApiException(409, "job " + id + " is " + job.state().wireName()
                     + " and can no longer be cancelled; only pending jobs can");
@@ -139,7 +145,7 @@ final class JobRoutes implements RouteFamily {
         if (!JobIds.looksLikeId(id)) {
             throw ApiException.notFound();
         }
-        var job = engine.get(JobRequests.DEFAULT_TENANT, id).orElseThrow(ApiException::notFound);
+        var job = engine.get(Callers.of(ctx).readTenant(), id).orElseThrow(ApiException::notFound);
         switch (job.state()) {
             case FAILED, CANCELLED, EXPIRED -> { }
             case PENDING, PROCESSING, COMPLETED -> throw new ApiException(409, "job " + id + " is "
@@ -153,6 +159,7 @@ final class JobRoutes implements RouteFamily {
         var copy = new NewJob(jobIds.next(), job.tenant(), job.task(), job.input(), job.priority(), job.maxAttempts(),
                 null, job.metadata(), key, requestHash, job.traceparent());
         var committed = engine.submit(copy);
+        Callers.auditAdmin(ctx, audit, "retry", job);
         ctx.future(() -> committed.handle((result, error) -> {
             if (error != null) {
                 ErrorMapper.answer(ctx, error);
@@ -191,7 +198,7 @@ final class JobRoutes implements RouteFamily {
         }
         var cursor = ctx.queryParam("cursor");
         String after = cursor == null || cursor.isEmpty() ? null : Cursors.decode(cursor);
-        var page = engine.list(new ListParams(JobRequests.DEFAULT_TENANT, state, task, limit, after));
+        var page = engine.list(new ListParams(Callers.listTenant(ctx), state, task, limit, after));
         ctx.contentType(RequestBodies.JSON).result(json.page(page.jobs(),
                 page.nextAfterId() == null ? null : Cursors.encode(page.nextAfterId())));
     }

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import io.spillway.core.engine.Engine;
+import io.spillway.core.keys.KeyScope;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StoreException;
 import io.spillway.server.metrics.Metrics;
@@ -17,16 +18,16 @@ import java.util.Map;
 
 /** Health, readiness, the queue signal, metrics, the dashboard (also at {@code /}) and the OpenAPI document. */
 final class OperationRoutes implements RouteFamily {
-    static final Route HEALTH = Route.get("/healthz", "Liveness").alsoOnWorkers();
-    static final Route READY = Route.get("/readyz", "Readiness").alsoOnWorkers();
+    static final Route HEALTH = Route.get("/healthz", "Liveness").alsoOnWorkers().open();
+    static final Route READY = Route.get("/readyz", "Readiness").alsoOnWorkers().open();
     static final Route QUEUE = Route.get("/v1/queue",
-            "Queue depth and the oldest runnable job's age (autoscaling signal)").alsoOnWorkers();
-    static final Route METRICS = Route.get("/metrics", "Prometheus metrics").alsoOnWorkers();
-    static final Route STATS = Route.get("/v1/stats", "Totals and recent latency for the dashboard");
-    static final Route ROOT = Route.get("/", "Redirects to the dashboard");
-    static final Route UI = Route.get("/ui", "The dashboard");
-    static final Route UI_FILE = Route.get("/ui/{file}", "The dashboard's script and style");
-    static final Route OPENAPI = Route.get("/openapi.json", "This API's OpenAPI 3.1 document");
+            "Queue depth and the oldest runnable job's age (autoscaling signal)").alsoOnWorkers().needing(KeyScope.METRICS);
+    static final Route METRICS = Route.get("/metrics", "Prometheus metrics").alsoOnWorkers().needing(KeyScope.METRICS);
+    static final Route STATS = Route.get("/v1/stats", "Totals and recent latency for the dashboard").needing(KeyScope.METRICS);
+    static final Route ROOT = Route.get("/", "Redirects to the dashboard").open();
+    static final Route UI = Route.get("/ui", "The dashboard").open();
+    static final Route UI_FILE = Route.get("/ui/{file}", "The dashboard's script and style").open();
+    static final Route OPENAPI = Route.get("/openapi.json", "This API's OpenAPI 3.1 document").open();
     static final List<Route> ROUTES = List.of(HEALTH, READY, QUEUE, METRICS, STATS, ROOT, UI, UI_FILE, OPENAPI);
 
     private static final Map<String, String> UI_TYPES = Map.of("index.html", "text/html; charset=utf-8",

@@ -148,7 +148,7 @@ public final class SqliteJobStore implements JobStore {
         }
         if (lock == null) {
             lockChannel.close();
-            throw new StoreException("the store " + file + " is in use by another Spillway process");
+            throw new StoreInUseException("the store " + file + " is in use by another Spillway process");
         }
         this.fileLock = lock;
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();

@@ -2,7 +2,9 @@
 // charts on canvases, and shows a job's detail with Cancel and Retry. No framework, no network
 // besides this server. The jobs table keeps one row per job id, newest first (ids are UUIDv7, so
 // they sort by creation); while the pointer is on it, rows are updated in place and none is added
-// or removed, so nothing moves under the pointer.
+// or removed, so nothing moves under the pointer. When the server needs an API key (a 401), the page
+// asks for one, keeps it in this tab's session storage and sends it as a bearer token: no cookie, so
+// a page of another site can make the browser send no credentials.
 'use strict';
 
 const POINTS = 120;
@@ -57,11 +59,62 @@ function format(v) {
   return v.toFixed(v >= 10 ? 1 : 2);
 }
 
-async function getJson(url, options) {
-  const r = await fetch(url, options);
+const KEY_ITEM = 'spillway.key';
+
+class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+async function getJson(url, options = {}) {
+  const key = sessionStorage.getItem(KEY_ITEM);
+  const headers = { ...(options.headers || {}) };
+  if (key) headers.Authorization = 'Bearer ' + key;
+  const r = await fetch(url, { ...options, headers });
   const body = await r.json();
-  if (!r.ok) throw new Error(body.detail || r.statusText);
+  if (r.status === 401) askForKey(key ? body.detail : null);
+  if (!r.ok) throw new ApiError(r.status, body.detail || r.statusText);
   return body;
+}
+
+// A 401: the server needs a key, or the one given no longer works (revoked, expired).
+function askForKey(why) {
+  showTotals('locked');
+  $('key-form').hidden = false;
+  $('key-error').hidden = !why;
+  $('key-error').textContent = why || '';
+  $('forget-key').hidden = true;
+}
+
+$('key-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(KEY_ITEM, $('key-input').value.trim());
+  $('key-input').value = '';
+  $('key-form').hidden = true;
+  $('forget-key').hidden = false;
+  filtersChange();
+  pollStats();
+  pollTasks();
+});
+
+$('forget-key').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY_ITEM);
+  document.querySelector('#jobs tbody').replaceChildren();
+  askForKey(null);
+});
+
+// The totals: 'shown'; 'forbidden' (a 403: the key reads its own jobs only, so they are hidden,
+// saying why); or 'locked' (no key yet).
+function showTotals(state) {
+  for (const id of ['totals', 'charts', 'tasks-section']) $(id).hidden = state !== 'shown';
+  $('totals-note').hidden = state !== 'forbidden';
+}
+
+function showLive() {
+  $('status').textContent = 'live';
+  $('status').classList.remove('down');
 }
 
 async function pollStats() {
@@ -94,10 +147,14 @@ async function pollStats() {
     draw('chart-depth', [{ data: series.depth, color: '#e08a00' }]);
     draw('chart-latency', [{ data: series.p50, color: '#2f9e5b' }, { data: series.p99, color: '#c0392b' }]);
     draw('chart-batch', [{ data: series.batch, color: '#7b4bd6' }]);
-    $('status').textContent = 'live';
-    $('status').classList.remove('down');
+    showTotals('shown');
+    showLive();
   } catch (e) {
-    $('status').textContent = 'cannot reach the server: ' + e.message;
+    if (e.status === 403) {
+      showTotals('forbidden');
+      return;
+    }
+    $('status').textContent = e.status === 401 ? 'needs an API key' : 'cannot reach the server: ' + e.message;
     $('status').classList.add('down');
   }
 }
@@ -113,18 +170,19 @@ const newestFirst = (a, b) => (a.job_id < b.job_id ? 1 : a.job_id > b.job_id ? -
 function jobRow(id) {
   const tr = document.createElement('tr');
   tr.dataset.id = id;
-  for (let i = 0; i < 7; i++) tr.append(document.createElement('td'));
+  for (let i = 0; i < 8; i++) tr.append(document.createElement('td'));
   tr.cells[0].className = 'id';
   tr.cells[0].textContent = id; // the whole id: jobs made in one millisecond share all but its end
   const status = document.createElement('span');
-  tr.cells[2].append(status);
+  tr.cells[3].append(status);
   tr.addEventListener('click', () => showJob(id));
   return tr;
 }
 
 function fillRow(tr, job) {
   tr.dataset.status = job.status;
-  const [, task, status, priority, attempt, created, duration] = tr.cells;
+  const [, tenant, task, status, priority, attempt, created, duration] = tr.cells;
+  tenant.textContent = job.tenant;
   task.textContent = job.task;
   status.firstChild.className = 'st st-' + job.status;
   status.firstChild.textContent = job.status;
@@ -138,6 +196,7 @@ function jobsQuery() {
   const params = new URLSearchParams({ limit: '50' });
   if ($('filter-status').value) params.set('status', $('filter-status').value);
   if ($('filter-task').value.trim()) params.set('task', $('filter-task').value.trim());
+  if ($('filter-tenant').value.trim()) params.set('tenant', $('filter-tenant').value.trim());
   return params.toString();
 }
 
@@ -148,8 +207,13 @@ async function pollJobs() {
   let page;
   try {
     page = await getJson('/v1/jobs?' + query);
+    $('jobs-error').hidden = true;
+    showLive();
   } catch (e) {
-    return; // the status line already says the server is away
+    // a filter this key may not use (another tenant's jobs) says so; else the status line says why
+    $('jobs-error').hidden = !(e.status === 403 || e.status === 400);
+    $('jobs-error').textContent = e.message;
+    return;
   }
   // answers can arrive out of order: keep only the newest, and only for the filters now chosen
   if (asked < jobsShown || query !== jobsQuery()) return;
@@ -214,7 +278,7 @@ async function showJob(id) {
   fields.replaceChildren();
   // a job that ended without a result shows why in place of the result; one still running has none yet
   const ended = ['failed', 'cancelled', 'expired'].includes(job.status);
-  for (const key of ['status', 'task', 'priority', 'attempt', 'max_attempts', 'created_at', 'started_at',
+  for (const key of ['status', 'tenant', 'task', 'priority', 'attempt', 'max_attempts', 'created_at', 'started_at',
                      'finished_at', 'deadline', 'retry_at', 'error']) {
     if (job[key] === undefined || job[key] === null || (key === 'error' && ended)) continue;
     const dt = document.createElement('dt'); dt.textContent = key;
@@ -254,9 +318,11 @@ $('retry').addEventListener('click', async () => {
 $('close').addEventListener('click', () => { $('detail').hidden = true; selected = null; });
 $('filter-status').addEventListener('change', filtersChange);
 $('filter-task').addEventListener('input', filtersChange);
+$('filter-tenant').addEventListener('input', filtersChange);
 $('jobs').addEventListener('pointerenter', () => { pointerOnJobs = true; });
 $('jobs').addEventListener('pointerleave', () => { pointerOnJobs = false; pollJobs(); });
 
+$('forget-key').hidden = !sessionStorage.getItem(KEY_ITEM);
 pollStats();
 pollJobs();
 pollTasks();
