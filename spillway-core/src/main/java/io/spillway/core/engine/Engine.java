@@ -92,7 +92,8 @@ public final class Engine implements AutoCloseable {
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> {
                     var now = clock.instant();
-                    return store.jobInsertMany(new InsertParams(jobs, now, queues.keys(jobs, now)));
+                    return store.jobInsertMany(new InsertParams(jobs, now, queues.keys(jobs, now),
+                            config.scheduling().maxPendingPerTenant()));
                 },
                 (jobs, results) -> {
                     dispatcher.wake(tasksOf(jobs));
@@ -159,7 +160,18 @@ public final class Engine implements AutoCloseable {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
         queues.admit(job, clock.instant());
-        return accepter.submit(job);
+        return accepter.submit(job).thenApply(Engine::admitted);
+    }
+
+    /** The result of an insert, or the refusal of a limit the store checked as the exception the caller sees. */
+    private static InsertResult admitted(InsertResult result) {
+        if (result.refused()) {
+            var r = result.refusal();
+            throw new AdmissionRefusedException("tenant " + r.tenant() + " has " + r.value() + " jobs waiting, its limit ("
+                    + r.limit() + " " + r.value() + "); submit again once some have started", PENDING_RETRY,
+                    new AdmissionRefusedException.Quota("pending", r.value(), 0));
+        }
+        return result;
     }
 
     /**
@@ -377,6 +389,8 @@ public final class Engine implements AutoCloseable {
     static final Duration ORPHAN_SWEEP = Duration.ofMinutes(15);
     /** How often the per-task queues that admission decides on are sampled. */
     static final Duration QUEUE_SAMPLE = Duration.ofSeconds(2);
+    /** When a tenant refused for its pending cap is told to come back: its jobs start in seconds or not at all soon. */
+    static final Duration PENDING_RETRY = Duration.ofSeconds(5);
     private final QueueSampler queues;
 
     private void sampleQueues() {

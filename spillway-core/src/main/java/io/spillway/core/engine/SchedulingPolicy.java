@@ -19,9 +19,12 @@ import java.util.Objects;
  *                      would wait longer is refused (a priority not named has no limit)
  * @param maxRunningPerTenant the most jobs one tenant may have running at once, in every process
  *                      together (0: no cap); beyond it the tenant's jobs wait pending
+ * @param maxPendingPerTenant the most jobs one tenant may have waiting, counted by the store in the
+ *                      insert's transaction, so it holds for every process together (0: no cap);
+ *                      beyond it a submit is refused with 429
  */
 public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeights, Map<Priority, Duration> maxQueue,
-                               int maxRunningPerTenant) {
+                               int maxRunningPerTenant, int maxPendingPerTenant) {
 
     public SchedulingPolicy {
         if (aging == null || aging.isNegative() || aging.isZero()) {
@@ -33,8 +36,9 @@ public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeight
                 throw new IllegalArgumentException("the weight of tenant '" + tenant + "' must be >= 1, was " + w);
             }
         });
-        if (maxRunningPerTenant < 0) {
-            throw new IllegalArgumentException("maxRunningPerTenant must be >= 0, was " + maxRunningPerTenant);
+        if (maxRunningPerTenant < 0 || maxPendingPerTenant < 0) {
+            throw new IllegalArgumentException("the caps per tenant must be >= 0, were " + maxRunningPerTenant + " running and "
+                    + maxPendingPerTenant + " pending");
         }
         maxQueue = maxQueue.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(maxQueue));
         maxQueue.forEach((p, d) -> {
@@ -44,25 +48,29 @@ public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeight
         });
     }
 
-    /** One minute of waiting per class, every tenant weight 1, no queue limit, no tenant cap. */
+    /** One minute of waiting per class, every tenant weight 1, no queue limit, no tenant caps. */
     public static SchedulingPolicy defaults() {
-        return new SchedulingPolicy(Duration.ofMinutes(1), Map.of(), Map.of(), 0);
+        return new SchedulingPolicy(Duration.ofMinutes(1), Map.of(), Map.of(), 0, 0);
     }
 
     public SchedulingPolicy withAging(Duration a) {
-        return new SchedulingPolicy(a, tenantWeights, maxQueue, maxRunningPerTenant);
+        return new SchedulingPolicy(a, tenantWeights, maxQueue, maxRunningPerTenant, maxPendingPerTenant);
     }
 
     public SchedulingPolicy withTenantWeights(Map<String, Integer> weights) {
-        return new SchedulingPolicy(aging, weights, maxQueue, maxRunningPerTenant);
+        return new SchedulingPolicy(aging, weights, maxQueue, maxRunningPerTenant, maxPendingPerTenant);
     }
 
     public SchedulingPolicy withMaxQueue(Map<Priority, Duration> limits) {
-        return new SchedulingPolicy(aging, tenantWeights, limits, maxRunningPerTenant);
+        return new SchedulingPolicy(aging, tenantWeights, limits, maxRunningPerTenant, maxPendingPerTenant);
     }
 
     public SchedulingPolicy withMaxRunningPerTenant(int n) {
-        return new SchedulingPolicy(aging, tenantWeights, maxQueue, n);
+        return new SchedulingPolicy(aging, tenantWeights, maxQueue, n, maxPendingPerTenant);
+    }
+
+    public SchedulingPolicy withMaxPendingPerTenant(int n) {
+        return new SchedulingPolicy(aging, tenantWeights, maxQueue, maxRunningPerTenant, n);
     }
 
     /** The tenant's weight: as configured, else 1. */

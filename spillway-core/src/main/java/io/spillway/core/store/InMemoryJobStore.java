@@ -49,6 +49,19 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized List<InsertResult> jobInsertMany(InsertParams params) {
         ensureOpen();
+        if (params.maxPendingPerTenant() > 0) {
+            return PendingCap.apply(params, new PendingCap.Counts<RuntimeException>() {
+                @Override
+                public long pending(String tenant) {
+                    return jobs.values().stream().filter(j -> j.state() == JobState.PENDING && j.tenant().equals(tenant)).count();
+                }
+
+                @Override
+                public boolean holdsKey(String tenant, String idempotencyKey) {
+                    return idempotencyKeys.containsKey(keyOf(tenant, idempotencyKey));
+                }
+            }, this::jobInsertMany);
+        }
         var results = new ArrayList<InsertResult>(params.jobs().size());
         var now = millis(params.now());
         for (int i = 0; i < params.jobs().size(); i++) {

@@ -10,8 +10,13 @@ import java.util.Objects;
  * Jobs to insert in one transaction, as {@code pending}, runnable at {@code now}, each with its
  * queue key: claims take runnable jobs of a task in ascending key order (the engine's
  * scheduler decides the keys; see {@code QueueOrder}).
+ *
+ * @param maxPendingPerTenant when above 0, a job whose tenant has that many pending jobs (counted
+ *                            in the same transaction, so every process sharing the store holds the
+ *                            total) is refused ({@link InsertResult#refusedPending}); a repeated
+ *                            idempotency key still resolves to its job
  */
-public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys) implements Params {
+public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys, int maxPendingPerTenant) implements Params {
     /**
      * The gap between priority classes in the default keys, which are times in microseconds: a
      * minute. Keys without a scheduler (tests of a store, rows from before queue keys, a JDBC
@@ -27,6 +32,30 @@ public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys)
         if (queueKeys.size() != jobs.size()) {
             throw new IllegalArgumentException(jobs.size() + " jobs but " + queueKeys.size() + " queue keys");
         }
+        if (maxPendingPerTenant < 0) {
+            throw new IllegalArgumentException("maxPendingPerTenant must be >= 0, was " + maxPendingPerTenant);
+        }
+    }
+
+    /** With these keys and no pending cap. */
+    public InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys) {
+        this(jobs, now, queueKeys, 0);
+    }
+
+    /** These jobs under a cap of pending jobs per tenant. */
+    public InsertParams withMaxPendingPerTenant(int cap) {
+        return new InsertParams(jobs, now, queueKeys, cap);
+    }
+
+    /** The jobs at these indexes, with their keys, under the same cap. */
+    public InsertParams only(List<Integer> indexes) {
+        var someJobs = new ArrayList<NewJob>(indexes.size());
+        var someKeys = new ArrayList<Long>(indexes.size());
+        for (int i : indexes) {
+            someJobs.add(jobs.get(i));
+            someKeys.add(queueKeys.get(i));
+        }
+        return new InsertParams(someJobs, now, someKeys, maxPendingPerTenant);
     }
 
     /** With the default keys: best priority first, a class one minute of waiting apart, then first come. */

@@ -145,7 +145,7 @@ public record ServerConfig(
                 r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
                 r.get(Settings.BUILTIN_PRICE),
                 new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE),
-                        r.get(Settings.MAX_RUNNING_PER_TENANT)),
+                        r.get(Settings.MAX_RUNNING_PER_TENANT), r.get(Settings.MAX_PENDING_PER_TENANT)),
                 new Access(r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS), r.get(Settings.METRICS_TOKEN)));
     }
 

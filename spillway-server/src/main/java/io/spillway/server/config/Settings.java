@@ -93,6 +93,9 @@ public final class Settings {
     public static final Setting<Integer> MAX_RUNNING_PER_TENANT = new Setting<>("max_running_per_tenant",
             "the most jobs one tenant may have running at once, in every process together; its other jobs wait "
                     + "pending (0: no cap)", "0", intIn(0, 1_000_000));
+    public static final Setting<Integer> MAX_PENDING_PER_TENANT = new Setting<>("max_pending_per_tenant",
+            "the most jobs one tenant may have waiting, counted in the store so it holds for every gateway together; "
+                    + "a submit beyond it is refused with 429 (0: no cap)", "0", intIn(0, 100_000_000));
     public static final Setting<Integer> HTTP_THREADS = new Setting<>("http_threads",
             "largest number of HTTP request threads", "200", intIn(8, 10_000));
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
@@ -153,7 +156,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, METRICS_TOKEN, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE,
-            PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, HTTP_THREADS,
+            PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, MAX_PENDING_PER_TENANT, HTTP_THREADS,
             VIRTUAL_THREADS, REQUEST_READ_TIMEOUT, MIN_REQUEST_BYTES_PER_SECOND, MAX_CONNECTIONS_PER_ADDRESS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
             MAX_EXPANDED_PART_BYTES, EXTRACT_PROCESSES, EXTRACT_HEAP_BYTES, PIPELINES_FILE, LOG_FORMAT);
 }

@@ -2,12 +2,15 @@ package io.spillway.server.http;
 
 import io.javalin.http.Context;
 import io.spillway.core.Job;
+import io.spillway.core.engine.AdmissionRefusedException;
 import io.spillway.core.keys.ApiKeys;
 import io.spillway.core.keys.KeyScope;
 import io.spillway.core.store.JobStore;
 import io.spillway.server.auth.Audit;
 import io.spillway.server.auth.Authenticator;
 import io.spillway.server.auth.Principal;
+import io.spillway.server.auth.RateLimiter;
+import java.time.Duration;
 
 /**
  * Who a request runs as, for the routes: {@link HttpApi} authenticates every route that needs a
@@ -24,13 +27,27 @@ final class Callers {
      *
      * @throws ApiException 401 without a working key, 403 when its key lacks the scope
      */
-    static void authenticate(Context ctx, Authenticator authenticator, KeyScope scope) {
+    static void authenticate(Context ctx, Authenticator authenticator, RateLimiter rates, KeyScope scope) {
         var principal = authenticator.authenticate(ctx.header("Authorization"), ctx.ip());
         if (!principal.allows(scope)) {
             throw new ApiException(403, "this key cannot do that: it needs the scope '" + scope.wireName()
                     + "' (its scopes: " + KeyScope.format(principal.scopes()) + ")");
         }
+        double rate = principal.ratePerSecond();
+        if (rate > 0) {
+            long wait = rates.take(principal.keyId(), rate);
+            if (wait > 0) {
+                var quota = rate >= 1 ? new AdmissionRefusedException.Quota("key", Math.round(rate), 1)
+                        : new AdmissionRefusedException.Quota("key", 1, Math.round(1 / rate));
+                throw ErrorMapper.tooMany("the key " + principal.keyId() + " is over its rate limit of " + perSecond(rate)
+                        + " requests a second; slow down", Duration.ofNanos(wait), quota);
+            }
+        }
         ctx.attribute(ATTRIBUTE, principal);
+    }
+
+    private static String perSecond(double rate) {
+        return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
     }
 
     /** Who the request runs as. */

@@ -7,6 +7,8 @@ import io.spillway.core.engine.EngineClosedException;
 import io.spillway.core.engine.AdmissionRefusedException;
 import io.spillway.core.engine.OverloadedException;
 import io.spillway.core.store.StoreException;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.io.EofException;
@@ -92,8 +94,24 @@ final class ErrorMapper {
      * retry no later than that), and {@code retry-after-ms}.
      */
     private static ApiException refused(AdmissionRefusedException d) {
-        long millis = Math.min(120_000, d.retryAfter().toMillis());
-        return new ApiException(429, d.getMessage(),
-                Map.of("Retry-After", String.valueOf(Math.max(1, (millis + 999) / 1000)), "retry-after-ms", String.valueOf(millis)));
+        return tooMany(d.getMessage(), d.retryAfter(), d.quota().orElse(null));
+    }
+
+    /**
+     * A 429 with {@code Retry-After} (capped at 120 s), {@code retry-after-ms}, and for a limit the
+     * {@code RateLimit-Policy} and {@code RateLimit} headers of the IETF draft (its quota, none left).
+     */
+    static ApiException tooMany(String detail, Duration retryAfter, AdmissionRefusedException.Quota quota) {
+        long millis = Math.min(120_000, retryAfter.toMillis());
+        long seconds = Math.max(1, (millis + 999) / 1000);
+        var headers = new HashMap<String, String>();
+        headers.put("Retry-After", String.valueOf(seconds));
+        headers.put("retry-after-ms", String.valueOf(millis));
+        if (quota != null) {
+            var name = "\"" + quota.name() + "\"";
+            headers.put("RateLimit-Policy", name + ";q=" + quota.limit() + (quota.windowSeconds() > 0 ? ";w=" + quota.windowSeconds() : ""));
+            headers.put("RateLimit", name + ";r=0;t=" + seconds);
+        }
+        return new ApiException(429, detail, headers);
     }
 }

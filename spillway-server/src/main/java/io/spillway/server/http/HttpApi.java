@@ -12,6 +12,7 @@ import io.spillway.core.json.Json;
 import io.spillway.documents.DocumentIntake;
 import io.spillway.server.auth.Audit;
 import io.spillway.server.auth.Authenticator;
+import io.spillway.server.auth.RateLimiter;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.metrics.Metrics;
 import io.spillway.server.metrics.Tracing;
@@ -42,6 +43,7 @@ public final class HttpApi {
     private final ServerConfig config;
     private final Metrics metrics;
     private final Authenticator authenticator;
+    private final RateLimiter rates = new RateLimiter();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Map<Route, Handler> handlers = new HashMap<>();
 
@@ -173,7 +175,7 @@ public final class HttpApi {
         return ctx -> {
             ctx.attribute(ROUTE_ATTRIBUTE, route.path());
             if (route.scope() != null) {
-                Callers.authenticate(ctx, authenticator, route.scope());
+                Callers.authenticate(ctx, authenticator, rates, route.scope());
             }
             if (route.takesWork() && !engine.isAccepting()) {
                 throw ApiException.unavailable("the server is shutting down and accepts no new jobs; retry on another instance", 5);

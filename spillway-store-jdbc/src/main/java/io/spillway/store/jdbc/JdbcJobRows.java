@@ -9,6 +9,7 @@ import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.PendingCap;
 import io.spillway.core.store.QueueStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,6 +38,44 @@ public final class JdbcJobRows {
     public static String getSql(String tenant, String idParameter) {
         return "SELECT " + COLUMNS + " FROM jobs WHERE id = " + idParameter
                 + (tenant.equals(JobStore.ANY_TENANT) ? "" : " AND tenant = ?");
+    }
+
+    /**
+     * What {@link PendingCap} counts, on a connection in the insert's transaction; {@code lock},
+     * when not null, is run with the tenant before it is counted (PostgreSQL's lock per tenant, so
+     * two processes inserting for one tenant count one after the other).
+     */
+    public static PendingCap.Counts<SQLException> pendingCounts(Connection c, String lock) {
+        return new PendingCap.Counts<>() {
+            @Override
+            public long pending(String tenant) throws SQLException {
+                if (lock != null) {
+                    try (var ps = c.prepareStatement(lock)) {
+                        ps.setString(1, tenant);
+                        ps.execute();
+                    }
+                }
+                // the literal state predicate lets the planner scan the partial index of pending jobs
+                try (var ps = c.prepareStatement("SELECT count(*) FROM jobs WHERE state = 'pending' AND tenant = ?")) {
+                    ps.setString(1, tenant);
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            }
+
+            @Override
+            public boolean holdsKey(String tenant, String idempotencyKey) throws SQLException {
+                try (var ps = c.prepareStatement("SELECT 1 FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
+                    ps.setString(1, tenant);
+                    ps.setString(2, idempotencyKey);
+                    try (var rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            }
+        };
     }
 
     /** Every column of a job, as {@link #job(ResultSet)} reads them (by name). */

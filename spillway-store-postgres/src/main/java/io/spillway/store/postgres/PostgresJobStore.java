@@ -18,6 +18,7 @@ import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.MonotonicClock;
 import io.spillway.core.store.PastDeadlineParams;
+import io.spillway.core.store.PendingCap;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
@@ -224,81 +225,88 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<InsertResult> jobInsertMany(InsertParams params) {
-        var jobs = params.jobs();
-        if (jobs.isEmpty()) {
+        if (params.jobs().isEmpty()) {
             return List.of();
         }
-        return tx("insert", c -> {
-            int n = jobs.size();
-            var ids = new UUID[n];
-            var tenants = new String[n];
-            var tasks = new String[n];
-            var priorities = new Short[n];
-            var inputs = new String[n];
-            var metadata = new String[n];
-            var maxAttempts = new Integer[n];
-            var deadlines = new Long[n];
-            var keys = new String[n];
-            var hashes = new String[n];
-            var traces = new String[n];
-            for (int i = 0; i < n; i++) {
-                var j = jobs.get(i);
-                ids[i] = UUID.fromString(j.id());
-                tenants[i] = j.tenant();
-                tasks[i] = j.task();
-                priorities[i] = (short) j.priority().rank();
-                inputs[i] = j.input().json();
-                metadata[i] = j.metadata();
-                maxAttempts[i] = j.maxAttempts();
-                deadlines[i] = j.deadline() == null ? null : j.deadline().toEpochMilli();
-                keys[i] = j.idempotencyKey();
-                hashes[i] = j.requestHash();
-                traces[i] = j.traceparent();
-            }
-            long now = params.now().toEpochMilli();
-            var inserted = new HashSet<String>();
-            try (var ps = c.prepareStatement(INSERT)) {
-                ps.setLong(1, now);
-                ps.setLong(2, now);
-                ps.setArray(3, c.createArrayOf("uuid", ids));
-                ps.setArray(4, c.createArrayOf("text", tenants));
-                ps.setArray(5, c.createArrayOf("text", tasks));
-                ps.setArray(6, c.createArrayOf("int2", priorities));
-                ps.setArray(7, c.createArrayOf("text", inputs));
-                ps.setArray(8, c.createArrayOf("text", metadata));
-                ps.setArray(9, c.createArrayOf("int4", maxAttempts));
-                ps.setArray(10, c.createArrayOf("int8", deadlines));
-                ps.setArray(11, c.createArrayOf("text", keys));
-                ps.setArray(12, c.createArrayOf("text", hashes));
-                ps.setArray(13, c.createArrayOf("text", traces));
-                ps.setArray(14, c.createArrayOf("int8", params.queueKeys().toArray()));
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        inserted.add(rs.getString(1));
-                    }
+        // under a pending cap, each tenant's count takes a lock first: two processes count one after the other
+        return tx("insert", c -> params.maxPendingPerTenant() > 0
+                ? PendingCap.apply(params, JdbcJobRows.pendingCounts(c,
+                        "SELECT pg_advisory_xact_lock(hashtext('spillway pending " + config.schema() + " ' || ?))"),
+                        p -> insertAll(c, p))
+                : insertAll(c, params));
+    }
+
+    private List<InsertResult> insertAll(Connection c, InsertParams params) throws SQLException {
+        var jobs = params.jobs();
+        int n = jobs.size();
+        var ids = new UUID[n];
+        var tenants = new String[n];
+        var tasks = new String[n];
+        var priorities = new Short[n];
+        var inputs = new String[n];
+        var metadata = new String[n];
+        var maxAttempts = new Integer[n];
+        var deadlines = new Long[n];
+        var keys = new String[n];
+        var hashes = new String[n];
+        var traces = new String[n];
+        for (int i = 0; i < n; i++) {
+            var j = jobs.get(i);
+            ids[i] = UUID.fromString(j.id());
+            tenants[i] = j.tenant();
+            tasks[i] = j.task();
+            priorities[i] = (short) j.priority().rank();
+            inputs[i] = j.input().json();
+            metadata[i] = j.metadata();
+            maxAttempts[i] = j.maxAttempts();
+            deadlines[i] = j.deadline() == null ? null : j.deadline().toEpochMilli();
+            keys[i] = j.idempotencyKey();
+            hashes[i] = j.requestHash();
+            traces[i] = j.traceparent();
+        }
+        long now = params.now().toEpochMilli();
+        var inserted = new HashSet<String>();
+        try (var ps = c.prepareStatement(INSERT)) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setArray(3, c.createArrayOf("uuid", ids));
+            ps.setArray(4, c.createArrayOf("text", tenants));
+            ps.setArray(5, c.createArrayOf("text", tasks));
+            ps.setArray(6, c.createArrayOf("int2", priorities));
+            ps.setArray(7, c.createArrayOf("text", inputs));
+            ps.setArray(8, c.createArrayOf("text", metadata));
+            ps.setArray(9, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(10, c.createArrayOf("int8", deadlines));
+            ps.setArray(11, c.createArrayOf("text", keys));
+            ps.setArray(12, c.createArrayOf("text", hashes));
+            ps.setArray(13, c.createArrayOf("text", traces));
+            ps.setArray(14, c.createArrayOf("int8", params.queueKeys().toArray()));
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
                 }
             }
-            var results = new ArrayList<InsertResult>(n);
-            for (NewJob j : jobs) {
-                if (inserted.contains(j.id())) {
-                    results.add(new InsertResult(JdbcJobRows.inserted(j, params.now()), true));
-                } else if (j.idempotencyKey() != null) {
-                    try (var ps = c.prepareStatement("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
-                        ps.setString(1, j.tenant());
-                        ps.setString(2, j.idempotencyKey());
-                        var existing = JdbcJobRows.one(ps).orElseThrow(() -> new StoreException(
-                                "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
-                        results.add(new InsertResult(existing, false));
-                    }
-                } else {
-                    throw new StoreException("job id " + j.id() + " already exists");
+        }
+        var results = new ArrayList<InsertResult>(n);
+        for (NewJob j : jobs) {
+            if (inserted.contains(j.id())) {
+                results.add(new InsertResult(JdbcJobRows.inserted(j, params.now()), true));
+            } else if (j.idempotencyKey() != null) {
+                try (var ps = c.prepareStatement("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?")) {
+                    ps.setString(1, j.tenant());
+                    ps.setString(2, j.idempotencyKey());
+                    var existing = JdbcJobRows.one(ps).orElseThrow(() -> new StoreException(
+                            "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
+                    results.add(new InsertResult(existing, false));
                 }
+            } else {
+                throw new StoreException("job id " + j.id() + " already exists");
             }
-            if (!inserted.isEmpty()) {
-                notify(c, RUNNABLE_CHANNEL, "");
-            }
-            return results;
-        });
+        }
+        if (!inserted.isEmpty()) {
+            notify(c, RUNNABLE_CHANNEL, "");
+        }
+        return results;
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.MonotonicClock;
 import io.spillway.core.store.PastDeadlineParams;
+import io.spillway.core.store.PendingCap;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
@@ -214,47 +215,52 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public List<InsertResult> jobInsertMany(InsertParams params) {
-        return write("insert", c -> {
-            var jobs = params.jobs();
-            var results = new ArrayList<InsertResult>(jobs.size());
-            long now = params.now().toEpochMilli();
-            var ps = c.prepare(INSERT);
-            for (int i = 0; i < jobs.size(); i++) {
-                NewJob j = jobs.get(i);
-                ps.setString(1, j.id());
-                ps.setString(2, j.tenant());
-                ps.setString(3, j.task());
-                ps.setInt(4, j.priority().rank());
-                ps.setString(5, j.input().json());
-                ps.setString(6, j.metadata());
-                ps.setInt(7, j.maxAttempts());
-                ps.setLong(8, now);
-                ps.setLong(9, now);
-                JdbcJobRows.setMillis(ps, 10, j.deadline());
-                ps.setString(11, j.idempotencyKey());
-                ps.setString(12, j.requestHash());
-                ps.setString(13, j.traceparent());
-                ps.setLong(14, params.queueKeys().get(i));
-                ps.addBatch();
+        // one writer at a time: the count and the insert see no other insert between them
+        return write("insert", c -> params.maxPendingPerTenant() > 0
+                ? PendingCap.apply(params, JdbcJobRows.pendingCounts(c.connection, null), p -> insertAll(c, p))
+                : insertAll(c, params));
+    }
+
+    private List<InsertResult> insertAll(Session c, InsertParams params) throws SQLException {
+        var jobs = params.jobs();
+        var results = new ArrayList<InsertResult>(jobs.size());
+        long now = params.now().toEpochMilli();
+        var ps = c.prepare(INSERT);
+        for (int i = 0; i < jobs.size(); i++) {
+            NewJob j = jobs.get(i);
+            ps.setString(1, j.id());
+            ps.setString(2, j.tenant());
+            ps.setString(3, j.task());
+            ps.setInt(4, j.priority().rank());
+            ps.setString(5, j.input().json());
+            ps.setString(6, j.metadata());
+            ps.setInt(7, j.maxAttempts());
+            ps.setLong(8, now);
+            ps.setLong(9, now);
+            JdbcJobRows.setMillis(ps, 10, j.deadline());
+            ps.setString(11, j.idempotencyKey());
+            ps.setString(12, j.requestHash());
+            ps.setString(13, j.traceparent());
+            ps.setLong(14, params.queueKeys().get(i));
+            ps.addBatch();
+        }
+        int[] counts = ps.executeBatch();
+        for (int i = 0; i < jobs.size(); i++) {
+            NewJob j = jobs.get(i);
+            if (counts[i] == 1) {
+                results.add(new InsertResult(JdbcJobRows.inserted(j, params.now()), true));
+            } else if (j.idempotencyKey() != null) {
+                var lookup = c.prepare("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
+                lookup.setString(1, j.tenant());
+                lookup.setString(2, j.idempotencyKey());
+                var existing = JdbcJobRows.one(lookup).orElseThrow(() -> new StoreException(
+                        "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
+                results.add(new InsertResult(existing, false));
+            } else {
+                throw new StoreException("job id " + j.id() + " already exists");
             }
-            int[] counts = ps.executeBatch();
-            for (int i = 0; i < jobs.size(); i++) {
-                NewJob j = jobs.get(i);
-                if (counts[i] == 1) {
-                    results.add(new InsertResult(JdbcJobRows.inserted(j, params.now()), true));
-                } else if (j.idempotencyKey() != null) {
-                    var lookup = c.prepare("SELECT " + JdbcJobRows.COLUMNS + " FROM jobs WHERE tenant = ? AND idempotency_key = ?");
-                    lookup.setString(1, j.tenant());
-                    lookup.setString(2, j.idempotencyKey());
-                    var existing = JdbcJobRows.one(lookup).orElseThrow(() -> new StoreException(
-                            "insert of " + j.id() + " conflicted but no job holds its idempotency key"));
-                    results.add(new InsertResult(existing, false));
-                } else {
-                    throw new StoreException("job id " + j.id() + " already exists");
-                }
-            }
-            return results;
-        });
+        }
+        return results;
     }
 
     @Override

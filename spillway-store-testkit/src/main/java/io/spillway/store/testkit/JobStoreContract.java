@@ -624,6 +624,27 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void insert_underAPendingCap_refusesWhatWouldGoOverIt_perTenant_andKeepsIdempotentRepeats() {
+        var held = aNewJob().tenant("a").idempotencyKey("k1", "h1").build();
+        var first = store.jobInsertMany(new InsertParams(List.of(held, aNewJob().tenant("a").build(),
+                aNewJob().tenant("a").build(), aNewJob().tenant("b").task("other").build()), T0).withMaxPendingPerTenant(2));
+
+        assertThat(first).extracting(InsertResult::created).containsExactly(true, true, false, true);
+        assertThat(first.get(2).refusal()).isEqualTo(new InsertResult.Refusal("a", "max_pending_per_tenant", 2));
+        assertThat(first.get(2).job()).isNull();
+        var repeat = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").idempotencyKey("k1", "h1").build()), T0)
+                .withMaxPendingPerTenant(2)).getFirst();
+        assertThat(repeat.refused()).as("a repeated key at the cap").isFalse();
+        assertThat(repeat.job().id()).isEqualTo(held.id());
+        assertThat(store.jobList(new ListParams("a", null, null, 10, null)).jobs()).hasSize(2);
+
+        store.jobClaim(new ClaimParams(1, T0, T0.plus(LEASE), "w1").ofTask("echo")); // one of a's starts: one more may wait
+        var after = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").build(), aNewJob().tenant("a").build()),
+                T0).withMaxPendingPerTenant(2));
+        assertThat(after).extracting(InsertResult::refused).containsExactly(false, true);
+    }
+
+    @Test
     void countFailed_countsFailedJobsOfAllTenantsUntilRetentionDeletesThem() {
         insert(T0, aNewJob().build(), aNewJob().build(), aNewJob().tenant("other").build(), aNewJob().build());
         var claimed = claim(4, T0);
