@@ -136,4 +136,44 @@ class AuthIT {
 
         await().atMost(SOON).untilAsserted(() -> assertRefused(api.get("/v1/jobs", bearer(key)), "was revoked"));
     }
+
+    @Test
+    void aKeyOverItsRate_isRefusedWith429NamingTheLimit_andMayGoOnOnceTheBucketRefills() {
+        start(Map.of());
+        var key = TestKeys.create(api.server.keys(), "acme", null, 2, KeyScope.READ);
+
+        var answers = new java.util.ArrayList<HttpResponse<String>>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(api.get("/v1/jobs", bearer(key)));
+        }
+        var refused = answers.stream().filter(r -> r.statusCode() == 429).toList();
+        assertThat(answers.getFirst().statusCode()).isEqualTo(200);
+        assertThat(refused).as("two at once, then two a second").hasSizeBetween(3, 4);
+        var r = refused.getFirst();
+        assertThat(json(r).get("detail").asText()).contains("over its rate limit of 2 requests a second");
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(r.headers().firstValue("RateLimit-Policy")).hasValue("\"key\";q=2;w=1");
+        assertThat(r.headers().firstValue("RateLimit")).hasValue("\"key\";r=0;t=1");
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> api.get("/v1/jobs", bearer(key)).statusCode() == 200);
+    }
+
+    @Test
+    void aTenantAtItsPendingCap_isRefusedWith429_andAnotherTenantIsNot() {
+        start(Map.of("workers", "false", "max_pending_per_tenant", "3"));
+        var acme = TestKeys.create(api.server.keys(), "acme");
+        var beta = TestKeys.create(api.server.keys(), "beta");
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.post("/v1/jobs", ECHO, bearer(acme)).statusCode()).isEqualTo(202);
+        }
+        var again = api.post("/v1/jobs", ECHO, "Authorization", "Bearer " + acme, "Idempotency-Key", "k");
+
+        assertThat(again.statusCode()).isEqualTo(429);
+        assertThat(json(again).get("detail").asText()).isEqualTo("tenant acme has 3 jobs waiting, its limit "
+                + "(max_pending_per_tenant 3); submit again once some have started");
+        assertThat(again.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(again.headers().firstValue("RateLimit-Policy")).hasValue("\"pending\";q=3");
+        assertThat(api.post("/v1/jobs", ECHO, bearer(beta)).statusCode()).isEqualTo(202);
+        assertThat(json(api.get("/v1/jobs", bearer(acme))).get("jobs")).hasSize(3);
+    }
 }

@@ -1,0 +1,67 @@
+package io.spillway.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spillway.server.PgSchema;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Limits that hold in total across gateway processes sharing PostgreSQL, not once per process. */
+class LimitsIT {
+    private static final int CAP = 25;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void twoGatewaysUnderAPendingCap_acceptExactlyTheCapInTotal() throws Exception {
+        try (var schema = new PgSchema()) {
+            var store = new String[] {"--store", schema.url(), "--store-schema", schema.name, "--max-pending-per-tenant",
+                    String.valueOf(CAP)};
+            assertThat(Cli.run("migrate", "--store", schema.url(), "--store-schema", schema.name).code()).isZero();
+            var key = Cli.run("keys", "create", "--store", schema.url(), "--store-schema", schema.name,
+                    "--tenant", "acme", "--name", "load").out().strip();
+            try (var g1 = ChildServer.run(work, "gateway", store);
+                 var g2 = ChildServer.run(work, "gateway", store);
+                 var pool = Executors.newFixedThreadPool(8)) {
+                var client = HttpClient.newHttpClient();
+                var statuses = new ConcurrentHashMap<Integer, AtomicInteger>();
+                var sent = new ArrayList<Future<?>>();
+                for (int i = 0; i < 100; i++) {
+                    int port = i % 2 == 0 ? g1.port() : g2.port();
+                    sent.add(pool.submit(() -> {
+                        var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/jobs"))
+                                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"echo\", \"input\": {}}")).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        statuses.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                        return null;
+                    }));
+                }
+                for (var f : sent) {
+                    f.get();
+                }
+
+                assertThat(statuses.keySet()).containsExactlyInAnyOrder(202, 429);
+                assertThat(statuses.get(202).get()).isEqualTo(CAP);
+                try (var c = schema.connect(); var st = c.createStatement();
+                     var rs = st.executeQuery("SELECT count(*) FROM jobs WHERE tenant = 'acme' AND state = 'pending'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(CAP);
+                }
+                assertThat(List.of(g1.log(), g2.log())).noneMatch(log -> log.contains("ERROR"));
+            }
+        }
+    }
+}
