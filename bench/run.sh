@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
 #   bench/run.sh            all phases (about 15 minutes; the memory phase adds about 2)
-#   bench/run.sh accept     one phase: accept | fsync | threads | e2e | engine | memory | postgres | burst
-#                           | mixed | peer | embed | documents
+#   bench/run.sh accept     one phase: accept | auth | fsync | threads | e2e | engine | memory | postgres
+#                           | burst | mixed | peer | embed | documents
 # Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
 # Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), BURST_JOBS (400), PG_URL
 # (the PostgreSQL for the postgres and burst phases; they use and drop the schema spillway_bench), PEERS_DIR (the peer
@@ -17,7 +17,7 @@ BURST_JOBS=${BURST_JOBS:-400}
 PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 PORT=18090
 BARE_PORT=18091
-phases=("${@:-accept fsync threads e2e engine memory postgres burst mixed peer embed documents}")
+phases=("${@:-accept auth fsync threads e2e engine memory postgres burst mixed peer embed documents}")
 phases=(${phases[*]})
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/out
@@ -63,6 +63,19 @@ for phase in "${phases[@]}"; do
     serve --workers false; acc=$(wrk_run accept "$PORT"); stop
     serve; accw=$(wrk_run accept_with_workers "$PORT"); stop
     emit "phase=accept $bare $acc $accw" ;;
+  auth)
+    log "auth: durable accepts (workers off) with an API key checked on every request vs the same build with auth off, 4 pairs, the order alternating"
+    auth_off() { serve --workers false --auth none; off=$(wrk_run auth_off "$PORT"); stop; }
+    auth_on() {
+      rm -rf "$work/data"
+      key=$(./spillway keys create --data-dir "$work/data" --tenant bench --name bench 2>/dev/null)
+      start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" --workers false
+      export SPILLWAY_BENCH_KEY=$key; warm "$PORT"; on=$(wrk_run auth_on "$PORT"); unset SPILLWAY_BENCH_KEY; stop
+    }
+    for i in 1 2 3 4; do
+      if (( i % 2 )); then auth_off; auth_on; else auth_on; auth_off; fi
+      emit "phase=auth run=$i $off $on"
+    done ;;
   fsync)
     log "fsync: durable accepts with every commit fsynced (workers off, then on)"
     serve --workers false --durability fsync; f=$(wrk_run fsync_accept "$PORT"); stop

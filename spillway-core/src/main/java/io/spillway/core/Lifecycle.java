@@ -49,7 +49,7 @@ public final class Lifecycle {
                 expect(job, JobState.PROCESSING, JobState.PENDING);
                 // nothing was tried: the attempt is given back, even the last
                 yield new StateChange(job.ref(), JobState.PROCESSING, JobState.PENDING, job.attempt() - 1, null, p.reason(),
-                        now.plus(p.delay()));
+                        now.plus(p.delay()), job.tenant());
             }
             case Outcome.Retry r -> {
                 if (job.attempt() >= job.maxAttempts()) {
@@ -83,7 +83,8 @@ public final class Lifecycle {
      */
     public static StateChange release(Job job, Instant now) {
         expect(job, JobState.PROCESSING, JobState.PENDING);
-        return new StateChange(job.ref(), JobState.PROCESSING, JobState.PENDING, job.attempt() - 1, null, job.error(), now);
+        return new StateChange(job.ref(), JobState.PROCESSING, JobState.PENDING, job.attempt() - 1, null, job.error(), now,
+                job.tenant());
     }
 
     /** A pending job whose deadline passed before it started. */
@@ -98,12 +99,12 @@ public final class Lifecycle {
 
     private static StateChange fromProcessing(Job job, JobState to, String result, String error, Instant runAt) {
         expect(job, JobState.PROCESSING, to);
-        return new StateChange(job.ref(), JobState.PROCESSING, to, job.attempt(), result, error, runAt);
+        return new StateChange(job.ref(), JobState.PROCESSING, to, job.attempt(), result, error, runAt, job.tenant());
     }
 
     private static StateChange fromPending(Job job, JobState to, String error) {
         expect(job, JobState.PENDING, to);
-        return new StateChange(job.ref(), JobState.PENDING, to, job.attempt(), null, error, null);
+        return new StateChange(job.ref(), JobState.PENDING, to, job.attempt(), null, error, null, job.tenant());
     }
 
     private static void expect(Job job, JobState state, JobState to) {

@@ -47,7 +47,7 @@ class LifecycleTest {
         var f = Lifecycle.finish(processing(1, 3), Outcome.completed("{\"r\":1}"), NOW, backoff);
 
         assertThat(f).isEqualTo(new StateChange(new JobRef("id", 1), JobState.PROCESSING, JobState.COMPLETED, 1,
-                "{\"r\":1}", null, null));
+                "{\"r\":1}", null, null, "default"));
     }
 
     @Test

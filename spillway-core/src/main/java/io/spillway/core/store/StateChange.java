@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param result       the result to record (completed), else null
  * @param error        the error to record, or null to clear it
  * @param runAt        when the job may run again (a move back to pending), else null
+ * @param tenant       the job's tenant, which an encrypting store binds the result and error to;
+ *                     null where nothing is encrypted (a store's own tests)
  */
 public record StateChange(JobRef ref, JobState from, JobState to, int attemptAfter, String result, String error,
-                          Instant runAt) {
+                          Instant runAt, String tenant) {
     public StateChange {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(from, "from");
@@ -35,6 +37,16 @@ public record StateChange(JobRef ref, JobState from, JobState to, int attemptAft
             throw new IllegalArgumentException("only a release or a postponement gives back an attempt; attempt " + ref.attempt()
                     + " cannot become " + attemptAfter);
         }
+    }
+
+    /** A change that names no tenant. */
+    public StateChange(JobRef ref, JobState from, JobState to, int attemptAfter, String result, String error, Instant runAt) {
+        this(ref, from, to, attemptAfter, result, error, runAt, null);
+    }
+
+    /** This change with its result and error replaced (as an encrypting store writes them). */
+    public StateChange withOutcome(String newResult, String newError) {
+        return new StateChange(ref, from, to, attemptAfter, newResult, newError, runAt, tenant);
     }
 
     /** Whether the change ends the job. */

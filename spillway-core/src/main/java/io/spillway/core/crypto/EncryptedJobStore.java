@@ -1,0 +1,311 @@
+package io.spillway.core.crypto;
+
+import io.spillway.core.Job;
+import io.spillway.core.JobRef;
+import io.spillway.core.NewJob;
+import io.spillway.core.json.JobInput;
+import io.spillway.core.keys.ApiKey;
+import io.spillway.core.store.Attachment;
+import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.InsertParams;
+import io.spillway.core.store.InsertResult;
+import io.spillway.core.store.JobEvents;
+import io.spillway.core.store.JobPage;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.store.LeaseRenewParams;
+import io.spillway.core.store.ListParams;
+import io.spillway.core.store.PastDeadlineParams;
+import io.spillway.core.store.QueueStats;
+import io.spillway.core.store.StateChangeParams;
+import io.spillway.core.store.StoreException;
+import io.spillway.core.store.StuckParams;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link JobStore} that keeps jobs' inputs, metadata, results and errors, and attachments,
+ * encrypted in the store it wraps ({@link FieldCipher}, {@link StreamCipher}): the store never
+ * sees them in clear, and everything above this decorator sees nothing else. A field's context is
+ * its tenant, job id and name; an attachment's, its job id and name. Values written before
+ * encryption was on (or by a writer without keys) are read as they are. A value that does not
+ * decrypt fails that read with a {@link DecryptionException}, never with garbage.
+ *
+ * <p>JSON fields (input, metadata, result) are stored as a JSON string holding the token, so they
+ * stay valid JSON for anything that reads the column.
+ */
+public final class EncryptedJobStore implements JobStore {
+    private final JobStore inner;
+    private final FieldCipher fields;
+    private final StreamCipher streams;
+
+    public EncryptedJobStore(JobStore inner, MasterKeys keys) {
+        this.inner = inner;
+        this.fields = new FieldCipher(keys);
+        this.streams = new StreamCipher(keys);
+    }
+
+    /** The store this one encrypts for. */
+    public JobStore inner() {
+        return inner;
+    }
+
+    public FieldCipher cipher() {
+        return fields;
+    }
+
+    static String context(String tenant, String id, String field) {
+        return tenant + "/" + id + "/" + field;
+    }
+
+    private static String attachmentContext(String jobId, String name) {
+        return "attachment/" + jobId + "/" + name;
+    }
+
+    /** A JSON field's stored form: the token as a JSON string. */
+    String sealJson(String json, String tenant, String id, String field) {
+        return json == null ? null : "\"" + fields.encrypt(json, context(tenant, id, field)) + "\"";
+    }
+
+    String openJson(String stored, String tenant, String id, String field) {
+        if (stored != null && stored.startsWith("\"" + FieldCipher.PREFIX) && stored.endsWith("\"")) {
+            return fields.decrypt(stored.substring(1, stored.length() - 1), context(tenant, id, field));
+        }
+        return stored;
+    }
+
+    private Job open(Job j) {
+        if (j == null) {
+            return null;
+        }
+        var id = j.id();
+        var t = j.tenant();
+        return new Job(id, t, j.task(), j.state(), j.priority(), JobInput.ofJson(openJson(j.input().json(), t, id, "input")),
+                openJson(j.metadata(), t, id, "metadata"), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(),
+                j.leaseUntil(), j.startedAt(), j.finishedAt(), openJson(j.result(), t, id, "result"),
+                fields.decrypt(j.error(), context(t, id, "error")), j.idempotencyKey(), j.requestHash(), j.traceparent());
+    }
+
+    private List<Job> open(List<Job> jobs) {
+        var out = new ArrayList<Job>(jobs.size());
+        for (var j : jobs) {
+            out.add(open(j));
+        }
+        return out;
+    }
+
+    @Override
+    public List<InsertResult> jobInsertMany(InsertParams params) {
+        var sealed = new ArrayList<NewJob>(params.jobs().size());
+        for (var j : params.jobs()) {
+            sealed.add(new NewJob(j.id(), j.tenant(), j.task(),
+                    JobInput.ofJson(sealJson(j.input().json(), j.tenant(), j.id(), "input")), j.priority(), j.maxAttempts(),
+                    j.deadline(), sealJson(j.metadata(), j.tenant(), j.id(), "metadata"), j.idempotencyKey(), j.requestHash(),
+                    j.traceparent()));
+        }
+        var results = inner.jobInsertMany(new InsertParams(sealed, params.now(), params.queueKeys(), params.maxPendingPerTenant()));
+        var out = new ArrayList<InsertResult>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            var r = results.get(i);
+            if (r.created()) {
+                // the new row holds what was submitted: give that back instead of decrypting it again
+                var j = r.job();
+                var plain = params.jobs().get(i);
+                out.add(new InsertResult(new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), plain.input(),
+                        plain.metadata(), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(),
+                        j.startedAt(), j.finishedAt(), null, null, j.idempotencyKey(), j.requestHash(), j.traceparent()), true));
+            } else {
+                out.add(new InsertResult(open(r.job()), r.created(), r.refusal()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Job> jobClaim(ClaimParams params) {
+        return open(inner.jobClaim(params));
+    }
+
+    @Override
+    public List<Boolean> jobSetStateMany(StateChangeParams params) {
+        var sealed = params.changes().stream().map(c -> {
+            if (c.result() == null && c.error() == null) {
+                return c;
+            }
+            var id = c.ref().id();
+            // the lifecycle names the tenant; a change made elsewhere without it costs a read
+            var tenant = c.tenant() != null ? c.tenant() : inner.jobGet(ANY_TENANT, id).map(Job::tenant).orElse(null);
+            if (tenant == null) {
+                return c; // no such job: the store applies nothing
+            }
+            return c.withOutcome(sealJson(c.result(), tenant, id, "result"), fields.encrypt(c.error(), context(tenant, id, "error")));
+        }).toList();
+        return inner.jobSetStateMany(new StateChangeParams(sealed, params.now()));
+    }
+
+    @Override
+    public List<JobRef> jobLeaseRenew(LeaseRenewParams params) {
+        return inner.jobLeaseRenew(params);
+    }
+
+    @Override
+    public List<Job> jobListStuck(StuckParams params) {
+        return open(inner.jobListStuck(params));
+    }
+
+    @Override
+    public List<Job> jobListPastDeadline(PastDeadlineParams params) {
+        return open(inner.jobListPastDeadline(params));
+    }
+
+    @Override
+    public Optional<Job> jobGet(String tenant, String id) {
+        return inner.jobGet(tenant, id).map(this::open);
+    }
+
+    @Override
+    public JobPage jobList(ListParams params) {
+        var page = inner.jobList(params);
+        return new JobPage(open(page.jobs()), page.nextAfterId());
+    }
+
+    @Override
+    public long jobCountPending() {
+        return inner.jobCountPending();
+    }
+
+    @Override
+    public long jobCountFailed() {
+        return inner.jobCountFailed();
+    }
+
+    @Override
+    public List<QueueStats.Depth> jobQueueDepth() {
+        return inner.jobQueueDepth();
+    }
+
+    @Override
+    public List<QueueStats.Activity> jobTaskActivity(Instant since) {
+        return inner.jobTaskActivity(since);
+    }
+
+    @Override
+    public List<QueueStats.Front> jobQueueFront(Instant now) {
+        return inner.jobQueueFront(now);
+    }
+
+    @Override
+    public void jobQueueFrontPublish(List<QueueStats.Front> fronts) {
+        inner.jobQueueFrontPublish(fronts);
+    }
+
+    @Override
+    public QueueStats jobQueueStats(Instant now) {
+        return inner.jobQueueStats(now);
+    }
+
+    @Override
+    public void ping() {
+        inner.ping();
+    }
+
+    @Override
+    public int jobDeleteFinished(Instant finishedBefore, int limit) {
+        return inner.jobDeleteFinished(finishedBefore, limit);
+    }
+
+    @Override
+    public Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
+            throws IOException {
+        var stored = inner.attachmentWrite(jobId, name, filename, streams.encrypting(in, attachmentContext(jobId, name)), now);
+        return plain(stored);
+    }
+
+    private Attachment plain(Attachment stored) {
+        return new Attachment(stored.jobId(), stored.name(), stored.filename(),
+                StreamCipher.plaintextSize(stored.bytes()));
+    }
+
+    @Override
+    public Optional<Attachment> attachmentGet(String jobId, String name) {
+        return inner.attachmentGet(jobId, name).map(this::plain);
+    }
+
+    @Override
+    public InputStream attachmentRead(Attachment attachment) {
+        var stored = inner.attachmentGet(attachment.jobId(), attachment.name())
+                .orElseThrow(() -> new StoreException("attachment " + attachment.name() + " of job "
+                        + attachment.jobId() + " is gone"));
+        try {
+            return streams.decrypting(inner.attachmentRead(stored), attachmentContext(attachment.jobId(), attachment.name()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void attachmentDelete(String jobId, String name) {
+        inner.attachmentDelete(jobId, name);
+    }
+
+    @Override
+    public void attachmentDeleteAll(String jobId) {
+        inner.attachmentDeleteAll(jobId);
+    }
+
+    @Override
+    public int attachmentDeleteOrphans(Instant writtenBefore) {
+        return inner.attachmentDeleteOrphans(writtenBefore);
+    }
+
+    @Override
+    public Map<String, Long> tableRows() {
+        return inner.tableRows();
+    }
+
+    @Override
+    public Optional<JobEvents> events() {
+        return inner.events();
+    }
+
+    @Override
+    public InstantSource clock() {
+        return inner.clock();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    @Override
+    public void keyInsert(ApiKey key) {
+        inner.keyInsert(key);
+    }
+
+    @Override
+    public Optional<ApiKey> keyGet(String id) {
+        return inner.keyGet(id);
+    }
+
+    @Override
+    public List<ApiKey> keyList() {
+        return inner.keyList();
+    }
+
+    @Override
+    public boolean keyRevoke(String id, Instant at) {
+        return inner.keyRevoke(id, at);
+    }
+
+    @Override
+    public boolean keyExists() {
+        return inner.keyExists();
+    }
+}
