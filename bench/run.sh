@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks behind bench/RESULTS.md, every comparison in one run on this machine.
 #   bench/run.sh            all phases (about 15 minutes; the memory phase adds about 2)
-#   bench/run.sh accept     one phase: accept | auth | fsync | threads | e2e | engine | memory | postgres
+#   bench/run.sh accept     one phase: accept | auth | encryption | fsync | threads | e2e | engine | memory | postgres
 #                           | burst | mixed | peer | embed | documents
 # Prints key=value lines; keeps them in bench/out/. Needs wrk (apt-get install wrk).
 # Knobs: DUR (seconds per wrk run, 10), CONNS (64), MEMORY_JOBS (1000000), BURST_JOBS (400), PG_URL
@@ -17,7 +17,7 @@ BURST_JOBS=${BURST_JOBS:-400}
 PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 PORT=18090
 BARE_PORT=18091
-phases=("${@:-accept auth fsync threads e2e engine memory postgres burst mixed peer embed documents}")
+phases=("${@:-accept auth encryption fsync threads e2e engine memory postgres burst mixed peer embed documents}")
 phases=(${phases[*]})
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 1; }
 mkdir -p bench/out
@@ -70,11 +70,20 @@ for phase in "${phases[@]}"; do
       rm -rf "$work/data"
       key=$(./spillway keys create --data-dir "$work/data" --tenant bench --name bench 2>/dev/null)
       start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" --workers false
-      export SPILLWAY_BENCH_KEY=$key; warm "$PORT"; on=$(wrk_run auth_on "$PORT"); unset SPILLWAY_BENCH_KEY; stop
+      export BENCH_API_KEY=$key; warm "$PORT"; on=$(wrk_run auth_on "$PORT"); unset BENCH_API_KEY; stop
     }
     for i in 1 2 3 4; do
       if (( i % 2 )); then auth_off; auth_on; else auth_on; auth_off; fi
       emit "phase=auth run=$i $off $on"
+    done ;;
+  encryption)
+    log "encryption: durable accepts (workers off) with encryption at rest on vs off, same build, 4 pairs, the order alternating"
+    echo "bench $(head -c 32 /dev/urandom | base64)" > "$work/keys"
+    enc_off() { serve --workers false; off=$(wrk_run enc_off "$PORT"); stop; }
+    enc_on() { serve --workers false --encryption-keys-file "$work/keys"; on=$(wrk_run enc_on "$PORT"); stop; }
+    for i in 1 2 3 4; do
+      if (( i % 2 )); then enc_off; enc_on; else enc_on; enc_off; fi
+      emit "phase=encryption run=$i $off $on"
     done ;;
   fsync)
     log "fsync: durable accepts with every commit fsynced (workers off, then on)"

@@ -1,5 +1,9 @@
 package io.spillway.app;
 
+import io.spillway.core.crypto.DecryptionException;
+import io.spillway.core.crypto.FieldCipher;
+import io.spillway.core.crypto.MasterKeys;
+import io.spillway.core.crypto.Rewrap;
 import io.spillway.core.keys.ApiKey;
 import io.spillway.core.keys.ApiKeys;
 import io.spillway.core.keys.KeyScope;
@@ -9,6 +13,7 @@ import io.spillway.server.Role;
 import io.spillway.server.SpillwayServer;
 import io.spillway.server.auth.Audit;
 import io.spillway.server.auth.Authenticator;
+import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.config.Setting;
 import io.spillway.server.config.Settings;
@@ -34,9 +39,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"Create, list and revoke API keys. Once a key exists, every request but health and readiness "
                 + "needs one (Authorization: Bearer <key>); the key's tenant owns the jobs it makes."},
-        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+        subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.RewrapData.class})
 final class KeysCommand {
-    static final List<String> SUBCOMMANDS = List.of("keys create", "keys list", "keys revoke");
+    static final List<String> SUBCOMMANDS = List.of("keys create", "keys list", "keys revoke", "keys rewrap");
 
     /** What the key commands share: the store, opened beside a server that may hold it. */
     abstract static class KeyCommand extends RunCommand {
@@ -221,6 +226,62 @@ final class KeysCommand {
             spec.commandLine().getErr().println("spillway: revoked key " + keyId + "; every process refuses it within "
                     + Authenticator.REFRESH.toSeconds() + " s");
             return 0;
+        }
+    }
+
+    @Command(name = "rewrap", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Re-wrap the data keys of every job's stored fields under the active master key (the first of "
+                    + "encryption_keys_file), a page at a time, beside running gateways on PostgreSQL. Afterwards the older "
+                    + "master keys are needed only for documents of jobs that retention has not yet deleted. An embedded "
+                    + "server does this itself when it starts with more than one master key."})
+    static final class RewrapData extends RunCommand {
+        @Option(names = "--batch", defaultValue = "200", order = -1, description = {"jobs per page (default ${DEFAULT-VALUE})"})
+        int batch;
+
+        @Override
+        Role role() {
+            return Role.SERVE;
+        }
+
+        @Override
+        List<Setting<?>> settings() {
+            return List.of(Settings.DATA_DIR, Settings.STORE, Settings.STORE_SCHEMA, Settings.ENCRYPTION_KEYS_FILE,
+                    Settings.ENCRYPTION_KEYS);
+        }
+
+        @Override
+        public Integer call() {
+            var config = loadConfig();
+            if (config == null) {
+                return 2;
+            }
+            var err = spec.commandLine().getErr();
+            MasterKeys keys;
+            try {
+                keys = config.encryption().masterKeys();
+            } catch (ConfigException e) {
+                err.println("spillway: " + e.getMessage());
+                return 2;
+            }
+            if (keys == null || batch < 1) {
+                err.println("spillway: " + (keys == null ? "no master keys: set encryption_keys_file (or SPILLWAY_ENCRYPTION_KEYS), "
+                        + "the new key first" : "--batch must be at least 1"));
+                return 2;
+            }
+            try (var store = SpillwayServer.openStore(config, Role.SERVE)) {
+                var done = new Rewrap(store, new FieldCipher(keys), batch).run();
+                spec.commandLine().getOut().println("spillway: re-wrapped " + done.rewrapped() + " of " + done.jobs()
+                        + " jobs under master key " + keys.activeId() + (done.changedMeanwhile() > 0 ? "; "
+                        + done.changedMeanwhile() + " kept changing: run it again" : ""));
+                return done.changedMeanwhile() > 0 ? 1 : 0;
+            } catch (StoreInUseException e) {
+                err.println("spillway: a server holds the embedded store; it re-wraps on its own when it starts with more than "
+                        + "one master key: restart it with the new key first in encryption_keys_file");
+                return 1;
+            } catch (StoreException | DecryptionException e) {
+                err.println("spillway: " + e.getMessage());
+                return 1;
+            }
         }
     }
 }

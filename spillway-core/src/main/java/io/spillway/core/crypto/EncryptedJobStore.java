@@ -7,6 +7,7 @@ import io.spillway.core.json.JobInput;
 import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
@@ -39,16 +40,33 @@ import java.util.Optional;
  *
  * <p>JSON fields (input, metadata, result) are stored as a JSON string holding the token, so they
  * stay valid JSON for anything that reads the column.
+ *
+ * <p>Without master keys ({@link #withoutKeys}) it writes in clear and refuses to read an encrypted
+ * field (a {@link DecryptionException} saying no key is configured) instead of handing out its
+ * ciphertext; attachments then pass through as stored.
  */
 public final class EncryptedJobStore implements JobStore {
     private final JobStore inner;
     private final FieldCipher fields;
     private final StreamCipher streams;
 
+    private final boolean encrypting;
+
     public EncryptedJobStore(JobStore inner, MasterKeys keys) {
         this.inner = inner;
+        this.encrypting = keys != null;
         this.fields = new FieldCipher(keys);
         this.streams = new StreamCipher(keys);
+    }
+
+    /** The guard of a store without keys: clear writes, and no ciphertext ever read as if it were the value. */
+    public static EncryptedJobStore withoutKeys(JobStore inner) {
+        return new EncryptedJobStore(inner, null);
+    }
+
+    /** Whether it encrypts what it writes. */
+    public boolean encrypting() {
+        return encrypting;
     }
 
     /** The store this one encrypts for. */
@@ -80,9 +98,18 @@ public final class EncryptedJobStore implements JobStore {
         return stored;
     }
 
+    private static boolean sealed(Job j) {
+        return isSealedJson(j.input().json()) || isSealedJson(j.metadata()) || isSealedJson(j.result())
+                || FieldCipher.isToken(j.error());
+    }
+
+    private static boolean isSealedJson(String stored) {
+        return stored != null && stored.startsWith("\"" + FieldCipher.PREFIX);
+    }
+
     private Job open(Job j) {
-        if (j == null) {
-            return null;
+        if (j == null || !sealed(j)) {
+            return j; // written in clear (before encryption was on, or by a writer without keys)
         }
         var id = j.id();
         var t = j.tenant();
@@ -102,6 +129,10 @@ public final class EncryptedJobStore implements JobStore {
 
     @Override
     public List<InsertResult> jobInsertMany(InsertParams params) {
+        if (!encrypting) {
+            var results = inner.jobInsertMany(params);
+            return results.stream().map(r -> r.created() || r.refused() ? r : new InsertResult(open(r.job()), false)).toList();
+        }
         var sealed = new ArrayList<NewJob>(params.jobs().size());
         for (var j : params.jobs()) {
             sealed.add(new NewJob(j.id(), j.tenant(), j.task(),
@@ -134,6 +165,9 @@ public final class EncryptedJobStore implements JobStore {
 
     @Override
     public List<Boolean> jobSetStateMany(StateChangeParams params) {
+        if (!encrypting) {
+            return inner.jobSetStateMany(params);
+        }
         var sealed = params.changes().stream().map(c -> {
             if (c.result() == null && c.error() == null) {
                 return c;
@@ -210,6 +244,36 @@ public final class EncryptedJobStore implements JobStore {
         return inner.jobQueueStats(now);
     }
 
+    /**
+     * Replaces fields given in clear, as every other method speaks: each job's stored fields are
+     * read, compared in clear with {@code before}, and replaced by {@code after} encrypted. (Key
+     * rotation works on the stored forms of the store underneath: {@link Rewrap}.)
+     */
+    @Override
+    public int jobFieldsReplace(List<FieldsReplacement> replacements) {
+        if (!encrypting) {
+            return inner.jobFieldsReplace(replacements);
+        }
+        var stored = new ArrayList<FieldsReplacement>();
+        for (var r : replacements) {
+            var raw = inner.jobGet(ANY_TENANT, r.id());
+            if (raw.isEmpty()) {
+                continue;
+            }
+            var j = raw.get();
+            var plain = open(j);
+            if (!new FieldsReplacement.Fields(plain.input().json(), plain.metadata(), plain.result(), plain.error()).equals(r.before())) {
+                continue;
+            }
+            var a = r.after();
+            stored.add(new FieldsReplacement(j.id(), new FieldsReplacement.Fields(j.input().json(), j.metadata(), j.result(), j.error()),
+                    new FieldsReplacement.Fields(sealJson(a.input(), j.tenant(), j.id(), "input"),
+                            sealJson(a.metadata(), j.tenant(), j.id(), "metadata"), sealJson(a.result(), j.tenant(), j.id(), "result"),
+                            fields.encrypt(a.error(), context(j.tenant(), j.id(), "error")))));
+        }
+        return stored.isEmpty() ? 0 : inner.jobFieldsReplace(stored);
+    }
+
     @Override
     public void ping() {
         inner.ping();
@@ -223,11 +287,17 @@ public final class EncryptedJobStore implements JobStore {
     @Override
     public Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
             throws IOException {
+        if (!encrypting) {
+            return inner.attachmentWrite(jobId, name, filename, in, now);
+        }
         var stored = inner.attachmentWrite(jobId, name, filename, streams.encrypting(in, attachmentContext(jobId, name)), now);
         return plain(stored);
     }
 
     private Attachment plain(Attachment stored) {
+        if (!encrypting) {
+            return stored;
+        }
         return new Attachment(stored.jobId(), stored.name(), stored.filename(),
                 StreamCipher.plaintextSize(stored.bytes()));
     }
@@ -239,6 +309,9 @@ public final class EncryptedJobStore implements JobStore {
 
     @Override
     public InputStream attachmentRead(Attachment attachment) {
+        if (!encrypting) {
+            return inner.attachmentRead(attachment);
+        }
         var stored = inner.attachmentGet(attachment.jobId(), attachment.name())
                 .orElseThrow(() -> new StoreException("attachment " + attachment.name() + " of job "
                         + attachment.jobId() + " is gone"));

@@ -30,6 +30,7 @@ public final class FieldCipher {
 
     private final MasterKeys keys;
 
+    /** @param keys the master keys, or null to refuse every encrypted value (nothing is encrypted then) */
     public FieldCipher(MasterKeys keys) {
         this.keys = keys;
     }
@@ -105,6 +106,10 @@ public final class FieldCipher {
     }
 
     private byte[] unwrap(Token t, byte[] aad, String context) {
+        if (keys == null) {
+            throw new DecryptionException("a value of " + context + " is encrypted (master key " + t.keyId
+                    + "), and no master key is configured (encryption_keys_file or SPILLWAY_ENCRYPTION_KEYS)");
+        }
         var master = keys.get(t.keyId).orElseThrow(() -> new DecryptionException(
                 "a value of " + context + " was encrypted under master key " + t.keyId + ", which is not configured"));
         return open(master, t.wrapNonce, t.wrapped, aad, context);

@@ -77,6 +77,11 @@ public final class MasterKeys {
         return Optional.ofNullable(keys.get(id));
     }
 
+    /** How many keys: more than one while a rotation is under way. */
+    public int size() {
+        return keys.size();
+    }
+
     /** Whether this key id is known. */
     public boolean has(String id) {
         return keys.containsKey(id);

@@ -5,6 +5,7 @@ import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.keys.ApiKey;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -418,6 +419,24 @@ public final class InMemoryJobStore implements JobStore {
     public synchronized boolean keyExists() {
         ensureOpen();
         return !keys.isEmpty();
+    }
+
+    @Override
+    public synchronized int jobFieldsReplace(List<FieldsReplacement> replacements) {
+        ensureOpen();
+        int n = 0;
+        for (var r : replacements) {
+            var j = jobs.get(r.id());
+            if (j == null || !new FieldsReplacement.Fields(j.input().json(), j.metadata(), j.result(), j.error()).equals(r.before())) {
+                continue;
+            }
+            var a = r.after();
+            jobs.put(j.id(), new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), JobInput.ofJson(a.input()), a.metadata(),
+                    j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(), j.startedAt(),
+                    j.finishedAt(), a.result(), a.error(), j.idempotencyKey(), j.requestHash(), j.traceparent()));
+            n++;
+        }
+        return n;
     }
 
     private static boolean ofTenant(Job job, String tenant) {

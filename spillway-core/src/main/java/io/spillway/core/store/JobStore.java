@@ -99,6 +99,13 @@ public interface JobStore extends KeyStore, AutoCloseable {
     /** Queue depth and the age of the oldest runnable job at {@code now} (all tenants). */
     QueueStats jobQueueStats(Instant now);
 
+    /**
+     * Replaces jobs' stored input, metadata, result and error where each job still holds the
+     * replacement's {@code before} (re-encryption under a new master key; nothing else changes, and
+     * a job that moved meanwhile is left as it is). Returns how many were replaced.
+     */
+    int jobFieldsReplace(List<FieldsReplacement> replacements);
+
     /** Throws {@link StoreException} when the store cannot serve reads and writes. */
     void ping();
 

@@ -9,14 +9,17 @@ import java.util.List;
  * @param auth         {@code auto} (keys once one exists) or {@code none}
  * @param allowedHosts the names a request's {@code Host} may give ({@code auto} alone: the automatic ones)
  * @param metricsToken a token that reads metrics and the queue signal without a key, or null
+ * @param corsOrigins  the origins whose pages may call the API ({@code https://app.example.com}), lower case
  */
-public record Access(String auth, List<String> allowedHosts, String metricsToken) {
+public record Access(String auth, List<String> allowedHosts, String metricsToken, List<String> corsOrigins) {
     public Access {
         allowedHosts = List.copyOf(allowedHosts);
+        corsOrigins = List.copyOf(corsOrigins);
     }
 
     @Override
     public String toString() {
-        return "Access[auth=" + auth + ", allowedHosts=" + allowedHosts + ", metricsToken=" + (metricsToken == null ? "none" : "set") + "]";
+        return "Access[auth=" + auth + ", allowedHosts=" + allowedHosts + ", metricsToken=" + (metricsToken == null ? "none" : "set")
+                + ", corsOrigins=" + corsOrigins + "]";
     }
 }

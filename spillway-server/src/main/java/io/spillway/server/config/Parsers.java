@@ -117,6 +117,39 @@ final class Parsers {
     }
 
     /** A path that is a directory or does not exist yet (it is created when needed). */
+    /** Comma-separated origins ({@code scheme://host[:port]}, http or https, no path), lower case; {@code none}: none. */
+    static Function<String, List<String>> origins() {
+        return v -> {
+            var out = new ArrayList<String>();
+            if (v.strip().equals("none")) {
+                return out;
+            }
+            for (var part : v.split(",")) {
+                var t = part.strip().toLowerCase(Locale.ROOT);
+                if (t.endsWith("/")) {
+                    t = t.substring(0, t.length() - 1);
+                }
+                if (!t.matches("https?://[a-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9a-f:.]+\\](:[0-9]{1,5})?")) {
+                    throw new IllegalArgumentException("'" + part.strip() + "' is not an origin such as https://app.example.com "
+                            + "(scheme, host and port only)");
+                }
+                out.add(t);
+            }
+            return out;
+        };
+    }
+
+    /** Text that is a secret (checked where it is used, never echoed), or {@code none}: null. */
+    static Function<String, String> optionalSecretText() {
+        return v -> v.strip().equals("none") ? null : v;
+    }
+
+    /** A path, or {@code none}: null. */
+    static Function<String, Path> optionalPath() {
+        var paths = path();
+        return v -> v.strip().equals("none") ? null : paths.apply(v);
+    }
+
     static Function<String, Path> directory() {
         var path = path();
         return s -> {

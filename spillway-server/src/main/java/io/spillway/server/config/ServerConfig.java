@@ -60,7 +60,8 @@ public record ServerConfig(
         int builtinMaxBatch,
         double builtinPricePerComputeSecond,
         SchedulingPolicy scheduling,
-        Access access) {
+        Access access,
+        Encryption encryption) {
 
     /** Name of the environment variable and flag that point at a config file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
@@ -146,7 +147,9 @@ public record ServerConfig(
                 r.get(Settings.BUILTIN_PRICE),
                 new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE),
                         r.get(Settings.MAX_RUNNING_PER_TENANT), r.get(Settings.MAX_PENDING_PER_TENANT)),
-                new Access(r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS), r.get(Settings.METRICS_TOKEN)));
+                new Access(r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS), r.get(Settings.METRICS_TOKEN),
+                        r.get(Settings.CORS_ORIGINS)),
+                new Encryption(r.get(Settings.ENCRYPTION_KEYS_FILE), r.get(Settings.ENCRYPTION_KEYS)));
     }
 
     /** {@code auto} (keys once one exists) or {@code none}. */
@@ -156,6 +159,10 @@ public record ServerConfig(
 
     public List<String> allowedHosts() {
         return access.allowedHosts();
+    }
+
+    public List<String> corsOrigins() {
+        return access.corsOrigins();
     }
 
     /** The token that reads metrics without a key, or null. */
@@ -173,7 +180,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling, access);
+                builtinPricePerComputeSecond, scheduling, access, encryption);
     }
 
     public ServerConfig withDataDir(Path d) {
@@ -181,7 +188,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling, access);
+                builtinPricePerComputeSecond, scheduling, access, encryption);
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
@@ -189,7 +196,7 @@ public record ServerConfig(
                 lease, workers, workerThreads, maxInFlight, acceptQueue, httpThreads, virtualThreads, requestReadTimeout,
                 minRequestBytesPerSecond, maxConnectionsPerAddress, logFormat, modelsDir,
                 maxTextChars, maxDocumentChars, maxUploadBytes, extractTimeout, maxExpandedPartBytes, extractProcesses, extractHeapBytes, pipelinesFile, builtinMaxBatch,
-                builtinPricePerComputeSecond, scheduling, access);
+                builtinPricePerComputeSecond, scheduling, access, encryption);
     }
 
     private record Resolver(Map<String, String> flags, Map<String, String> env, Map<String, String> yaml, String yamlName) {

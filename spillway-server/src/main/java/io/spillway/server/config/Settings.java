@@ -8,6 +8,7 @@ import static io.spillway.server.config.Parsers.identifier;
 import static io.spillway.server.config.Parsers.storeUrl;
 import static io.spillway.server.config.Parsers.intIn;
 import static io.spillway.server.config.Parsers.numberIn;
+import static io.spillway.server.config.Parsers.optionalPath;
 import static io.spillway.server.config.Parsers.path;
 import static io.spillway.server.config.Parsers.secret;
 import static io.spillway.server.config.Parsers.secondsIn;
@@ -46,6 +47,15 @@ public final class Settings {
     public static final Setting<String> METRICS_TOKEN = new Setting<>("metrics_token",
             "a token that reads /metrics and /v1/queue as Authorization: Bearer <token> without an API key (for a "
                     + "scraper or autoscaler), at least 16 characters", "none", secret(16));
+    public static final Setting<List<String>> CORS_ORIGINS = new Setting<>("cors_origins",
+            "origins whose pages may call the API from a browser (comma-separated, such as https://app.example.com); "
+                    + "none: CORS off, only this server's own pages", "none", Parsers.origins());
+    public static final Setting<Path> ENCRYPTION_KEYS_FILE = new Setting<>("encryption_keys_file",
+            "a file of master keys, one '<id> <base64 of 32 bytes>' a line, the first active: turns on encryption at rest "
+                    + "of inputs, results, metadata, errors and documents", "none", optionalPath());
+    public static final Setting<String> ENCRYPTION_KEYS = new Setting<>("encryption_keys",
+            "the master keys themselves, as the key file holds them (lines, or separated by ';'): for an environment "
+                    + "variable instead of a file", "none", Parsers.optionalSecretText());
     public static final Setting<Path> DATA_DIR = new Setting<>("data_dir",
             "directory of the embedded store", "./data", directory());
     public static final Setting<String> STORE = new Setting<>("store",
@@ -153,7 +163,7 @@ public final class Settings {
                 default -> throw new IllegalArgumentException("expected text or json, got '" + v + "'");
             });
 
-    public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, METRICS_TOKEN, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
+    public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, METRICS_TOKEN, CORS_ORIGINS, ENCRYPTION_KEYS_FILE, ENCRYPTION_KEYS, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE,
             PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, MAX_PENDING_PER_TENANT, HTTP_THREADS,

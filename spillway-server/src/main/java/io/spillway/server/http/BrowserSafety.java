@@ -29,17 +29,27 @@ import org.eclipse.jetty.util.Callback;
  * request whose {@code Host} is not a name of this server is refused with 421 (a page of another
  * site whose name was pointed at this address, DNS rebinding, would send its own name). It runs
  * first in the chain, before a body is read.
+ *
+ * <p>CORS is off unless origins are configured ({@code cors_origins}): a page of one of them may
+ * call the API (its preflight is answered here, its answers carry {@code Access-Control-Allow-Origin});
+ * it sends its key as a bearer token, so no credentials mode is ever allowed.
  */
 final class BrowserSafety extends Handler.Wrapper {
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     private static final Set<String> CHANGES_STATE = Set.of("POST", "PUT", "PATCH", "DELETE");
     /** Names that always reach this machine. */
     static final Set<String> LOCAL_NAMES = Set.of("localhost", "127.0.0.1", "::1");
+    private static final String ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, traceparent";
+    private static final String EXPOSE_HEADERS = "Location, Retry-After, retry-after-ms, RateLimit-Policy, RateLimit, "
+            + "WWW-Authenticate";
     /** Host names accepted (without port, lower case); null: any. */
     private final Set<String> hosts;
+    /** Origins whose pages may call the API ({@code scheme://host[:port]}, lower case). */
+    private final Set<String> corsOrigins;
 
-    BrowserSafety(Set<String> hosts) {
+    BrowserSafety(Set<String> hosts, List<String> corsOrigins) {
         this.hosts = hosts == null ? null : Set.copyOf(hosts);
+        this.corsOrigins = Set.copyOf(corsOrigins);
     }
 
     /**
@@ -101,18 +111,41 @@ final class BrowserSafety extends Handler.Wrapper {
         addHeaders(response.getHeaders());
         var host = request.getHeaders().get(HttpHeader.HOST);
         if (hosts != null && host != null && !hosts.contains(bare(withoutPort(host)))) {
-            return refuse(response, callback, 421, "this server does not answer to the name " + printable(withoutPort(host))
+            return refuse(request, response, callback, 421, "this server does not answer to the name " + printable(withoutPort(host))
                     + " (allowed_hosts): a page reached under another name may not use it");
         }
         var origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if (origin != null && corsOrigins.contains(origin.strip().toLowerCase(Locale.ROOT))) {
+            var headers = response.getHeaders();
+            headers.put("Access-Control-Allow-Origin", origin.strip());
+            headers.add("Vary", "Origin");
+            if (request.getMethod().equals("OPTIONS") && request.getHeaders().get("Access-Control-Request-Method") != null) {
+                headers.put("Access-Control-Allow-Methods", "GET, POST");
+                headers.put("Access-Control-Allow-Headers", ALLOW_HEADERS);
+                headers.put("Access-Control-Max-Age", "600");
+                response.setStatus(204);
+                callback.succeeded();
+                return true;
+            }
+            headers.put("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+            return super.handle(request, response, callback);
+        }
         if (origin != null && CHANGES_STATE.contains(request.getMethod()) && !sameOrigin(origin, request)) {
-            return refuse(response, callback, 403, "a page of another origin (" + printable(origin)
+            return refuse(request, response, callback, 403, "a page of another origin (" + printable(origin)
                     + ") may not change anything here; call the API from your server or from a page of this one");
         }
         return super.handle(request, response, callback);
     }
 
-    private static boolean refuse(Response response, Callback callback, int status, String detail) {
+    /**
+     * Answers at once, reading nothing of the body: a request that has one is answered with
+     * {@code Connection: close}, since Jetty then closes the connection rather than read it, and a
+     * client must not send its next request there.
+     */
+    private static boolean refuse(Request request, Response response, Callback callback, int status, String detail) {
+        if (request.getLength() != 0) { // a body, of a known (> 0) or unknown (-1) length
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
         response.write(true, ByteBuffer.wrap(Problems.body(status, detail)), callback);

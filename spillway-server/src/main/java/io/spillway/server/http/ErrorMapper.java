@@ -3,6 +3,7 @@ package io.spillway.server.http;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.spillway.core.crypto.DecryptionException;
 import io.spillway.core.engine.EngineClosedException;
 import io.spillway.core.engine.AdmissionRefusedException;
 import io.spillway.core.engine.OverloadedException;
@@ -51,6 +52,7 @@ final class ErrorMapper {
             case OverloadedException o -> ApiException.unavailable("the server is overloaded: " + o.getMessage() + "; retry shortly", 1);
             case EngineClosedException c -> ApiException.unavailable(c.getMessage(), 5);
             case StoreException s -> ApiException.unavailable("the store is unavailable; nothing was recorded, retry shortly", 2);
+            case DecryptionException d -> new ApiException(500, "the job's stored data cannot be read: " + d.getMessage());
             case HttpResponseException h -> new ApiException(h.getStatus(), javalinDetail(h, ctx));
             default -> new ApiException(500, "internal error; it has been logged");
         };

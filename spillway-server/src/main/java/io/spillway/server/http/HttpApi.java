@@ -100,7 +100,7 @@ public final class HttpApi {
             var eager = EagerBodies.handler(config.maxBodyBytes(), DocumentRoutes.UPLOAD, config.maxUploadBytes() + DocumentRoutes.UPLOAD_OVERHEAD,
                     config.maxUploadBytes(), config.dataDir().resolve("uploads").toAbsolutePath());
             // refusals of a foreign page or name come first: nothing of their body is read
-            var safety = new BrowserSafety(BrowserSafety.allowedNames(config.host(), config.allowedHosts()));
+            var safety = new BrowserSafety(BrowserSafety.allowedNames(config.host(), config.allowedHosts()), config.corsOrigins());
             handlers.setHandler(safety);
             safety.setHandler(eager);
             eager.setHandler(new BodyDrain(config.maxBodyBytes()));

@@ -120,6 +120,7 @@ final class JobRoutes implements RouteFamily {
     }
 
     private void cancel(Context ctx) {
+        RequestBodies.checkJsonContentType(ctx); // a form or text body is no request of a client of this API
         var id = ctx.pathParam("id");
         if (!JobIds.looksLikeId(id)) {
             throw ApiException.notFound();
@@ -141,6 +142,7 @@ final class JobRoutes implements RouteFamily {
      * for the same job answers with the job the first retry made.
      */
     private void retry(Context ctx) {
+        RequestBodies.checkJsonContentType(ctx);
         var id = ctx.pathParam("id");
         if (!JobIds.looksLikeId(id)) {
             throw ApiException.notFound();

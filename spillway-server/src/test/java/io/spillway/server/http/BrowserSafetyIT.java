@@ -129,4 +129,32 @@ class BrowserSafetyIT {
         assertThat(bad.header("Content-Security-Policy")).isEqualTo(BrowserSafety.CONTENT_SECURITY_POLICY);
         assertThat(bad.header("X-Frame-Options")).isEqualTo("DENY");
     }
+
+    @Test
+    void configuredCorsOrigins_mayCallTheApiFromAPage_andNoOtherOriginMay() throws Exception {
+        try (var cors = TestServer.start(dir.resolve("cors"), Map.of("workers", "false", "cors_origins",
+                "https://app.example.com, http://localhost:3000"), List.of())) {
+            var preflight = cors.client.send(HttpRequest.newBuilder(cors.uri("/v1/jobs"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://app.example.com")
+                    .header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "authorization, content-type").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElseThrow()).contains("Authorization");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+
+            var fromApp = cors.send(HttpRequest.newBuilder(cors.uri("/v1/jobs")).header("Content-Type", "application/json")
+                    .header("Origin", "http://localhost:3000").POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"echo\", \"input\": {}}")));
+            assertThat(fromApp.statusCode()).isEqualTo(202);
+            assertThat(fromApp.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:3000");
+            assertThat(fromApp.headers().firstValue("Access-Control-Expose-Headers").orElseThrow()).contains("Location");
+
+            var foreign = cors.send(HttpRequest.newBuilder(cors.uri("/v1/jobs")).header("Content-Type", "application/json")
+                    .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString("{\"task\": \"echo\", \"input\": {}}")));
+            assertThat(foreign.statusCode()).isEqualTo(403);
+            assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            assertThat(api.get("/v1/jobs").headers().firstValue("Access-Control-Allow-Origin")).as("off by default").isEmpty();
+        }
+    }
 }

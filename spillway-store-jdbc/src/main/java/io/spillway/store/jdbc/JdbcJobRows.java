@@ -6,6 +6,7 @@ import io.spillway.core.NewJob;
 import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.ListParams;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The row shape the SQL stores share: one {@code jobs} table, times as epoch milliseconds.
@@ -76,6 +78,33 @@ public final class JdbcJobRows {
                 }
             }
         };
+    }
+
+    /**
+     * Runs {@link io.spillway.core.store.JobStore#jobFieldsReplace} with {@code update}, the store's
+     * {@code UPDATE jobs SET input = ?, metadata = ?, result = ?, error = ? WHERE id = <id> AND input = ?
+     * AND <metadata, result, error each null-safely equal to ?>}; binds ids as {@code id} makes them.
+     */
+    public static int replaceFields(Connection c, String update, List<FieldsReplacement> replacements,
+                                    Function<String, Object> id) throws SQLException {
+        int n = 0;
+        try (var ps = c.prepareStatement(update)) {
+            for (var r : replacements) {
+                var a = r.after();
+                var b = r.before();
+                ps.setString(1, a.input());
+                ps.setString(2, a.metadata());
+                ps.setString(3, a.result());
+                ps.setString(4, a.error());
+                ps.setObject(5, id.apply(r.id()));
+                ps.setString(6, b.input());
+                ps.setString(7, b.metadata());
+                ps.setString(8, b.result());
+                ps.setString(9, b.error());
+                n += ps.executeUpdate();
+            }
+        }
+        return n;
     }
 
     /** Every column of a job, as {@link #job(ResultSet)} reads them (by name). */

@@ -9,6 +9,7 @@ import io.spillway.core.NewJob;
 import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
@@ -476,6 +477,16 @@ public final class PostgresJobStore implements JobStore {
                 return JdbcJobRows.one(ps);
             }
         });
+    }
+
+    @Override
+    public int jobFieldsReplace(List<FieldsReplacement> replacements) {
+        return tx("replace fields", c -> JdbcJobRows.replaceFields(c, "UPDATE jobs SET input = ?, metadata = ?, result = ?,"
+                + " error = ? WHERE id = ? AND input = ? AND metadata IS NOT DISTINCT FROM ? AND result IS NOT DISTINCT FROM ?"
+                + " AND error IS NOT DISTINCT FROM ?", replacements, id -> {
+                    var uuid = uuid(id);
+                    return uuid == null ? new UUID(0, 0) : uuid;
+                }));
     }
 
     @Override

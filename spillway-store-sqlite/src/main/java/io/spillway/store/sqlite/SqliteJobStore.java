@@ -7,6 +7,7 @@ import io.spillway.core.NewJob;
 import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobPage;
@@ -93,6 +94,9 @@ public final class SqliteJobStore implements JobStore {
             + " run_at = coalesce(?, run_at), finished_at = ?, lease_until = NULL"
             // fencing: only a job still in the expected state under the expected claim moves
             + " WHERE id = ? AND state = ? AND attempt = ?";
+
+    private static final String REPLACE_FIELDS = "UPDATE jobs SET input = ?, metadata = ?, result = ?, error = ?"
+            + " WHERE id = ? AND input = ? AND metadata IS ? AND result IS ? AND error IS ?";
 
     private static final String RENEW = "UPDATE jobs SET lease_until = ?"
             + " WHERE id = ? AND state = 'processing' AND attempt = ?";
@@ -366,6 +370,11 @@ public final class SqliteJobStore implements JobStore {
             }
             return JdbcJobRows.one(ps);
         });
+    }
+
+    @Override
+    public int jobFieldsReplace(List<FieldsReplacement> replacements) {
+        return write("replace fields", c -> JdbcJobRows.replaceFields(c.connection, REPLACE_FIELDS, replacements, id -> id));
     }
 
     @Override

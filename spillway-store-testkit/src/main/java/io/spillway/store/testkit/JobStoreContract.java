@@ -16,6 +16,7 @@ import io.spillway.core.keys.ApiKeys;
 import io.spillway.core.keys.KeyScope;
 import io.spillway.core.store.Attachment;
 import io.spillway.core.store.ClaimParams;
+import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobStore;
@@ -642,6 +643,29 @@ public abstract class JobStoreContract {
         var after = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").build(), aNewJob().tenant("a").build()),
                 T0).withMaxPendingPerTenant(2));
         assertThat(after).extracting(InsertResult::refused).containsExactly(false, true);
+    }
+
+    @Test
+    void fieldsReplace_appliesOnlyWhereTheJobStillHoldsWhatItWasGiven() {
+        var a = aNewJob().input("{\"v\":1}").metadata("{\"m\":1}").build();
+        var b = aNewJob().input("{\"v\":2}").build();
+        insert(T0, a, b);
+        var claimed = claim(2, T0);
+        apply(completed(claimed.stream().filter(j -> j.id().equals(b.id())).findFirst().orElseThrow().ref(), "{\"r\":2}"), T0);
+
+        int n = store.jobFieldsReplace(List.of(
+                new FieldsReplacement(a.id(), new FieldsReplacement.Fields("{\"v\":1}", "{\"m\":1}", null, null),
+                        new FieldsReplacement.Fields("\"x1\"", "\"x2\"", null, null)),
+                // b completed since its fields were read: left as it is
+                new FieldsReplacement(b.id(), new FieldsReplacement.Fields("{\"v\":2}", null, null, null),
+                        new FieldsReplacement.Fields("\"y\"", null, null, null))));
+
+        assertThat(n).isEqualTo(1);
+        assertThat(get(a.id()).input().json()).isEqualTo("\"x1\"");
+        assertThat(get(a.id()).metadata()).isEqualTo("\"x2\"");
+        assertThat(get(a.id()).state()).isEqualTo(JobState.PROCESSING);
+        assertThat(get(b.id()).input().json()).isEqualTo("{\"v\":2}");
+        assertThat(get(b.id()).result()).isEqualTo("{\"r\":2}");
     }
 
     @Test

@@ -1,0 +1,97 @@
+package io.spillway.core.crypto;
+
+import io.spillway.core.Job;
+import io.spillway.core.store.FieldsReplacement;
+import io.spillway.core.store.JobStore;
+import io.spillway.core.store.ListParams;
+import java.util.ArrayList;
+import java.util.Optional;
+
+/**
+ * Key rotation's second half: the data keys of jobs' stored fields re-wrapped under the active
+ * master key, a page of jobs at a time, while the server runs. Only the wrapped key of each value
+ * changes (its ciphertext stays); each page is one compare-and-set per job, so a job that completes
+ * meanwhile keeps its new result. Attachments keep the key that wrote them until retention deletes
+ * them with their job.
+ */
+public final class Rewrap {
+    private final JobStore store;
+    private final FieldCipher cipher;
+    private final int batch;
+
+    /**
+     * @param store the store as it holds the values (not the encrypting decorator)
+     */
+    public Rewrap(JobStore store, FieldCipher cipher, int batch) {
+        this.store = store;
+        this.cipher = cipher;
+        this.batch = batch;
+    }
+
+    private static final int ROUNDS = 3;
+
+    /**
+     * What a pass did.
+     *
+     * @param changedMeanwhile jobs that kept changing while they were re-wrapped (three tries): a
+     *                         next pass takes them
+     */
+    public record Result(long jobs, long rewrapped, long changedMeanwhile) {
+    }
+
+    /** Goes once over every job, newest first. */
+    public Result run() {
+        long seen = 0;
+        long rewrapped = 0;
+        long changed = 0;
+        String after = null;
+        do {
+            var page = store.jobList(new ListParams(JobStore.ANY_TENANT, null, null, batch, after));
+            seen += page.jobs().size();
+            var jobs = page.jobs();
+            // a job that changed between the read and the write is read again and tried again
+            for (int round = 0; round < ROUNDS && !jobs.isEmpty(); round++) {
+                var replacements = new ArrayList<FieldsReplacement>();
+                for (var job : jobs) {
+                    var before = fields(job);
+                    var now = rewrapped(job, before);
+                    if (!now.equals(before)) {
+                        replacements.add(new FieldsReplacement(job.id(), before, now));
+                    }
+                }
+                if (replacements.isEmpty()) {
+                    break;
+                }
+                int applied = store.jobFieldsReplace(replacements);
+                rewrapped += applied;
+                if (applied == replacements.size()) {
+                    break;
+                }
+                if (round == ROUNDS - 1) {
+                    changed += replacements.size() - applied;
+                }
+                jobs = replacements.stream().map(r -> store.jobGet(JobStore.ANY_TENANT, r.id())).flatMap(Optional::stream).toList();
+            }
+            after = page.nextAfterId();
+        } while (after != null);
+        return new Result(seen, rewrapped, changed);
+    }
+
+    private static FieldsReplacement.Fields fields(Job j) {
+        return new FieldsReplacement.Fields(j.input().json(), j.metadata(), j.result(), j.error());
+    }
+
+    private FieldsReplacement.Fields rewrapped(Job j, FieldsReplacement.Fields f) {
+        return new FieldsReplacement.Fields(json(f.input(), j, "input"), json(f.metadata(), j, "metadata"),
+                json(f.result(), j, "result"), cipher.rewrap(f.error(), EncryptedJobStore.context(j.tenant(), j.id(), "error")));
+    }
+
+    private String json(String stored, Job j, String field) {
+        if (stored == null || !stored.startsWith("\"" + FieldCipher.PREFIX) || !stored.endsWith("\"")) {
+            return stored;
+        }
+        var token = stored.substring(1, stored.length() - 1);
+        var again = cipher.rewrap(token, EncryptedJobStore.context(j.tenant(), j.id(), field));
+        return again == token ? stored : "\"" + again + "\"";
+    }
+}
