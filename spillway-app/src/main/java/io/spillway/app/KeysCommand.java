@@ -19,6 +19,7 @@ import io.spillway.server.config.Setting;
 import io.spillway.server.config.Settings;
 import io.spillway.store.sqlite.SqliteKeyStore;
 import io.spillway.store.sqlite.StoreInUseException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -37,8 +38,8 @@ import picocli.CommandLine.Parameters;
  * {@link Authenticator#REFRESH}.
  */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"Create, list and revoke API keys. Once a key exists, every request but health and readiness "
-                + "needs one (Authorization: Bearer <key>); the key's tenant owns the jobs it makes."},
+        description = {"Create, list and revoke API keys. Once a key exists, every API request needs one (Authorization: "
+                + "Bearer <key>; health, readiness and the dashboard's files do not); the key's tenant owns the jobs it makes."},
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class, KeysCommand.RewrapData.class})
 final class KeysCommand {
     static final List<String> SUBCOMMANDS = List.of("keys create", "keys list", "keys revoke", "keys rewrap");
@@ -73,6 +74,12 @@ final class KeysCommand {
         }
 
         private int withKeys(ServerConfig config) {
+            var file = config.dataDir().resolve("spillway.db");
+            if (config.store().equals("sqlite") && !Files.exists(file)) {
+                // a mistyped --data-dir would otherwise put the key where no server looks
+                spec.commandLine().getErr().println("spillway: no store at " + file.toAbsolutePath()
+                        + " yet: creating it (a server started with --data-dir " + config.dataDir() + " uses it)");
+            }
             try (var store = SpillwayServer.openStore(config, Role.SERVE)) {
                 return run(store);
             } catch (StoreInUseException e) {
@@ -272,8 +279,9 @@ final class KeysCommand {
                 var done = new Rewrap(store, new FieldCipher(keys), batch).run();
                 spec.commandLine().getOut().println("spillway: re-wrapped " + done.rewrapped() + " of " + done.jobs()
                         + " jobs under master key " + keys.activeId() + (done.changedMeanwhile() > 0 ? "; "
-                        + done.changedMeanwhile() + " kept changing: run it again" : ""));
-                return done.changedMeanwhile() > 0 ? 1 : 0;
+                        + done.changedMeanwhile() + " kept changing: run it again" : "") + (done.unreadable() > 0 ? "; "
+                        + done.unreadable() + " do not decrypt (tampered with, or under a key not configured) and were left" : ""));
+                return done.changedMeanwhile() > 0 || done.unreadable() > 0 ? 1 : 0;
             } catch (StoreInUseException e) {
                 err.println("spillway: a server holds the embedded store; it re-wraps on its own when it starts with more than "
                         + "one master key: restart it with the new key first in encryption_keys_file");

@@ -83,9 +83,12 @@ public final class DocumentStore {
         }
     }
 
-    /** A document by id; empty for a malformed or unknown id. */
-    public Optional<Stored> get(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+    /**
+     * A document of the tenant by id (a document belongs to the tenant of the job it was uploaded
+     * with, under the same id); empty for a malformed or unknown id, or another tenant's document.
+     */
+    public Optional<Stored> get(String tenant, String id) {
+        if (id == null || !ID.matcher(id).matches() || store.jobGet(tenant, id).isEmpty()) {
             return Optional.empty();
         }
         return store.attachmentGet(id, ATTACHMENT).map(a -> new Stored(id, a.filename() == null ? "document" : a.filename(),

@@ -41,18 +41,24 @@ public final class ExtractTask implements TaskHandler {
         return true;
     }
 
+    /** The shape only: whether the document exists for the job's tenant is checked at submit and when it runs. */
     @Override
     public void validate(JobInput input) {
-        document(input);
+        documentId(input);
     }
 
-    private DocumentStore.Stored document(JobInput input) {
+    private static String documentId(JobInput input) {
         var id = input.field("document_id");
         if (id == null || !id.isTextual()) {
             throw new InvalidInputException("'document_id' is required: upload the document with POST /v1/documents");
         }
-        return documents.get(id.asText())
-                .orElseThrow(() -> new InvalidInputException("no document with id '" + id.asText() + "'"));
+        return id.asText();
+    }
+
+    /** The job's document: one its own tenant uploaded, never another tenant's. */
+    private DocumentStore.Stored document(Job job) {
+        var id = documentId(job.input());
+        return documents.get(job.tenant(), id).orElseThrow(() -> new InvalidInputException("no document with id '" + id + "'"));
     }
 
     /** Extracts a stored document (for pipelines and tests). */
@@ -67,7 +73,7 @@ public final class ExtractTask implements TaskHandler {
     @Override
     public List<Outcome> run(List<Job> batch) throws Exception {
         return TaskHandler.eachJob(batch, job -> {
-            var document = document(job.input());
+            var document = document(job);
             try {
                 return Outcome.completed(result(document, extract(document)));
             } catch (DocumentException e) {

@@ -323,13 +323,13 @@ public final class SpillwayServer implements AutoCloseable {
     private static void rewrap(JobStore store, EncryptedJobStore jobs) {
         try {
             var done = new Rewrap(store, jobs.cipher(), 200).run();
-            if (done.changedMeanwhile() > 0) {
+            if (done.changedMeanwhile() > 0 || done.unreadable() > 0) {
                 log.warn("rewrap: {} of {} jobs re-wrapped under master key {}; {} kept changing and still need an older key "
-                        + "(the next start, or spillway keys rewrap, takes them)", done.rewrapped(), done.jobs(),
-                        jobs.cipher().keys().activeId(), done.changedMeanwhile());
+                        + "(the next start, or spillway keys rewrap, takes them); {} do not decrypt and were left",
+                        done.rewrapped(), done.jobs(), jobs.cipher().keys().activeId(), done.changedMeanwhile(), done.unreadable());
             } else {
-                log.info("rewrap: {} of {} jobs re-wrapped under master key {}: job fields need no other key now "
-                        + "(documents keep theirs until retention deletes them)", done.rewrapped(), done.jobs(),
+                log.info("rewrap: {} of {} jobs re-wrapped under master key {}: the jobs' fields written so far need no "
+                        + "other key (documents keep theirs until retention deletes them)", done.rewrapped(), done.jobs(),
                         jobs.cipher().keys().activeId());
             }
         } catch (RuntimeException e) {

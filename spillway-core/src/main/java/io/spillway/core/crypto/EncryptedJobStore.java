@@ -2,6 +2,7 @@ package io.spillway.core.crypto;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
+import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.keys.ApiKey;
@@ -17,6 +18,7 @@ import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.PastDeadlineParams;
 import io.spillway.core.store.QueueStats;
+import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link JobStore} that keeps jobs' inputs, metadata, results and errors, and attachments,
@@ -36,7 +40,8 @@ import java.util.Optional;
  * sees them in clear, and everything above this decorator sees nothing else. A field's context is
  * its tenant, job id and name; an attachment's, its job id and name. Values written before
  * encryption was on (or by a writer without keys) are read as they are. A value that does not
- * decrypt fails that read with a {@link DecryptionException}, never with garbage.
+ * decrypt fails that read with a {@link DecryptionException}, never with garbage; in a listing it
+ * is left out, and a claimed one fails, so one bad row never stops the others.
  *
  * <p>JSON fields (input, metadata, result) are stored as a JSON string holding the token, so they
  * stay valid JSON for anything that reads the column.
@@ -46,6 +51,7 @@ import java.util.Optional;
  * ciphertext; attachments then pass through as stored.
  */
 public final class EncryptedJobStore implements JobStore {
+    private static final Logger log = LoggerFactory.getLogger(EncryptedJobStore.class);
     private final JobStore inner;
     private final FieldCipher fields;
     private final StreamCipher streams;
@@ -78,12 +84,13 @@ public final class EncryptedJobStore implements JobStore {
         return fields;
     }
 
+    /** A field's context: labelled and NUL-separated, so no two (tenant, id, field) read alike. */
     static String context(String tenant, String id, String field) {
-        return tenant + "/" + id + "/" + field;
+        return "field\0" + tenant + "\0" + id + "\0" + field;
     }
 
     private static String attachmentContext(String jobId, String name) {
-        return "attachment/" + jobId + "/" + name;
+        return "attachment\0" + jobId + "\0" + name;
     }
 
     /** A JSON field's stored form: the token as a JSON string. */
@@ -119,10 +126,38 @@ public final class EncryptedJobStore implements JobStore {
                 fields.decrypt(j.error(), context(t, id, "error")), j.idempotencyKey(), j.requestHash(), j.traceparent());
     }
 
-    private List<Job> open(List<Job> jobs) {
+    /** The jobs that decrypt; one that does not is left out (and logged), so it never stops the others. */
+    private List<Job> openEach(List<Job> jobs) {
         var out = new ArrayList<Job>(jobs.size());
         for (var j : jobs) {
-            out.add(open(j));
+            try {
+                out.add(open(j));
+            } catch (DecryptionException e) {
+                log.warn("job {} is left out: {}", j.id(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Claimed jobs (processing under this claim) that decrypt; one that does not fails at once,
+     * saying so, instead of holding its claim until the lease ends or stopping the others.
+     */
+    private List<Job> openClaimed(List<Job> jobs) {
+        var out = new ArrayList<Job>(jobs.size());
+        var failed = new ArrayList<StateChange>();
+        for (var j : jobs) {
+            try {
+                out.add(open(j));
+            } catch (DecryptionException e) {
+                log.warn("job {} failed: {}", j.id(), e.getMessage());
+                var why = "its stored data cannot be decrypted (tampered with, or its master key is not configured)";
+                failed.add(new StateChange(j.ref(), JobState.PROCESSING, JobState.FAILED, j.attempt(), null,
+                        encrypting ? fields.encrypt(why, context(j.tenant(), j.id(), "error")) : why, null, j.tenant()));
+            }
+        }
+        if (!failed.isEmpty()) {
+            inner.jobSetStateMany(new StateChangeParams(failed, inner.clock().instant()));
         }
         return out;
     }
@@ -160,7 +195,7 @@ public final class EncryptedJobStore implements JobStore {
 
     @Override
     public List<Job> jobClaim(ClaimParams params) {
-        return open(inner.jobClaim(params));
+        return openClaimed(inner.jobClaim(params));
     }
 
     @Override
@@ -190,12 +225,12 @@ public final class EncryptedJobStore implements JobStore {
 
     @Override
     public List<Job> jobListStuck(StuckParams params) {
-        return open(inner.jobListStuck(params));
+        return openClaimed(inner.jobListStuck(params));
     }
 
     @Override
     public List<Job> jobListPastDeadline(PastDeadlineParams params) {
-        return open(inner.jobListPastDeadline(params));
+        return openEach(inner.jobListPastDeadline(params));
     }
 
     @Override
@@ -206,7 +241,7 @@ public final class EncryptedJobStore implements JobStore {
     @Override
     public JobPage jobList(ListParams params) {
         var page = inner.jobList(params);
-        return new JobPage(open(page.jobs()), page.nextAfterId());
+        return new JobPage(openEach(page.jobs()), page.nextAfterId());
     }
 
     @Override
@@ -310,7 +345,8 @@ public final class EncryptedJobStore implements JobStore {
     @Override
     public InputStream attachmentRead(Attachment attachment) {
         if (!encrypting) {
-            return inner.attachmentRead(attachment);
+            return StreamCipher.refusingSealed(inner.attachmentRead(attachment), attachmentContext(attachment.jobId(),
+                    attachment.name()));
         }
         var stored = inner.attachmentGet(attachment.jobId(), attachment.name())
                 .orElseThrow(() -> new StoreException("attachment " + attachment.name() + " of job "

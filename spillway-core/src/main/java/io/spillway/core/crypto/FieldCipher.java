@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -13,10 +14,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Envelope encryption of one stored value: a fresh 256-bit data key per value encrypts it with
- * AES-256-GCM, and the active master key wraps that data key (AES-256-GCM too). The value's
- * context (tenant, job id and field) is the associated data of both, so a value copied to another
- * row, tenant or field does not decrypt. A token reads {@code spwenc1:} and the base64 of: version,
- * the master key's id, the wrapping nonce and wrapped key, the data nonce and the ciphertext with
+ * AES-256-GCM, the value's context (tenant, job id and field) as associated data, so a value
+ * copied to another row, tenant or field does not decrypt; the active master key wraps that data
+ * key with AES Key Wrap (RFC 3394: deterministic, so no nonce under the long-lived master key can
+ * ever repeat, and its integrity check refuses a wrong key). A token reads {@code spwenc1:} and the
+ * base64 of: version, the master key's id, the wrapped key, the data nonce and the ciphertext with
  * its tag. Rotation re-wraps the data key alone ({@link #rewrap}); the ciphertext stays.
  */
 public final class FieldCipher {
@@ -25,7 +27,8 @@ public final class FieldCipher {
     static final int NONCE = 12;
     static final int TAG_BITS = 128;
     static final int KEY = 32;
-    static final int WRAPPED = KEY + TAG_BITS / 8;
+    /** A wrapped data key: the key and the wrap's 8-byte integrity block. */
+    static final int WRAPPED = KEY + 8;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MasterKeys keys;
@@ -50,14 +53,14 @@ public final class FieldCipher {
             return null;
         }
         byte[] aad = context.getBytes(StandardCharsets.UTF_8);
-        byte[] dek = random(KEY);
+        byte[] fresh = random(KEY + NONCE); // one draw: the data key and its nonce
+        byte[] dek = Arrays.copyOfRange(fresh, 0, KEY);
+        byte[] nonce = Arrays.copyOfRange(fresh, KEY, KEY + NONCE);
         byte[] kid = keys.activeId().getBytes(StandardCharsets.US_ASCII);
-        byte[] wrapNonce = random(NONCE);
-        byte[] wrapped = seal(keys.active(), wrapNonce, dek, aad);
-        byte[] nonce = random(NONCE);
+        byte[] wrapped = wrap(keys.active(), dek);
         byte[] ct = seal(new SecretKeySpec(dek, "AES"), nonce, plaintext.getBytes(StandardCharsets.UTF_8), aad);
-        var out = ByteBuffer.allocate(2 + kid.length + NONCE + WRAPPED + NONCE + ct.length);
-        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapNonce).put(wrapped).put(nonce).put(ct);
+        var out = ByteBuffer.allocate(2 + kid.length + WRAPPED + NONCE + ct.length);
+        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapped).put(nonce).put(ct);
         return PREFIX + Base64.getEncoder().withoutPadding().encodeToString(out.array());
     }
 
@@ -74,7 +77,7 @@ public final class FieldCipher {
         }
         var t = Token.parse(value);
         byte[] aad = context.getBytes(StandardCharsets.UTF_8);
-        var dek = unwrap(t, aad, context);
+        var dek = unwrap(t, context);
         return new String(open(new SecretKeySpec(dek, "AES"), t.nonce, t.ciphertext, aad, context), StandardCharsets.UTF_8);
     }
 
@@ -90,13 +93,11 @@ public final class FieldCipher {
         if (t.keyId.equals(keys.activeId())) {
             return value;
         }
-        byte[] aad = context.getBytes(StandardCharsets.UTF_8);
-        byte[] dek = unwrap(t, aad, context);
+        byte[] dek = unwrap(t, context);
         byte[] kid = keys.activeId().getBytes(StandardCharsets.US_ASCII);
-        byte[] wrapNonce = random(NONCE);
-        byte[] wrapped = seal(keys.active(), wrapNonce, dek, aad);
-        var out = ByteBuffer.allocate(2 + kid.length + NONCE + WRAPPED + NONCE + t.ciphertext.length);
-        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapNonce).put(wrapped).put(t.nonce).put(t.ciphertext);
+        byte[] wrapped = wrap(keys.active(), dek);
+        var out = ByteBuffer.allocate(2 + kid.length + WRAPPED + NONCE + t.ciphertext.length);
+        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapped).put(t.nonce).put(t.ciphertext);
         return PREFIX + Base64.getEncoder().withoutPadding().encodeToString(out.array());
     }
 
@@ -105,27 +106,29 @@ public final class FieldCipher {
         return isToken(value) ? Token.parse(value).keyId : null;
     }
 
-    private byte[] unwrap(Token t, byte[] aad, String context) {
+    private byte[] unwrap(Token t, String context) {
         if (keys == null) {
             throw new DecryptionException("a value of " + context + " is encrypted (master key " + t.keyId
                     + "), and no master key is configured (encryption_keys_file or SPILLWAY_ENCRYPTION_KEYS)");
         }
         var master = keys.get(t.keyId).orElseThrow(() -> new DecryptionException(
                 "a value of " + context + " was encrypted under master key " + t.keyId + ", which is not configured"));
-        return open(master, t.wrapNonce, t.wrapped, aad, context);
+        return unwrap(master, t.wrapped, context);
     }
 
-    private record Token(String keyId, byte[] wrapNonce, byte[] wrapped, byte[] nonce, byte[] ciphertext) {
+    private record Token(String keyId, byte[] wrapped, byte[] nonce, byte[] ciphertext) {
         static Token parse(String value) {
             try {
                 var b = ByteBuffer.wrap(Base64.getDecoder().decode(value.substring(PREFIX.length())));
                 if (b.get() != VERSION) {
                     throw new DecryptionException("a stored value has an unknown encryption version");
                 }
-                var kid = new byte[b.get()];
+                int kidLength = b.get() & 0xff;
+                if (kidLength < 1 || kidLength > 32) {
+                    throw new DecryptionException("a stored value is not a valid encrypted value (tampered with?)");
+                }
+                var kid = new byte[kidLength];
                 b.get(kid);
-                var wrapNonce = new byte[NONCE];
-                b.get(wrapNonce);
                 var wrapped = new byte[WRAPPED];
                 b.get(wrapped);
                 var nonce = new byte[NONCE];
@@ -135,10 +138,42 @@ public final class FieldCipher {
                 if (ct.length < TAG_BITS / 8) {
                     throw new DecryptionException("a stored value is cut short");
                 }
-                return new Token(new String(kid, StandardCharsets.US_ASCII), wrapNonce, wrapped, nonce, ct);
-            } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+                return new Token(new String(kid, StandardCharsets.US_ASCII), wrapped, nonce, ct);
+            } catch (DecryptionException e) {
+                throw e;
+            } catch (RuntimeException e) { // not base64, too short: not a value this cipher wrote
                 throw new DecryptionException("a stored value is not a valid encrypted value (tampered with?)");
             }
+        }
+    }
+
+    /** A cipher of AES Key Wrap per thread. */
+    private static final ThreadLocal<Cipher> KW = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/KW/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES Key Wrap is part of every Java from 17 on", e);
+        }
+    });
+
+    static byte[] wrap(SecretKey master, byte[] dek) {
+        try {
+            var c = KW.get();
+            c.init(Cipher.ENCRYPT_MODE, master);
+            return c.doFinal(dek);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES Key Wrap is part of every Java from 17 on", e);
+        }
+    }
+
+    static byte[] unwrap(SecretKey master, byte[] wrapped, String context) {
+        try {
+            var c = KW.get();
+            c.init(Cipher.DECRYPT_MODE, master);
+            return c.doFinal(wrapped);
+        } catch (GeneralSecurityException e) {
+            throw new DecryptionException("a stored value of " + context + " does not decrypt: its data key does not unwrap "
+                    + "under the configured master key of its id (a wrong key, or tampered with)");
         }
     }
 
@@ -148,9 +183,18 @@ public final class FieldCipher {
         return b;
     }
 
+    /** A cipher per thread: looking one up costs about as much as sealing a small value. */
+    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is part of every Java", e);
+        }
+    });
+
     static byte[] seal(SecretKey key, byte[] nonce, byte[] plaintext, byte[] aad) {
         try {
-            var c = Cipher.getInstance("AES/GCM/NoPadding");
+            var c = GCM.get();
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(aad);
             return c.doFinal(plaintext);
@@ -161,7 +205,7 @@ public final class FieldCipher {
 
     static byte[] open(SecretKey key, byte[] nonce, byte[] ciphertext, byte[] aad, String context) {
         try {
-            var c = Cipher.getInstance("AES/GCM/NoPadding");
+            var c = GCM.get();
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(aad);
             return c.doFinal(ciphertext);

@@ -35,8 +35,10 @@ public final class Rewrap {
      *
      * @param changedMeanwhile jobs that kept changing while they were re-wrapped (three tries): a
      *                         next pass takes them
+     * @param unreadable       jobs whose data keys do not unwrap (tampered with, or under a key not
+     *                         configured): left as they are
      */
-    public record Result(long jobs, long rewrapped, long changedMeanwhile) {
+    public record Result(long jobs, long rewrapped, long changedMeanwhile, long unreadable) {
     }
 
     /** Goes once over every job, newest first. */
@@ -44,6 +46,7 @@ public final class Rewrap {
         long seen = 0;
         long rewrapped = 0;
         long changed = 0;
+        long unreadable = 0;
         String after = null;
         do {
             var page = store.jobList(new ListParams(JobStore.ANY_TENANT, null, null, batch, after));
@@ -54,7 +57,15 @@ public final class Rewrap {
                 var replacements = new ArrayList<FieldsReplacement>();
                 for (var job : jobs) {
                     var before = fields(job);
-                    var now = rewrapped(job, before);
+                    FieldsReplacement.Fields now;
+                    try {
+                        now = rewrapped(job, before);
+                    } catch (DecryptionException e) {
+                        if (round == 0) {
+                            unreadable++; // tampered with, or under a key not configured: left for its reads to fail
+                        }
+                        continue;
+                    }
                     if (!now.equals(before)) {
                         replacements.add(new FieldsReplacement(job.id(), before, now));
                     }
@@ -74,7 +85,7 @@ public final class Rewrap {
             }
             after = page.nextAfterId();
         } while (after != null);
-        return new Result(seen, rewrapped, changed);
+        return new Result(seen, rewrapped, changed, unreadable);
     }
 
     private static FieldsReplacement.Fields fields(Job j) {

@@ -1,7 +1,11 @@
 package io.spillway.core.crypto;
 
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -38,18 +42,17 @@ public final class StreamCipher {
 
     /** Magic, the key id's length and the id padded to 32 bytes (so the header's size is fixed), the wrapped key, the nonce prefix. */
     private static final int KEY_ID = 32;
-    static final int HEADER = MAGIC.length + 1 + KEY_ID + FieldCipher.NONCE + FieldCipher.WRAPPED + PREFIX;
+    static final int HEADER = MAGIC.length + 1 + KEY_ID + FieldCipher.WRAPPED + PREFIX;
 
     /** The stored form of {@code plaintext}, read as it is consumed. */
     public InputStream encrypting(InputStream plaintext, String context) {
         byte[] aad = context.getBytes(StandardCharsets.UTF_8);
         byte[] dek = FieldCipher.random(FieldCipher.KEY);
         byte[] kid = keys.activeId().getBytes(StandardCharsets.US_ASCII);
-        byte[] wrapNonce = FieldCipher.random(FieldCipher.NONCE);
-        byte[] wrapped = FieldCipher.seal(keys.active(), wrapNonce, dek, aad);
+        byte[] wrapped = FieldCipher.wrap(keys.active(), dek);
         byte[] prefix = FieldCipher.random(PREFIX);
         var header = ByteBuffer.allocate(HEADER);
-        header.put(MAGIC).put((byte) kid.length).put(Arrays.copyOf(kid, KEY_ID)).put(wrapNonce).put(wrapped).put(prefix);
+        header.put(MAGIC).put((byte) kid.length).put(Arrays.copyOf(kid, KEY_ID)).put(wrapped).put(prefix);
         return new Frames(header.array()) {
             private final SecretKeySpec key = new SecretKeySpec(dek, "AES");
             private byte[] next;
@@ -85,7 +88,8 @@ public final class StreamCipher {
         byte[] aad = context.getBytes(StandardCharsets.UTF_8);
         byte[] magic = readFully(stored, MAGIC.length);
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new DecryptionException("attachment " + context + " is not encrypted as this server writes it");
+            // written before encryption was on: as it was stored
+            return new SequenceInputStream(new ByteArrayInputStream(magic), stored);
         }
         byte[] kidLength = readFully(stored, 1);
         byte[] kidPadded = readFully(stored, KEY_ID);
@@ -93,7 +97,6 @@ public final class StreamCipher {
             throw new DecryptionException("attachment " + context + " has a damaged header");
         }
         byte[] kid = Arrays.copyOf(kidPadded, kidLength[0]);
-        byte[] wrapNonce = readFully(stored, FieldCipher.NONCE);
         byte[] wrapped = readFully(stored, FieldCipher.WRAPPED);
         byte[] prefix = readFully(stored, PREFIX);
         if (prefix.length != PREFIX) {
@@ -102,7 +105,7 @@ public final class StreamCipher {
         var keyId = new String(kid, StandardCharsets.US_ASCII);
         var master = keys.get(keyId).orElseThrow(() -> new DecryptionException(
                 "attachment " + context + " was encrypted under master key " + keyId + ", which is not configured"));
-        var key = new SecretKeySpec(FieldCipher.open(master, wrapNonce, wrapped, aad, context), "AES");
+        var key = new SecretKeySpec(FieldCipher.unwrap(master, wrapped, context), "AES");
         return new Frames(new byte[0]) {
             private byte[] next = readFully(stored, FRAME + TAG);
             private boolean done;
@@ -120,6 +123,41 @@ public final class StreamCipher {
                     throw new DecryptionException("attachment " + context + " is cut short");
                 }
                 return FieldCipher.open(key, nonce(prefix, index++, last), current, aad, context);
+            }
+        };
+    }
+
+    /**
+     * An attachment as stored, for a process without master keys: in clear as it is, and refused
+     * (a {@link DecryptionException} on the first read) when it is encrypted.
+     */
+    static InputStream refusingSealed(InputStream stored, String context) {
+        var pushback = new PushbackInputStream(stored, MAGIC.length);
+        return new FilterInputStream(pushback) {
+            private boolean checked;
+
+            private void check() throws IOException {
+                if (!checked) {
+                    checked = true;
+                    byte[] head = pushback.readNBytes(MAGIC.length);
+                    pushback.unread(head);
+                    if (Arrays.equals(head, MAGIC)) {
+                        throw new DecryptionException("attachment " + context.replace('\0', '/')
+                                + " is encrypted, and no master key is configured");
+                    }
+                }
+            }
+
+            @Override
+            public int read() throws IOException {
+                check();
+                return super.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                check();
+                return super.read(b, off, len);
             }
         };
     }

@@ -12,9 +12,9 @@ public enum KeyScope {
     SUBMIT,
     /** Read the tenant's jobs. */
     READ,
-    /** Read /metrics, the queue signal and the totals. */
+    /** Read /metrics, the queue signal and the dashboard's totals: every tenant's together, no job's content. */
     METRICS,
-    /** Everything, for every tenant: reads across tenants, the dashboard's totals. */
+    /** Everything, for every tenant: reads and actions across tenants. */
     ADMIN;
 
     /** The scopes a key gets when none are named. */

@@ -45,7 +45,7 @@ public final class Settings {
                     + "names and the address listened on, or any name when listening on every address", "auto",
             Parsers.hostNames());
     public static final Setting<String> METRICS_TOKEN = new Setting<>("metrics_token",
-            "a token that reads /metrics and /v1/queue as Authorization: Bearer <token> without an API key (for a "
+            "a token that reads /metrics, /v1/queue and /v1/stats as Authorization: Bearer <token> without an API key (for a "
                     + "scraper or autoscaler), at least 16 characters", "none", secret(16));
     public static final Setting<List<String>> CORS_ORIGINS = new Setting<>("cors_origins",
             "origins whose pages may call the API from a browser (comma-separated, such as https://app.example.com); "

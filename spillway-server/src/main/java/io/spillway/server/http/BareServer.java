@@ -19,7 +19,7 @@ public final class BareServer {
         var ids = new JobIds(InstantSource.system());
         var json = new JobJson(Json.MAPPER.getFactory(), true);
         return Javalin.create(cfg -> {
-            HttpApi.configureServer(cfg, config, "bare-http");
+            HttpApi.configureServer(cfg, config, "bare-http", null);
             cfg.routes.post("/v1/jobs", ctx -> {
                 ctx.req().getInputStream().readNBytes((int) config.maxBodyBytes() + 1);
                 var id = ids.next();

@@ -115,10 +115,12 @@ final class BrowserSafety extends Handler.Wrapper {
                     + " (allowed_hosts): a page reached under another name may not use it");
         }
         var origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if (!corsOrigins.isEmpty()) {
+            response.getHeaders().add("Vary", "Origin"); // answers differ by origin: no cache may share them
+        }
         if (origin != null && corsOrigins.contains(origin.strip().toLowerCase(Locale.ROOT))) {
             var headers = response.getHeaders();
             headers.put("Access-Control-Allow-Origin", origin.strip());
-            headers.add("Vary", "Origin");
             if (request.getMethod().equals("OPTIONS") && request.getHeaders().get("Access-Control-Request-Method") != null) {
                 headers.put("Access-Control-Allow-Methods", "GET, POST");
                 headers.put("Access-Control-Allow-Headers", ALLOW_HEADERS);

@@ -52,7 +52,8 @@ final class ErrorMapper {
             case OverloadedException o -> ApiException.unavailable("the server is overloaded: " + o.getMessage() + "; retry shortly", 1);
             case EngineClosedException c -> ApiException.unavailable(c.getMessage(), 5);
             case StoreException s -> ApiException.unavailable("the store is unavailable; nothing was recorded, retry shortly", 2);
-            case DecryptionException d -> new ApiException(500, "the job's stored data cannot be read: " + d.getMessage());
+            case DecryptionException d -> new ApiException(500, "the job's stored data cannot be read: it does not decrypt "
+                    + "(tampered with, or its master key is not configured); the server's log says which");
             case HttpResponseException h -> new ApiException(h.getStatus(), javalinDetail(h, ctx));
             default -> new ApiException(500, "internal error; it has been logged");
         };

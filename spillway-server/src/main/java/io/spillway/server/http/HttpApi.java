@@ -78,9 +78,10 @@ public final class HttpApi {
      * The listener, its guards against slow and greedy clients, and the threads, from the
      * settings; shared with {@link BareServer} so both are built alike. Requests run on a pool of
      * {@code http_threads} (or, with {@code virtual_threads}, on virtual threads); their bodies are
-     * read before they run ({@link EagerBodies}), so a client that sends slowly holds no thread.
+     * read before they run ({@link EagerBodies}), so a client that sends slowly holds no thread, and
+     * only after {@link AuthGate} has let the request in ({@code authenticator} null: no gate).
      */
-    static void configureServer(JavalinConfig cfg, ServerConfig config, String threadName) {
+    static void configureServer(JavalinConfig cfg, ServerConfig config, String threadName, Authenticator authenticator) {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.jetty.host = config.host();
@@ -102,7 +103,14 @@ public final class HttpApi {
             // refusals of a foreign page or name come first: nothing of their body is read
             var safety = new BrowserSafety(BrowserSafety.allowedNames(config.host(), config.allowedHosts()), config.corsOrigins());
             handlers.setHandler(safety);
-            safety.setHandler(eager);
+            if (authenticator == null) {
+                safety.setHandler(eager);
+            } else {
+                // then a request without a working key, before its body is read
+                var gate = new AuthGate(authenticator, RouteTable.ROUTES);
+                safety.setHandler(gate);
+                gate.setHandler(eager);
+            }
             eager.setHandler(new BodyDrain(config.maxBodyBytes()));
             server.setHandler(handlers); // Javalin puts its servlet handler inside the innermost
         });
@@ -130,7 +138,7 @@ public final class HttpApi {
 
     private Javalin create(boolean worker) {
         return Javalin.create(cfg -> {
-            configureServer(cfg, config, "spillway-http");
+            configureServer(cfg, config, "spillway-http", authenticator);
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.asyncTimeout = config.maxWait().toMillis() + 30_000;
             cfg.http.prefer405over404 = true;

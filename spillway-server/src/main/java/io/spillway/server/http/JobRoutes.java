@@ -8,6 +8,7 @@ import io.spillway.core.NewJob;
 import io.spillway.core.engine.Engine;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.task.TaskHandler;
 import io.spillway.server.auth.Audit;
 import io.spillway.server.metrics.Tracing;
 import java.time.Duration;
@@ -59,6 +60,7 @@ final class JobRoutes implements RouteFamily {
         NewJob newJob;
         try {
             newJob = requests.parse(Callers.of(ctx).tenant(), body, ctx.header("Idempotency-Key"), span.traceparent());
+            checkDocument(newJob);
             committed = engine.submit(newJob);
         } catch (RuntimeException e) {
             span.end(ErrorMapper.map(e, ctx).status(), null);
@@ -74,6 +76,21 @@ final class JobRoutes implements RouteFamily {
             }
             return null;
         }));
+    }
+
+    /**
+     * A job of a task that reads a document names one of its own tenant: another tenant's is as
+     * unknown as one that never was.
+     */
+    private void checkDocument(NewJob job) {
+        if (!engine.tasks().handler(job.task()).map(TaskHandler::takesDocuments).orElse(false)) {
+            return;
+        }
+        var id = job.input().object().get("document_id");
+        if (id != null && id.isTextual() && engine.get(job.tenant(), id.asText()).isEmpty()) {
+            throw ApiException.unprocessable("invalid input for task " + job.task() + ": no document with id '"
+                    + JobRequests.truncate(id.asText()) + "'");
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.spillway.core.keys.ApiKeys;
 import io.spillway.core.keys.KeyScope;
+import io.spillway.server.RawHttp;
 import io.spillway.server.TestKeys;
 import io.spillway.server.TestServer;
 import io.spillway.server.auth.Authenticator;
@@ -39,6 +40,11 @@ class AuthIT {
     private TestServer start(Map<String, String> settings) {
         api = TestServer.start(dir.resolve("data"), settings, List.of());
         return api;
+    }
+
+    /** Waits until the keys just made are seen: the first one closes the open API within moments. */
+    private void keysOn() {
+        await().atMost(SOON).until(() -> api.get("/healthz").statusCode() == 200 && api.get("/v1/jobs").statusCode() == 401);
     }
 
     private static void assertRefused(HttpResponse<String> r, String detail) {
@@ -100,6 +106,7 @@ class AuthIT {
         var submitter = TestKeys.create(keys, "acme", KeyScope.SUBMIT);
         var metrics = TestKeys.create(keys, "acme", KeyScope.METRICS);
         var admin = TestKeys.create(keys, "ops", KeyScope.ADMIN);
+        keysOn();
 
         var submitted = api.post("/v1/jobs", ECHO, bearer(submitter));
         assertThat(submitted.statusCode()).isEqualTo(202);
@@ -130,6 +137,7 @@ class AuthIT {
     void aRevokedKey_stopsWorkingWithinSeconds() {
         start(Map.of());
         var key = TestKeys.create(api.server.keys(), "acme");
+        keysOn();
         assertThat(api.get("/v1/jobs", bearer(key)).statusCode()).isEqualTo(200);
 
         api.server.keys().keyRevoke(TestKeys.id(key), Instant.now());
@@ -141,6 +149,7 @@ class AuthIT {
     void aKeyOverItsRate_isRefusedWith429NamingTheLimit_andMayGoOnOnceTheBucketRefills() {
         start(Map.of());
         var key = TestKeys.create(api.server.keys(), "acme", null, 2, KeyScope.READ);
+        keysOn();
 
         var answers = new java.util.ArrayList<HttpResponse<String>>();
         for (int i = 0; i < 6; i++) {
@@ -163,6 +172,7 @@ class AuthIT {
         start(Map.of("workers", "false", "max_pending_per_tenant", "3"));
         var acme = TestKeys.create(api.server.keys(), "acme");
         var beta = TestKeys.create(api.server.keys(), "beta");
+        keysOn();
         for (int i = 0; i < 3; i++) {
             assertThat(api.post("/v1/jobs", ECHO, bearer(acme)).statusCode()).isEqualTo(202);
         }
@@ -175,5 +185,22 @@ class AuthIT {
         assertThat(again.headers().firstValue("RateLimit-Policy")).hasValue("\"pending\";q=3");
         assertThat(api.post("/v1/jobs", ECHO, bearer(beta)).statusCode()).isEqualTo(202);
         assertThat(json(api.get("/v1/jobs", bearer(acme))).get("jobs")).hasSize(3);
+    }
+
+    @Test
+    void aRequestWithoutAWorkingKey_isRefusedBeforeItsBodyIsRead() throws Exception {
+        start(Map.of());
+        TestKeys.create(api.server.keys(), "acme");
+        keysOn();
+        // headers announcing a 40 MiB upload, and not a byte of it: were the body waited for, no answer would come
+        for (var auth : List.of("", "Authorization: Bearer " + ApiKeys.generate() + "\r\n")) {
+            try (var http = new RawHttp(api.server.port(), Duration.ofSeconds(10))) {
+                var r = http.send("POST /v1/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
+                        + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 41943040\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(401);
+                assertThat(r.header("www-authenticate")).isNotNull();
+                assertThat(r.header("connection")).isEqualTo("close");
+            }
+        }
     }
 }

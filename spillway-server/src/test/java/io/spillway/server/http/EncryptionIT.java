@@ -159,6 +159,13 @@ class EncryptionIT {
                         + "(openssl rand -base64 32)");
     }
 
+    private String stateOf(String id) throws Exception {
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/spillway.db"));
+             var st = db.createStatement(); var rs = st.executeQuery("SELECT state FROM jobs WHERE id = '" + id + "'")) {
+            return rs.next() ? rs.getString(1) : "none";
+        }
+    }
+
     /** The key ids of every encrypted input and result in the file. */
     private Set<String> keyIdsInTheFile() throws Exception {
         var ids = new HashSet<String>();
@@ -212,6 +219,32 @@ class EncryptionIT {
             for (var id : during) {
                 assertThat(api.awaitJob(id).get("status").asText()).isEqualTo("completed");
             }
+        }
+    }
+
+    @Test
+    void aWaitingJobThatDoesNotDecrypt_failsSayingSo_andTheOthersRun() throws Exception {
+        var ids = new ArrayList<String>();
+        var settings = new HashMap<String, String>(Map.of("encryption_keys", K1, "workers", "false"));
+        try (var api = TestServer.start(dir.resolve("data"), settings, List.of())) {
+            for (int i = 0; i < 5; i++) {
+                ids.add(api.submit("{\"task\": \"echo\", \"input\": {\"n\": " + i + "}}"));
+            }
+        }
+        var bad = ids.get(2);
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/spillway.db"));
+             var st = db.createStatement()) {
+            st.executeUpdate("UPDATE jobs SET input = (SELECT input FROM jobs WHERE id = '" + ids.get(0) + "') WHERE id = '" + bad + "'");
+        }
+        try (var api = start(K1)) {
+            for (var id : ids) {
+                if (!id.equals(bad)) {
+                    assertThat(api.awaitJob(id).get("status").asText()).isEqualTo("completed");
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(bad).equals("failed"));
+            assertThat(api.get("/v1/jobs/" + bad).statusCode()).as("its reads fail, saying so").isEqualTo(500);
+            assertThat(json(api.get("/v1/jobs?status=completed")).get("jobs")).as("a listing leaves it out").hasSize(4);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.spillway.server.http;
 import static io.spillway.server.TestKeys.bearer;
 import static io.spillway.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.spillway.core.keys.KeyScope;
 import io.spillway.server.GateTask;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +42,7 @@ class TenantIsolationIT {
     static TestServer api;
     static final Map<String, String> keys = new HashMap<>();
     static final Map<String, Set<String>> owned = new HashMap<>();
+    static final Map<String, String> uploads = new HashMap<>();
     static String admin;
     static final GateTask gate = new GateTask();
 
@@ -51,6 +54,8 @@ class TenantIsolationIT {
             owned.put(t, new HashSet<>());
         }
         admin = TestKeys.create(api.server.keys(), "ops", KeyScope.ADMIN);
+        // the first key closes the open server within the keys' refresh: until then every request is tenant default's
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/jobs").statusCode() == 401);
     }
 
     @AfterAll
@@ -85,6 +90,7 @@ class TenantIsolationIT {
         assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
         var id = json(r).get("job_id").asText();
         owned.get(tenant).add(id);
+
         return id;
     }
 
@@ -108,7 +114,7 @@ class TenantIsolationIT {
         var random = new SplittableRandom(SEED);
         for (var t : TENANTS) {
             created(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {\"secret\": \"" + t + "\"}}", as(t)), t);
-            created(upload(t, null), t);
+            uploads.put(t, created(upload(t, null), t));
             created(api.post("/v1/jobs", "{\"task\": \"gate\", \"input\": {}}", as(t)), t); // held: stays running or pending
         }
         for (int step = 0; step < 300; step++) {
@@ -118,7 +124,7 @@ class TenantIsolationIT {
             var theirId = theirs.get(random.nextInt(theirs.size()));
             var mine = List.copyOf(owned.get(me));
             var myId = mine.get(random.nextInt(mine.size()));
-            switch (random.nextInt(9)) {
+            switch (random.nextInt(10)) {
                 case 0 -> created(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {\"n\": " + step + "}}", as(me)), me);
                 case 1 -> {
                     // the same idempotency key as the other tenant's: a job of its own, never theirs
@@ -137,9 +143,16 @@ class TenantIsolationIT {
                 }
                 case 7 -> {
                     var r = api.get("/v1/jobs/" + myId + "?include=input", as(me));
-                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(r.statusCode()).as(me + " reads its job " + myId + ": " + r.body()).isEqualTo(200);
                     assertThat(r.body()).doesNotContain("secret of " + them).doesNotContain("\"secret\":\"" + them);
                     assertThat(json(r).get("tenant").asText()).isEqualTo(me);
+                }
+                case 8 -> {
+                    // a job naming the other tenant's document: as unknown as one that never was
+                    var r = api.post("/v1/jobs", "{\"task\": \"extract\", \"input\": {\"document_id\": \""
+                            + uploads.get(them) + "\"}}", as(me));
+                    assertThat(r.statusCode()).isEqualTo(422);
+                    assertThat(r.body()).contains("no document with id").doesNotContain("secret of");
                 }
                 default -> {
                     var r = api.get("/v1/jobs?tenant=" + them, as(me));
