@@ -170,27 +170,40 @@ public final class EncryptedJobStore implements JobStore {
         }
         var sealed = new ArrayList<NewJob>(params.jobs().size());
         for (var j : params.jobs()) {
-            sealed.add(new NewJob(j.id(), j.tenant(), j.task(),
-                    JobInput.ofJson(sealJson(j.input().json(), j.tenant(), j.id(), "input")), j.priority(), j.maxAttempts(),
-                    j.deadline(), sealJson(j.metadata(), j.tenant(), j.id(), "metadata"), j.idempotencyKey(), j.requestHash(),
-                    j.traceparent()));
+            sealed.add(jobPrepare(j));
         }
         var results = inner.jobInsertMany(new InsertParams(sealed, params.now(), params.queueKeys(), params.maxPendingPerTenant()));
         var out = new ArrayList<InsertResult>(results.size());
         for (int i = 0; i < results.size(); i++) {
             var r = results.get(i);
-            if (r.created()) {
+            if (r.created() && !isSealedJson(params.jobs().get(i).input().json())) {
                 // the new row holds what was submitted: give that back instead of decrypting it again
                 var j = r.job();
                 var plain = params.jobs().get(i);
                 out.add(new InsertResult(new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), plain.input(),
                         plain.metadata(), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(),
                         j.startedAt(), j.finishedAt(), null, null, j.idempotencyKey(), j.requestHash(), j.traceparent()), true));
+            } else if (r.created()) {
+                out.add(r); // prepared, as stored: the engine gives back what was submitted
             } else {
-                out.add(new InsertResult(open(r.job()), r.created(), r.refusal()));
+                out.add(new InsertResult(open(r.job()), false, r.refusal()));
             }
         }
         return out;
+    }
+
+    /**
+     * The job with its input and metadata sealed (once: a job sealed already is as it is; a job's
+     * input is a JSON object as submitted, a JSON string only when sealed).
+     */
+    @Override
+    public NewJob jobPrepare(NewJob j) {
+        if (!encrypting || isSealedJson(j.input().json())) {
+            return j;
+        }
+        return new NewJob(j.id(), j.tenant(), j.task(), JobInput.ofJson(sealJson(j.input().json(), j.tenant(), j.id(), "input")),
+                j.priority(), j.maxAttempts(), j.deadline(), sealJson(j.metadata(), j.tenant(), j.id(), "metadata"),
+                j.idempotencyKey(), j.requestHash(), j.traceparent());
     }
 
     @Override

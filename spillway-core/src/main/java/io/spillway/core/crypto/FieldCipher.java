@@ -3,6 +3,7 @@ package io.spillway.core.crypto;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -29,7 +30,8 @@ public final class FieldCipher {
     static final int KEY = 32;
     /** A wrapped data key: the key and the wrap's 8-byte integrity block. */
     static final int WRAPPED = KEY + 8;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** A DRBG per thread: one shared generator is one lock that every request thread would queue on. */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(FieldCipher::drbg);
 
     private final MasterKeys keys;
 
@@ -177,9 +179,18 @@ public final class FieldCipher {
         }
     }
 
+    /** The JDK's DRBG (NIST SP 800-90A), seeded by the system: no system call per value. */
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
     static byte[] random(int n) {
         var b = new byte[n];
-        RANDOM.nextBytes(b);
+        RANDOM.get().nextBytes(b);
         return b;
     }
 

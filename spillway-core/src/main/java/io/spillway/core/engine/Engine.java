@@ -160,11 +160,21 @@ public final class Engine implements AutoCloseable {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
         queues.admit(job, clock.instant());
-        return accepter.submit(job).thenApply(Engine::admitted);
+        return accepter.submit(store.jobPrepare(job)).thenApply(r -> admitted(r, job));
     }
 
-    /** The result of an insert, or the refusal of a limit the store checked as the exception the caller sees. */
-    private static InsertResult admitted(InsertResult result) {
+    /**
+     * The result of an insert (a new job as it was submitted, not as the store prepared it), or the
+     * refusal of a limit the store checked as the exception the caller sees.
+     */
+    private static InsertResult admitted(InsertResult result, NewJob submitted) {
+        if (result.created()) {
+            var j = result.job();
+            return new InsertResult(new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), submitted.input(),
+                    submitted.metadata(), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(),
+                    j.startedAt(), j.finishedAt(), j.result(), j.error(), j.idempotencyKey(), j.requestHash(), j.traceparent()),
+                    true);
+        }
         if (result.refused()) {
             var r = result.refusal();
             throw new AdmissionRefusedException("tenant " + r.tenant() + " has " + r.value() + " jobs waiting, its limit ("

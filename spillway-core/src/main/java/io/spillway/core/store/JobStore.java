@@ -2,6 +2,7 @@ package io.spillway.core.store;
 
 import io.spillway.core.Job;
 import io.spillway.core.JobRef;
+import io.spillway.core.NewJob;
 import io.spillway.core.keys.KeyStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -157,6 +158,16 @@ public interface JobStore extends KeyStore, AutoCloseable {
      */
     default Map<String, Long> tableRows() {
         return Map.of();
+    }
+
+    /**
+     * A new job as this store will insert it, made on the submitting thread before the job waits
+     * for its group commit: an encrypting store seals its fields here, in parallel, instead of on
+     * the one thread that commits. {@link #jobInsertMany} takes prepared jobs and unprepared ones
+     * alike. The default is the job itself.
+     */
+    default NewJob jobPrepare(NewJob job) {
+        return job;
     }
 
     /** Events from other processes sharing this store; none for a store only this process uses. */
