@@ -51,6 +51,12 @@ wrk_run() {  # wrk_run <prefix> <port>: prints prefix_rps= prefix_p50_ms= prefix
     /Non-2xx or 3xx responses:/ { bad=$5 }
     END { printf "%s_rps=%.0f %s_p50_ms=%.2f %s_p99_ms=%.2f %s_non2xx=%d", P, rps, P, p50, P, p99, P, bad+0 }' "$work/wrk.txt"
 }
+alternate() {  # alternate <phase> <run A> <run B>: 4 pairs, the order swapped every pair (A sets $off, B $on)
+  for i in 1 2 3 4; do
+    if (( i % 2 )); then "$2"; "$3"; else "$3"; "$2"; fi
+    emit "phase=$1 run=$i $off $on"
+  done
+}
 warm() { wrk -t2 -c"$CONNS" -d12s -s bench/echo.lua "http://127.0.0.1:$1/v1/jobs" >/dev/null 2>&1; }
 serve() { rm -rf "$work/data"; start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" "$@"; warm "$PORT"; }
 
@@ -72,19 +78,13 @@ for phase in "${phases[@]}"; do
       start serve "$PORT" serve --port "$PORT" --data-dir "$work/data" --workers false
       export BENCH_API_KEY=$key; warm "$PORT"; on=$(wrk_run auth_on "$PORT"); unset BENCH_API_KEY; stop
     }
-    for i in 1 2 3 4; do
-      if (( i % 2 )); then auth_off; auth_on; else auth_on; auth_off; fi
-      emit "phase=auth run=$i $off $on"
-    done ;;
+    alternate auth auth_off auth_on ;;
   encryption)
     log "encryption: durable accepts (workers off) with encryption at rest on vs off, same build, 4 pairs, the order alternating"
     echo "bench $(head -c 32 /dev/urandom | base64)" > "$work/keys"
     enc_off() { serve --workers false; off=$(wrk_run enc_off "$PORT"); stop; }
     enc_on() { serve --workers false --encryption-keys-file "$work/keys"; on=$(wrk_run enc_on "$PORT"); stop; }
-    for i in 1 2 3 4; do
-      if (( i % 2 )); then enc_off; enc_on; else enc_on; enc_off; fi
-      emit "phase=encryption run=$i $off $on"
-    done ;;
+    alternate encryption enc_off enc_on ;;
   fsync)
     log "fsync: durable accepts with every commit fsynced (workers off, then on)"
     serve --workers false --durability fsync; f=$(wrk_run fsync_accept "$PORT"); stop

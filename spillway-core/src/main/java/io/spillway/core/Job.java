@@ -55,6 +55,15 @@ public record Job(
                 createdAt, runAt, deadline, leaseUntil, startedAt, null, null, null, null, null, traceparent);
     }
 
+    /**
+     * This job with other stored content (input, metadata, result, error), everything else the
+     * same: the form a store holds, or the form in clear (encryption at rest).
+     */
+    public Job withContent(JobInput newInput, String newMetadata, String newResult, String newError) {
+        return new Job(id, tenant, task, state, priority, newInput, newMetadata, attempt, maxAttempts, createdAt, runAt,
+                deadline, leaseUntil, startedAt, finishedAt, newResult, newError, idempotencyKey, requestHash, traceparent);
+    }
+
     /** The reference to this job's current claim, for fenced completion. */
     public JobRef ref() {
         return new JobRef(id, attempt);

@@ -120,10 +120,8 @@ public final class EncryptedJobStore implements JobStore {
         }
         var id = j.id();
         var t = j.tenant();
-        return new Job(id, t, j.task(), j.state(), j.priority(), JobInput.ofJson(openJson(j.input().json(), t, id, "input")),
-                openJson(j.metadata(), t, id, "metadata"), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(),
-                j.leaseUntil(), j.startedAt(), j.finishedAt(), openJson(j.result(), t, id, "result"),
-                fields.decrypt(j.error(), context(t, id, "error")), j.idempotencyKey(), j.requestHash(), j.traceparent());
+        return j.withContent(JobInput.ofJson(openJson(j.input().json(), t, id, "input")), openJson(j.metadata(), t, id, "metadata"),
+                openJson(j.result(), t, id, "result"), fields.decrypt(j.error(), context(t, id, "error")));
     }
 
     /** The jobs that decrypt; one that does not is left out (and logged), so it never stops the others. */
@@ -178,11 +176,8 @@ public final class EncryptedJobStore implements JobStore {
             var r = results.get(i);
             if (r.created() && !isSealedJson(params.jobs().get(i).input().json())) {
                 // the new row holds what was submitted: give that back instead of decrypting it again
-                var j = r.job();
                 var plain = params.jobs().get(i);
-                out.add(new InsertResult(new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), plain.input(),
-                        plain.metadata(), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(),
-                        j.startedAt(), j.finishedAt(), null, null, j.idempotencyKey(), j.requestHash(), j.traceparent()), true));
+                out.add(new InsertResult(r.job().withContent(plain.input(), plain.metadata(), null, null), true));
             } else if (r.created()) {
                 out.add(r); // prepared, as stored: the engine gives back what was submitted
             } else {

@@ -58,12 +58,8 @@ public final class FieldCipher {
         byte[] fresh = random(KEY + NONCE); // one draw: the data key and its nonce
         byte[] dek = Arrays.copyOfRange(fresh, 0, KEY);
         byte[] nonce = Arrays.copyOfRange(fresh, KEY, KEY + NONCE);
-        byte[] kid = keys.activeId().getBytes(StandardCharsets.US_ASCII);
-        byte[] wrapped = wrap(keys.active(), dek);
         byte[] ct = seal(new SecretKeySpec(dek, "AES"), nonce, plaintext.getBytes(StandardCharsets.UTF_8), aad);
-        var out = ByteBuffer.allocate(2 + kid.length + WRAPPED + NONCE + ct.length);
-        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapped).put(nonce).put(ct);
-        return PREFIX + Base64.getEncoder().withoutPadding().encodeToString(out.array());
+        return token(dek, nonce, ct);
     }
 
     /**
@@ -95,11 +91,15 @@ public final class FieldCipher {
         if (t.keyId.equals(keys.activeId())) {
             return value;
         }
-        byte[] dek = unwrap(t, context);
+        return token(unwrap(t, context), t.nonce, t.ciphertext);
+    }
+
+    /** A token of a value sealed under {@code dek}, the data key wrapped by the active master key. */
+    private String token(byte[] dek, byte[] nonce, byte[] ciphertext) {
         byte[] kid = keys.activeId().getBytes(StandardCharsets.US_ASCII);
         byte[] wrapped = wrap(keys.active(), dek);
-        var out = ByteBuffer.allocate(2 + kid.length + WRAPPED + NONCE + t.ciphertext.length);
-        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapped).put(t.nonce).put(t.ciphertext);
+        var out = ByteBuffer.allocate(2 + kid.length + WRAPPED + NONCE + ciphertext.length);
+        out.put((byte) VERSION).put((byte) kid.length).put(kid).put(wrapped).put(nonce).put(ciphertext);
         return PREFIX + Base64.getEncoder().withoutPadding().encodeToString(out.array());
     }
 

@@ -168,12 +168,9 @@ public final class Engine implements AutoCloseable {
      * refusal of a limit the store checked as the exception the caller sees.
      */
     private static InsertResult admitted(InsertResult result, NewJob submitted) {
-        if (result.created()) {
+        if (result.created() && result.job().input() != submitted.input()) { // the store prepared it (sealed it)
             var j = result.job();
-            return new InsertResult(new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), submitted.input(),
-                    submitted.metadata(), j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(),
-                    j.startedAt(), j.finishedAt(), j.result(), j.error(), j.idempotencyKey(), j.requestHash(), j.traceparent()),
-                    true);
+            return new InsertResult(j.withContent(submitted.input(), submitted.metadata(), j.result(), j.error()), true);
         }
         if (result.refused()) {
             var r = result.refusal();

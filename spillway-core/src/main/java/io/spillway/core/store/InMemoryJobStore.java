@@ -431,9 +431,7 @@ public final class InMemoryJobStore implements JobStore {
                 continue;
             }
             var a = r.after();
-            jobs.put(j.id(), new Job(j.id(), j.tenant(), j.task(), j.state(), j.priority(), JobInput.ofJson(a.input()), a.metadata(),
-                    j.attempt(), j.maxAttempts(), j.createdAt(), j.runAt(), j.deadline(), j.leaseUntil(), j.startedAt(),
-                    j.finishedAt(), a.result(), a.error(), j.idempotencyKey(), j.requestHash(), j.traceparent()));
+            jobs.put(j.id(), j.withContent(JobInput.ofJson(a.input()), a.metadata(), a.result(), a.error()));
             n++;
         }
         return n;
