@@ -10,6 +10,10 @@ import java.util.Objects;
  *
  * <p>Nullable: metadata, deadline, idempotencyKey, requestHash, traceparent (a W3C trace context
  * to carry to the worker).
+ *
+ * @param reservation what the job is expected to cost at most, in nanos of a price unit
+ *                    ({@link io.spillway.core.store.Budget#nanos}): held against its tenant's budget
+ *                    while the job is pending or running; 0 when its tenant has no budget
  */
 public record NewJob(
         String id,
@@ -22,7 +26,8 @@ public record NewJob(
         String metadata,
         String idempotencyKey,
         String requestHash,
-        String traceparent) {
+        String traceparent,
+        long reservation) {
 
     public NewJob {
         Objects.requireNonNull(id, "id");
@@ -33,5 +38,20 @@ public record NewJob(
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
         }
+        if (reservation < 0) {
+            throw new IllegalArgumentException("reservation must be >= 0, was " + reservation);
+        }
+    }
+
+    /** A job that reserves nothing. */
+    public NewJob(String id, String tenant, String task, JobInput input, Priority priority, int maxAttempts, Instant deadline,
+                  String metadata, String idempotencyKey, String requestHash, String traceparent) {
+        this(id, tenant, task, input, priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash, traceparent, 0);
+    }
+
+    /** This job reserving {@code nanos} of its tenant's budget. */
+    public NewJob withReservation(long nanos) {
+        return new NewJob(id, tenant, task, input, priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash,
+                traceparent, nanos);
     }
 }

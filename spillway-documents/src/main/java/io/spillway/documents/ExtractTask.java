@@ -2,6 +2,7 @@ package io.spillway.documents;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.json.Json;
 import io.spillway.core.json.Usage;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +41,17 @@ public final class ExtractTask implements TaskHandler {
     @Override
     public boolean takesDocuments() {
         return true;
+    }
+
+    @Override
+    public boolean reportsUsage() {
+        return true;
+    }
+
+    /** Parsing is not priced. */
+    @Override
+    public OptionalDouble estimateCost(JobInput input, Priority priority) {
+        return OptionalDouble.of(0);
     }
 
     /** The shape only: whether the document exists for the job's tenant is checked at submit and when it runs. */

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -115,6 +116,27 @@ public final class GenerateTask implements TaskHandler {
             out.add(new Candidate(m, why));
         }
         return out;
+    }
+
+    @Override
+    public boolean reportsUsage() {
+        return true;
+    }
+
+    /**
+     * The prompt's tokens (counted as one per three characters, more than most texts take) at each
+     * planned model's input price plus {@code max_tokens} at its output price, the dearest of the
+     * models it may fall back to; empty without {@code max_tokens}, when the answer's length is
+     * unbounded.
+     */
+    @Override
+    public OptionalDouble estimateCost(JobInput input, Priority priority) {
+        var r = parse(input, priority);
+        if (r.maxTokens() == null) {
+            return OptionalDouble.empty();
+        }
+        long promptTokens = (r.prompt().length() + (r.system() == null ? 0 : r.system().length()) + 2) / 3;
+        return r.plan().stream().mapToDouble(c -> c.model().spec().cost(promptTokens, r.maxTokens())).max();
     }
 
     @Override

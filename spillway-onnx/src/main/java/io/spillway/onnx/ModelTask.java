@@ -2,11 +2,13 @@ package io.spillway.onnx;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * What the in-process model tasks share: the models and the text limits, a per-job
@@ -27,6 +29,17 @@ public abstract class ModelTask<R, S> implements TaskHandler {
     @Override
     public final boolean usesModels() {
         return true;
+    }
+
+    /** The usage in the result is the model's, written by the task. */
+    @Override
+    public final boolean reportsUsage() {
+        return true;
+    }
+
+    @Override
+    public final OptionalDouble estimateCost(JobInput input, Priority priority) {
+        return models.estimateJobCost();
     }
 
     @Override

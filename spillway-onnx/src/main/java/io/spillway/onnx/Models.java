@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,6 +19,8 @@ public final class Models implements AutoCloseable {
     private final Map<String, ModelSpec> specs = new LinkedHashMap<>();
     private final Map<String, ModelRunner> runners = new ConcurrentHashMap<>();
     private final BatchObserver observer;
+    /** The most a job has cost lately on any priced model, decaying (an estimate for budgets); 0 until one ran. */
+    private volatile double recentJobCost;
 
     private Models(List<ModelSpec> all, BatchObserver observer) {
         all.forEach(s -> specs.put(s.name(), s));
@@ -60,7 +63,25 @@ public final class Models implements AutoCloseable {
     public double cost(String name, long computeMs) {
         int slash = name.indexOf('/');
         var spec = specs.get(slash < 0 ? name : name.substring(0, slash));
-        return spec == null ? 0 : spec.cost(computeMs);
+        double cost = spec == null ? 0 : spec.cost(computeMs);
+        if (cost > 0) {
+            // a job dearer than the estimate lifts it at once; cheaper ones lower it slowly
+            recentJobCost = Math.max(cost, recentJobCost * 0.99 + cost * 0.01);
+        }
+        return cost;
+    }
+
+    /**
+     * What a job is expected to cost at most, for a tenant's budget: nothing when no model is
+     * priced; else the dearest cost a job has had lately (a job is a text or a small batch of them
+     * on one model, so recent jobs tell the next), or empty before one was priced.
+     */
+    public OptionalDouble estimateJobCost() {
+        if (specs.values().stream().allMatch(s -> s.pricePerComputeSecond() == 0)) {
+            return OptionalDouble.of(0);
+        }
+        double recent = recentJobCost;
+        return recent > 0 ? OptionalDouble.of(recent) : OptionalDouble.empty();
     }
 
     /** Whether a model is loaded (for /readyz). */

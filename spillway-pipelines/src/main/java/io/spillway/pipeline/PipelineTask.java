@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.json.Json;
 import io.spillway.core.json.Usage;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -84,6 +86,32 @@ public final class PipelineTask implements TaskHandler {
                 }
             }
         }
+    }
+
+    /** Its usage sums its steps' (each reported by the step's task). */
+    @Override
+    public boolean reportsUsage() {
+        return true;
+    }
+
+    /**
+     * The sum of its steps' estimates when every step reads the pipeline's input; empty when a step
+     * reads another's result (unknown until it runs) or a step's task cannot tell.
+     */
+    @Override
+    public OptionalDouble estimateCost(JobInput input, Priority priority) {
+        double sum = 0;
+        for (var step : spec.steps().values()) {
+            if (!step.needs().isEmpty()) {
+                return OptionalDouble.empty();
+            }
+            var e = handlers.get(step.task()).estimateCost(inputOf(Templates.fill(step.input(), input.object(), Map.of())), priority);
+            if (e.isEmpty()) {
+                return e;
+            }
+            sum += e.getAsDouble();
+        }
+        return OptionalDouble.of(sum);
     }
 
     /** A step's filled-in input, as the step's task reads it. */

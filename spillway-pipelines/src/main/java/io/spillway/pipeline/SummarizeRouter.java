@@ -3,6 +3,7 @@ package io.spillway.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.json.Json;
 import io.spillway.core.task.InvalidInputException;
@@ -10,6 +11,7 @@ import io.spillway.core.task.TaskHandler;
 import io.spillway.llm.GenerateTask;
 import io.spillway.onnx.SummarizeTask;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * {@code summarize}, extractive by default ({@link SummarizeTask}), abstractive when
@@ -61,6 +63,17 @@ public final class SummarizeRouter implements TaskHandler {
         } else {
             abstractive.validate(generate);
         }
+    }
+
+    @Override
+    public boolean reportsUsage() {
+        return true;
+    }
+
+    @Override
+    public OptionalDouble estimateCost(JobInput input, Priority priority) {
+        var generate = generateInput(input);
+        return generate == null ? extractive.estimateCost(input, priority) : abstractive.estimateCost(generate, priority);
     }
 
     /** The generate input for an abstractive summary, or null when the job is extractive. */

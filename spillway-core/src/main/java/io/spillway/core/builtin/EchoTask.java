@@ -2,9 +2,12 @@ package io.spillway.core.builtin;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
+import io.spillway.core.json.JobInput;
 import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * {@code echo}: the result is the job's input. No model; used to test and measure the engine
@@ -12,6 +15,12 @@ import java.util.List;
  */
 public final class EchoTask implements TaskHandler {
     public static final String NAME = "echo";
+
+    /** Costs nothing: no model is involved. */
+    @Override
+    public OptionalDouble estimateCost(JobInput input, Priority priority) {
+        return OptionalDouble.of(0);
+    }
 
     @Override
     public String name() {

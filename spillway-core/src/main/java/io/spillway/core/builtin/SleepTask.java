@@ -2,11 +2,13 @@ package io.spillway.core.builtin;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.task.InvalidInputException;
 import io.spillway.core.task.TaskHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * {@code sleep}: waits {@code input.ms} milliseconds (0 to 60,000), then completes with
@@ -15,6 +17,12 @@ import java.util.List;
  */
 public final class SleepTask implements TaskHandler {
     public static final String NAME = "sleep";
+
+    /** Costs nothing: no model is involved. */
+    @Override
+    public OptionalDouble estimateCost(JobInput input, Priority priority) {
+        return OptionalDouble.of(0);
+    }
 
     @Override
     public String name() {

@@ -22,11 +22,13 @@ import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
+import io.spillway.core.store.UsageRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -170,7 +172,8 @@ public final class EncryptedJobStore implements JobStore {
         for (var j : params.jobs()) {
             sealed.add(jobPrepare(j));
         }
-        var results = inner.jobInsertMany(new InsertParams(sealed, params.now(), params.queueKeys(), params.maxPendingPerTenant()));
+        var results = inner.jobInsertMany(new InsertParams(sealed, params.now(), params.queueKeys(), params.maxPendingPerTenant(),
+                params.budgets()));
         var out = new ArrayList<InsertResult>(results.size());
         for (int i = 0; i < results.size(); i++) {
             var r = results.get(i);
@@ -198,7 +201,7 @@ public final class EncryptedJobStore implements JobStore {
         }
         return new NewJob(j.id(), j.tenant(), j.task(), JobInput.ofJson(sealJson(j.input().json(), j.tenant(), j.id(), "input")),
                 j.priority(), j.maxAttempts(), j.deadline(), sealJson(j.metadata(), j.tenant(), j.id(), "metadata"),
-                j.idempotencyKey(), j.requestHash(), j.traceparent());
+                j.idempotencyKey(), j.requestHash(), j.traceparent(), j.reservation());
     }
 
     @Override
@@ -260,6 +263,16 @@ public final class EncryptedJobStore implements JobStore {
     @Override
     public long jobCountFailed() {
         return inner.jobCountFailed();
+    }
+
+    @Override
+    public List<UsageRow> usageList(String tenant, LocalDate from, LocalDate to) {
+        return inner.usageList(tenant, from, to);
+    }
+
+    @Override
+    public long costReserved(String tenant) {
+        return inner.costReserved(tenant);
     }
 
     @Override

@@ -5,8 +5,10 @@ import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import io.spillway.core.Outcome;
+import io.spillway.core.json.Usage;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.JobStore;
+import io.spillway.core.store.JobUsage;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.task.TaskHandler;
@@ -297,7 +299,13 @@ final class Dispatcher {
         }
         var now = clock.instant();
         for (int i = 0; i < batch.size(); i++) {
-            record(Lifecycle.finish(batch.get(i), outcomes.get(i), now, config.backoff()));
+            var job = batch.get(i);
+            var change = Lifecycle.finish(job, outcomes.get(i), now, config.backoff());
+            if (outcomes.get(i) instanceof Outcome.Completed c && change.to() == JobState.COMPLETED) {
+                change = change.withUsage(JobUsage.of(job.tenant(), job.task(),
+                        handler.reportsUsage() ? Usage.fromResult(c.resultJson()) : null));
+            }
+            record(change);
         }
     }
 

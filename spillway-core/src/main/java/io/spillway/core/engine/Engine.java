@@ -4,6 +4,8 @@ import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import io.spillway.core.NewJob;
+import io.spillway.core.store.Budget;
+import io.spillway.core.store.Budgets;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
@@ -16,16 +18,20 @@ import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StuckParams;
+import io.spillway.core.store.UsageRow;
 import io.spillway.core.task.TaskRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -93,7 +99,7 @@ public final class Engine implements AutoCloseable {
                 jobs -> {
                     var now = clock.instant();
                     return store.jobInsertMany(new InsertParams(jobs, now, queues.keys(jobs, now),
-                            config.scheduling().maxPendingPerTenant()));
+                            config.scheduling().maxPendingPerTenant(), config.scheduling().budgets()));
                 },
                 (jobs, results) -> {
                     dispatcher.wake(tasksOf(jobs));
@@ -160,25 +166,58 @@ public final class Engine implements AutoCloseable {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
         queues.admit(job, clock.instant());
-        return accepter.submit(store.jobPrepare(job)).thenApply(r -> admitted(r, job));
+        return accepter.submit(store.jobPrepare(reserving(job))).thenApply(r -> admitted(r, job));
+    }
+
+    /**
+     * The job reserving its estimated cost when its tenant has a budget (the default reservation
+     * when its task cannot estimate it); else as it is.
+     */
+    private NewJob reserving(NewJob job) {
+        var budgets = config.scheduling().budgets();
+        if (budgets.of(job.tenant()).isEmpty()) {
+            return job;
+        }
+        var estimate = tasks.handler(job.task()).map(t -> t.estimateCost(job.input(), job.priority())).orElse(OptionalDouble.empty());
+        return job.withReservation(estimate.isPresent() ? Budget.nanos(Math.max(0, estimate.getAsDouble()))
+                : budgets.defaultReservationNanos());
     }
 
     /**
      * The result of an insert (a new job as it was submitted, not as the store prepared it), or the
      * refusal of a limit the store checked as the exception the caller sees.
      */
-    private static InsertResult admitted(InsertResult result, NewJob submitted) {
+    private InsertResult admitted(InsertResult result, NewJob submitted) {
         if (result.created() && result.job().input() != submitted.input()) { // the store prepared it (sealed it)
             var j = result.job();
             return new InsertResult(j.withContent(submitted.input(), submitted.metadata(), j.result(), j.error()), true);
         }
-        if (result.refused()) {
-            var r = result.refusal();
-            throw new AdmissionRefusedException("tenant " + r.tenant() + " has " + r.value() + " jobs waiting, its limit ("
-                    + r.limit() + " " + r.value() + "); submit again once some have started", PENDING_RETRY,
-                    new AdmissionRefusedException.Quota("pending", r.value(), 0));
-        }
-        return result;
+        return switch (result.refusal()) {
+            case null -> result;
+            case InsertResult.PendingCapReached r -> throw new AdmissionRefusedException("tenant " + r.tenant() + " has "
+                    + r.cap() + " jobs waiting, its limit (max_pending_per_tenant " + r.cap()
+                    + "); submit again once some have started", PENDING_RETRY,
+                    new AdmissionRefusedException.Quota("pending", r.cap(), 0));
+            case InsertResult.BudgetSpent r -> throw budgetSpent(r);
+        };
+    }
+
+    private AdmissionRefusedException budgetSpent(InsertResult.BudgetSpent r) {
+        var b = r.budget();
+        var per = b.period().wireName();
+        var now = clock.instant();
+        var next = b.period().next(Budget.day(now));
+        var message = "tenant " + r.tenant() + " has used " + units(r.usedNanos()) + " of its budget (tenant_budgets "
+                + units(b.limitNanos()) + " per " + per + ", counting what its pending and running jobs reserve)"
+                + (r.neededNanos() > 0 ? " and this job reserves " + units(r.neededNanos()) : "")
+                + "; the budget renews on " + next + " (UTC)";
+        var untilRenewal = Duration.between(now, next.atStartOfDay(ZoneOffset.UTC).toInstant());
+        return new AdmissionRefusedException(message, untilRenewal,
+                new AdmissionRefusedException.Quota("budget", b.limitNanos(), b.period().seconds()));
+    }
+
+    private static String units(long nanos) {
+        return Budget.decimal(nanos).toPlainString();
     }
 
     /**
@@ -275,6 +314,21 @@ public final class Engine implements AutoCloseable {
     /** The store's live and dead job rows, where it can tell. */
     public Map<String, Long> tableRows() {
         return store.tableRows();
+    }
+
+    /** What the tenant's ({@link JobStore#ANY_TENANT}: every tenant's) jobs completed on these days used. */
+    public List<UsageRow> usage(String tenant, LocalDate from, LocalDate to) {
+        return store.usageList(tenant, from, to);
+    }
+
+    /** What the tenant's pending and running jobs reserve of its budget now, in nanos. */
+    public long costReserved(String tenant) {
+        return store.costReserved(tenant);
+    }
+
+    /** The tenants' budgets. */
+    public Budgets budgets() {
+        return config.scheduling().budgets();
     }
 
     /** Throws when the store cannot be reached. */

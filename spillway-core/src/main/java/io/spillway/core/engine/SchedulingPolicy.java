@@ -1,6 +1,7 @@
 package io.spillway.core.engine;
 
 import io.spillway.core.Priority;
+import io.spillway.core.store.Budgets;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,9 +23,12 @@ import java.util.Objects;
  * @param maxPendingPerTenant the most jobs one tenant may have waiting, counted by the store in the
  *                      insert's transaction, so it holds for every process together (0: no cap);
  *                      beyond it a submit is refused with 429
+ * @param budgets       tenants' budgets: each job reserves its estimated cost at submit, checked by
+ *                      the store in the insert's transaction; beyond a budget a submit is refused
+ *                      with 429
  */
 public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeights, Map<Priority, Duration> maxQueue,
-                               int maxRunningPerTenant, int maxPendingPerTenant) {
+                               int maxRunningPerTenant, int maxPendingPerTenant, Budgets budgets) {
 
     public SchedulingPolicy {
         if (aging == null || aging.isNegative() || aging.isZero()) {
@@ -40,6 +44,7 @@ public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeight
             throw new IllegalArgumentException("the caps per tenant must be >= 0, were " + maxRunningPerTenant + " running and "
                     + maxPendingPerTenant + " pending");
         }
+        Objects.requireNonNull(budgets, "budgets");
         maxQueue = maxQueue.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(maxQueue));
         maxQueue.forEach((p, d) -> {
             if (Objects.requireNonNull(d, "maxQueue").isNegative() || d.isZero()) {
@@ -48,29 +53,39 @@ public record SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeight
         });
     }
 
-    /** One minute of waiting per class, every tenant weight 1, no queue limit, no tenant caps. */
+    /** With no budgets. */
+    public SchedulingPolicy(Duration aging, Map<String, Integer> tenantWeights, Map<Priority, Duration> maxQueue,
+                            int maxRunningPerTenant, int maxPendingPerTenant) {
+        this(aging, tenantWeights, maxQueue, maxRunningPerTenant, maxPendingPerTenant, Budgets.NONE);
+    }
+
+    /** One minute of waiting per class, every tenant weight 1, no queue limit, no tenant caps, no budgets. */
     public static SchedulingPolicy defaults() {
         return new SchedulingPolicy(Duration.ofMinutes(1), Map.of(), Map.of(), 0, 0);
     }
 
     public SchedulingPolicy withAging(Duration a) {
-        return new SchedulingPolicy(a, tenantWeights, maxQueue, maxRunningPerTenant, maxPendingPerTenant);
+        return new SchedulingPolicy(a, tenantWeights, maxQueue, maxRunningPerTenant, maxPendingPerTenant, budgets);
     }
 
     public SchedulingPolicy withTenantWeights(Map<String, Integer> weights) {
-        return new SchedulingPolicy(aging, weights, maxQueue, maxRunningPerTenant, maxPendingPerTenant);
+        return new SchedulingPolicy(aging, weights, maxQueue, maxRunningPerTenant, maxPendingPerTenant, budgets);
     }
 
     public SchedulingPolicy withMaxQueue(Map<Priority, Duration> limits) {
-        return new SchedulingPolicy(aging, tenantWeights, limits, maxRunningPerTenant, maxPendingPerTenant);
+        return new SchedulingPolicy(aging, tenantWeights, limits, maxRunningPerTenant, maxPendingPerTenant, budgets);
     }
 
     public SchedulingPolicy withMaxRunningPerTenant(int n) {
-        return new SchedulingPolicy(aging, tenantWeights, maxQueue, n, maxPendingPerTenant);
+        return new SchedulingPolicy(aging, tenantWeights, maxQueue, n, maxPendingPerTenant, budgets);
     }
 
     public SchedulingPolicy withMaxPendingPerTenant(int n) {
-        return new SchedulingPolicy(aging, tenantWeights, maxQueue, maxRunningPerTenant, n);
+        return new SchedulingPolicy(aging, tenantWeights, maxQueue, maxRunningPerTenant, n, budgets);
+    }
+
+    public SchedulingPolicy withBudgets(Budgets b) {
+        return new SchedulingPolicy(aging, tenantWeights, maxQueue, maxRunningPerTenant, maxPendingPerTenant, b);
     }
 
     /** The tenant's weight: as configured, else 1. */

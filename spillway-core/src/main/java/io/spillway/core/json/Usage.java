@@ -1,7 +1,10 @@
 package io.spillway.core.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -25,6 +28,9 @@ import java.util.Map;
  */
 public record Usage(String model, String providerModel, Long computeMs, Long tokens, Long inputTokens,
                     Long outputTokens, double cost, Integer tries, Map<String, Usage> steps) {
+
+    /** Reads one field's value of a larger document (what follows it is not this reader's). */
+    private static final ObjectReader FIELD_READER = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public Usage {
         steps = steps == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(steps));
@@ -76,6 +82,32 @@ public record Usage(String model, String providerModel, Long computeMs, Long tok
         return new Usage(text(usage, "model"), text(usage, "provider_model"), number(usage, "compute_ms"),
                 number(usage, "tokens"), number(usage, "input_tokens"), number(usage, "output_tokens"),
                 usage.path("cost").asDouble(0), usage.path("tries").isInt() ? usage.get("tries").asInt() : null, steps);
+    }
+
+    /**
+     * The top-level {@code usage} of a result, or null when it has none or is not an object: reads
+     * past the other fields without building them.
+     */
+    public static Usage fromResult(String resultJson) {
+        if (!resultJson.contains("\"usage\"")) {
+            return null;
+        }
+        try (var p = Json.MAPPER.createParser(resultJson)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                var name = p.currentName();
+                var value = p.nextToken();
+                if (name.equals("usage")) {
+                    return value == JsonToken.START_OBJECT ? read(FIELD_READER.readTree(p)) : null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Writes {@code "usage": {...}} into the object being generated. */

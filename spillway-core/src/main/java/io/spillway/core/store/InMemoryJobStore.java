@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,6 +39,10 @@ public final class InMemoryJobStore implements JobStore {
     private final Map<String, String> idempotencyKeys = new HashMap<>();
     /** Queue keys of the jobs, by id. */
     private final Map<String, Long> queueKeys = new HashMap<>();
+    /** What each job reserves of its tenant's budget, in nanos (jobs that reserve nothing are absent). */
+    private final Map<String, Long> reservations = new HashMap<>();
+    /** What completed jobs used, by tenant, day, task and model. */
+    private final TreeMap<String, UsageRow> usage = new TreeMap<>();
     /** Complete attachments by job id, then name. */
     private final Map<String, Map<String, Stored>> attachments = new HashMap<>();
 
@@ -50,11 +55,17 @@ public final class InMemoryJobStore implements JobStore {
     @Override
     public synchronized List<InsertResult> jobInsertMany(InsertParams params) {
         ensureOpen();
-        if (params.maxPendingPerTenant() > 0) {
-            return PendingCap.apply(params, new PendingCap.Counts<RuntimeException>() {
+        if (params.limited()) {
+            return InsertLimits.apply(params, new InsertLimits.Counts<RuntimeException>() {
                 @Override
                 public long pending(String tenant) {
                     return jobs.values().stream().filter(j -> j.state() == JobState.PENDING && j.tenant().equals(tenant)).count();
+                }
+
+                @Override
+                public long budgetUsed(String tenant, LocalDate since) {
+                    return costReserved(tenant) + usageList(tenant, since, LocalDate.MAX).stream()
+                            .mapToLong(UsageRow::costNanos).sum();
                 }
 
                 @Override
@@ -82,6 +93,9 @@ public final class InMemoryJobStore implements JobStore {
                     j.requestHash(), j.traceparent());
             jobs.put(job.id(), job);
             queueKeys.put(job.id(), params.queueKeys().get(i));
+            if (j.reservation() > 0) {
+                reservations.put(job.id(), j.reservation());
+            }
             if (j.idempotencyKey() != null) {
                 idempotencyKeys.put(keyOf(j.tenant(), j.idempotencyKey()), job.id());
             }
@@ -138,7 +152,38 @@ public final class InMemoryJobStore implements JobStore {
                     j.idempotencyKey(), j.requestHash(), j.traceparent()));
             applied.add(true);
         }
+        for (var row : UsageRow.sum(Budget.day(params.now()), StateChange.usagesApplied(params.changes(), applied))) {
+            usage.merge(usageKey(row.tenant(), row.day()) + row.task() + "\u0000" + row.model(), row, UsageRow::plus);
+        }
         return applied;
+    }
+
+    private static String usageKey(String tenant, LocalDate day) {
+        return tenant + "\u0000" + day + "\u0000";
+    }
+
+    @Override
+    public synchronized List<UsageRow> usageList(String tenant, LocalDate from, LocalDate to) {
+        ensureOpen();
+        return usage.values().stream()
+                .filter(r -> (tenant.equals(ANY_TENANT) || r.tenant().equals(tenant))
+                        && !r.day().isBefore(from) && !r.day().isAfter(to))
+                .sorted(Comparator.comparing(UsageRow::tenant).thenComparing(UsageRow::day).thenComparing(UsageRow::task)
+                        .thenComparing(UsageRow::model))
+                .toList();
+    }
+
+    @Override
+    public synchronized long costReserved(String tenant) {
+        ensureOpen();
+        long sum = 0;
+        for (var e : reservations.entrySet()) {
+            var j = jobs.get(e.getKey());
+            if (j != null && !j.state().isTerminal() && j.tenant().equals(tenant)) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
     }
 
     @Override
@@ -311,6 +356,7 @@ public final class InMemoryJobStore implements JobStore {
         for (Job j : deleted) {
             jobs.remove(j.id());
             queueKeys.remove(j.id());
+            reservations.remove(j.id());
             attachments.remove(j.id());
             if (j.idempotencyKey() != null) {
                 idempotencyKeys.remove(keyOf(j.tenant(), j.idempotencyKey()));

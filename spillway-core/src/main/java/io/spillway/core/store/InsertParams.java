@@ -15,8 +15,14 @@ import java.util.Objects;
  *                            in the same transaction, so every process sharing the store holds the
  *                            total) is refused ({@link InsertResult#refusedPending}); a repeated
  *                            idempotency key still resolves to its job
+ * @param budgets             tenants' budgets: a job whose {@link NewJob#reservation()}, with what
+ *                            its tenant's pending and running jobs reserve and what its jobs of the
+ *                            period cost ({@link UsageRow}), would go over its tenant's budget is
+ *                            refused ({@link InsertResult.BudgetSpent}), counted in the same
+ *                            transaction
  */
-public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys, int maxPendingPerTenant) implements Params {
+public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys, int maxPendingPerTenant,
+                           Budgets budgets) implements Params {
     /**
      * The gap between priority classes in the default keys, which are times in microseconds: a
      * minute. Keys without a scheduler (tests of a store, rows from before queue keys, a JDBC
@@ -35,19 +41,30 @@ public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys,
         if (maxPendingPerTenant < 0) {
             throw new IllegalArgumentException("maxPendingPerTenant must be >= 0, was " + maxPendingPerTenant);
         }
+        Objects.requireNonNull(budgets, "budgets");
     }
 
-    /** With these keys and no pending cap. */
+    /** With these keys and no limits. */
     public InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys) {
-        this(jobs, now, queueKeys, 0);
+        this(jobs, now, queueKeys, 0, Budgets.NONE);
     }
 
     /** These jobs under a cap of pending jobs per tenant. */
     public InsertParams withMaxPendingPerTenant(int cap) {
-        return new InsertParams(jobs, now, queueKeys, cap);
+        return new InsertParams(jobs, now, queueKeys, cap, budgets);
     }
 
-    /** The jobs at these indexes, with their keys, under the same cap. */
+    /** These jobs under these budgets. */
+    public InsertParams withBudgets(Budgets b) {
+        return new InsertParams(jobs, now, queueKeys, maxPendingPerTenant, b);
+    }
+
+    /** Whether a limit is to be checked in the insert's transaction ({@link InsertLimits}). */
+    public boolean limited() {
+        return maxPendingPerTenant > 0 || !budgets.isEmpty();
+    }
+
+    /** The jobs at these indexes, with their keys, under the same limits. */
     public InsertParams only(List<Integer> indexes) {
         var someJobs = new ArrayList<NewJob>(indexes.size());
         var someKeys = new ArrayList<Long>(indexes.size());
@@ -55,7 +72,7 @@ public record InsertParams(List<NewJob> jobs, Instant now, List<Long> queueKeys,
             someJobs.add(jobs.get(i));
             someKeys.add(queueKeys.get(i));
         }
-        return new InsertParams(someJobs, now, someKeys, maxPendingPerTenant);
+        return new InsertParams(someJobs, now, someKeys, maxPendingPerTenant, budgets);
     }
 
     /** With the default keys: best priority first, a class one minute of waiting apart, then first come. */

@@ -10,14 +10,27 @@ import io.spillway.core.NewJob;
  */
 public record InsertResult(Job job, boolean created, Refusal refusal) {
 
+    /** The limit that refused a job. */
+    public sealed interface Refusal {
+        /** The job's tenant. */
+        String tenant();
+    }
+
     /**
-     * The limit that refused a job.
+     * The tenant has as many pending jobs as {@code max_pending_per_tenant} allows.
      *
-     * @param tenant the job's tenant
-     * @param limit  the limit's setting ({@code max_pending_per_tenant})
-     * @param value  the limit's value, which the tenant has reached
+     * @param cap the limit's value, which the tenant has reached
      */
-    public record Refusal(String tenant, String limit, long value) {
+    public record PendingCapReached(String tenant, long cap) implements Refusal {
+    }
+
+    /**
+     * The job's reservation would take its tenant over its budget.
+     *
+     * @param usedNanos   what the tenant's jobs of the period cost and its pending and running jobs reserve
+     * @param neededNanos what the job would reserve
+     */
+    public record BudgetSpent(String tenant, Budget budget, long usedNanos, long neededNanos) implements Refusal {
     }
 
     public InsertResult(Job job, boolean created) {
@@ -26,7 +39,12 @@ public record InsertResult(Job job, boolean created, Refusal refusal) {
 
     /** A job refused because its tenant has {@code cap} pending jobs. */
     public static InsertResult refusedPending(NewJob job, long cap) {
-        return new InsertResult(null, false, new Refusal(job.tenant(), "max_pending_per_tenant", cap));
+        return new InsertResult(null, false, new PendingCapReached(job.tenant(), cap));
+    }
+
+    /** A job refused because its reservation would take its tenant over its budget. */
+    public static InsertResult refusedBudget(NewJob job, Budget budget, long usedNanos) {
+        return new InsertResult(null, false, new BudgetSpent(job.tenant(), budget, usedNanos, job.reservation()));
     }
 
     public boolean refused() {

@@ -107,6 +107,15 @@ public interface JobStore extends KeyStore, AutoCloseable {
      */
     int jobFieldsReplace(List<FieldsReplacement> replacements);
 
+    /**
+     * What the tenant's ({@link #ANY_TENANT}: every tenant's) jobs completed from {@code from} to
+     * {@code to} (UTC days, both included) used: a row per tenant, day, task and model, in that order.
+     */
+    List<UsageRow> usageList(String tenant, java.time.LocalDate from, java.time.LocalDate to);
+
+    /** What the tenant's pending and running jobs reserve of its budget now, in nanos of a price unit. */
+    long costReserved(String tenant);
+
     /** Throws {@link StoreException} when the store cannot serve reads and writes. */
     void ping();
 

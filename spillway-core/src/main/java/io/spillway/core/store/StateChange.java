@@ -4,6 +4,8 @@ import io.spillway.core.JobRef;
 import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,9 +21,11 @@ import java.util.Objects;
  * @param runAt        when the job may run again (a move back to pending), else null
  * @param tenant       the job's tenant, which an encrypting store binds the result and error to;
  *                     null where nothing is encrypted (a store's own tests)
+ * @param usage        what a completed job used, which the store adds to its tenant's usage of
+ *                     the day ({@link UsageRow}) when the change applies; else null
  */
 public record StateChange(JobRef ref, JobState from, JobState to, int attemptAfter, String result, String error,
-                          Instant runAt, String tenant) {
+                          Instant runAt, String tenant, JobUsage usage) {
     public StateChange {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(from, "from");
@@ -37,16 +41,41 @@ public record StateChange(JobRef ref, JobState from, JobState to, int attemptAft
             throw new IllegalArgumentException("only a release or a postponement gives back an attempt; attempt " + ref.attempt()
                     + " cannot become " + attemptAfter);
         }
+        if (usage != null && to != JobState.COMPLETED) {
+            throw new IllegalArgumentException("only a completion records usage");
+        }
+    }
+
+    /** A change that records no usage. */
+    public StateChange(JobRef ref, JobState from, JobState to, int attemptAfter, String result, String error, Instant runAt,
+                       String tenant) {
+        this(ref, from, to, attemptAfter, result, error, runAt, tenant, null);
     }
 
     /** A change that names no tenant. */
     public StateChange(JobRef ref, JobState from, JobState to, int attemptAfter, String result, String error, Instant runAt) {
-        this(ref, from, to, attemptAfter, result, error, runAt, null);
+        this(ref, from, to, attemptAfter, result, error, runAt, null, null);
     }
 
     /** This change with its result and error replaced (as an encrypting store writes them). */
     public StateChange withOutcome(String newResult, String newError) {
-        return new StateChange(ref, from, to, attemptAfter, newResult, newError, runAt, tenant);
+        return new StateChange(ref, from, to, attemptAfter, newResult, newError, runAt, tenant, usage);
+    }
+
+    /** This completion recording what the job used. */
+    public StateChange withUsage(JobUsage u) {
+        return new StateChange(ref, from, to, attemptAfter, result, error, runAt, tenant, u);
+    }
+
+    /** The usages of the changes that applied ({@code applied} in the order of {@code changes}). */
+    public static List<JobUsage> usagesApplied(List<StateChange> changes, List<Boolean> applied) {
+        var out = new ArrayList<JobUsage>();
+        for (int i = 0; i < changes.size(); i++) {
+            if (applied.get(i) && changes.get(i).usage() != null) {
+                out.add(changes.get(i).usage());
+            }
+        }
+        return out;
     }
 
     /** Whether the change ends the job. */

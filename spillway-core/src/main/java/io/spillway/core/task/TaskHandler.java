@@ -2,9 +2,11 @@ package io.spillway.core.task;
 
 import io.spillway.core.Job;
 import io.spillway.core.Outcome;
+import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * The task SPI: runs one named kind of work. The engine hands a handler batches of claimed jobs
@@ -70,6 +72,26 @@ public interface TaskHandler {
      * @throws InvalidInputException with a message that tells the client what is wrong
      */
     default void validate(JobInput input) {
+    }
+
+    /**
+     * Whether the top-level {@code "usage"} of this task's results is the task's own account of what
+     * a job used (a model's tokens, compute and cost), which the store adds to the tenant's usage
+     * and budget. A task whose result carries what the client sent (echo) must say no, or a client
+     * could write its own usage.
+     */
+    default boolean reportsUsage() {
+        return false;
+    }
+
+    /**
+     * What a job with this input is expected to cost at most, in price units, for its tenant's
+     * budget: reserved at submit and settled to the real cost when it completes. Empty when the task
+     * cannot tell (the configured default reservation is held instead). Called only for tenants
+     * with a budget, after {@link #validate}.
+     */
+    default OptionalDouble estimateCost(JobInput input, Priority priority) {
+        return OptionalDouble.empty();
     }
 
     /**

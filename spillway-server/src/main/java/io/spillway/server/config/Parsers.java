@@ -1,6 +1,7 @@
 package io.spillway.server.config;
 
 import io.spillway.core.Priority;
+import io.spillway.core.store.Budget;
 import io.spillway.store.postgres.PostgresStoreConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -244,6 +245,31 @@ final class Parsers {
             }
             for (var entry : entries(v, "tenant=weight")) {
                 out.put(entry.getKey(), intIn(1, max).apply(entry.getValue()));
+            }
+            return out;
+        };
+    }
+
+    /**
+     * Budgets per tenant: {@code acme=5/day,free=0.5/day,*=100/month} ({@code *}: every tenant not
+     * named); {@code none}: no budgets. Amounts in price units, from 0 to a billion.
+     */
+    static Function<String, Map<String, Budget>> budgets() {
+        return v -> {
+            var out = new LinkedHashMap<String, Budget>();
+            if (v.strip().equals("none")) {
+                return out;
+            }
+            for (var entry : entries(v, "tenant=amount/day or tenant=amount/month")) {
+                var amount = entry.getValue();
+                int slash = amount.indexOf('/');
+                var period = slash < 0 ? "" : amount.substring(slash + 1).strip();
+                if (!period.equals("day") && !period.equals("month")) {
+                    throw new IllegalArgumentException("the budget of '" + entry.getKey() + "' must say per day or per month ("
+                            + entry.getKey() + "=5/day), got '" + amount + "'");
+                }
+                out.put(entry.getKey(), new Budget(Budget.nanos(numberIn(0, 1e9).apply(amount.substring(0, slash))),
+                        period.equals("day") ? Budget.Period.DAY : Budget.Period.MONTH));
             }
             return out;
         };

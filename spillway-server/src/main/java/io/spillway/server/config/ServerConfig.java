@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.spillway.core.engine.SchedulingPolicy;
+import io.spillway.core.store.Budget;
+import io.spillway.core.store.Budgets;
 import io.spillway.store.sqlite.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -146,10 +149,18 @@ public record ServerConfig(
                 r.get(Settings.EXTRACT_PROCESSES), r.get(Settings.EXTRACT_HEAP_BYTES), r.get(Settings.PIPELINES_FILE), r.get(Settings.BUILTIN_MAX_BATCH),
                 r.get(Settings.BUILTIN_PRICE),
                 new SchedulingPolicy(r.get(Settings.PRIORITY_AGING), r.get(Settings.TENANT_WEIGHTS), r.get(Settings.MAX_QUEUE),
-                        r.get(Settings.MAX_RUNNING_PER_TENANT), r.get(Settings.MAX_PENDING_PER_TENANT)),
+                        r.get(Settings.MAX_RUNNING_PER_TENANT), r.get(Settings.MAX_PENDING_PER_TENANT),
+                        budgets(r.get(Settings.TENANT_BUDGETS), r.get(Settings.BUDGET_DEFAULT_RESERVATION))),
                 new Access(r.get(Settings.AUTH), r.get(Settings.ALLOWED_HOSTS), r.get(Settings.METRICS_TOKEN),
                         r.get(Settings.CORS_ORIGINS)),
                 new Encryption(r.get(Settings.ENCRYPTION_KEYS_FILE), r.get(Settings.ENCRYPTION_KEYS)));
+    }
+
+    /** The budgets of {@code tenant_budgets}, where {@code *} is every tenant not named. */
+    private static Budgets budgets(Map<String, Budget> byName, double defaultReservation) {
+        var named = new LinkedHashMap<>(byName);
+        var otherwise = named.remove("*");
+        return named.isEmpty() && otherwise == null ? Budgets.NONE : new Budgets(named, otherwise, Budget.nanos(defaultReservation));
     }
 
     /** {@code auto} (keys once one exists) or {@code none}. */

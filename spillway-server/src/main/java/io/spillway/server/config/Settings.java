@@ -1,26 +1,27 @@
 package io.spillway.server.config;
 
-import static io.spillway.server.config.Parsers.bool;
-import static io.spillway.server.config.Parsers.bytesIn;
-import static io.spillway.server.config.Parsers.directory;
-import static io.spillway.server.config.Parsers.host;
-import static io.spillway.server.config.Parsers.identifier;
-import static io.spillway.server.config.Parsers.storeUrl;
-import static io.spillway.server.config.Parsers.intIn;
-import static io.spillway.server.config.Parsers.numberIn;
-import static io.spillway.server.config.Parsers.optionalPath;
-import static io.spillway.server.config.Parsers.path;
-import static io.spillway.server.config.Parsers.secret;
-import static io.spillway.server.config.Parsers.secondsIn;
-import static io.spillway.server.config.Parsers.secondsPerPriority;
-import static io.spillway.server.config.Parsers.weights;
-
 import io.spillway.core.Priority;
+import io.spillway.core.store.Budget;
 import io.spillway.store.sqlite.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import static io.spillway.server.config.Parsers.bool;
+import static io.spillway.server.config.Parsers.budgets;
+import static io.spillway.server.config.Parsers.bytesIn;
+import static io.spillway.server.config.Parsers.directory;
+import static io.spillway.server.config.Parsers.host;
+import static io.spillway.server.config.Parsers.identifier;
+import static io.spillway.server.config.Parsers.intIn;
+import static io.spillway.server.config.Parsers.numberIn;
+import static io.spillway.server.config.Parsers.optionalPath;
+import static io.spillway.server.config.Parsers.path;
+import static io.spillway.server.config.Parsers.secondsIn;
+import static io.spillway.server.config.Parsers.secondsPerPriority;
+import static io.spillway.server.config.Parsers.secret;
+import static io.spillway.server.config.Parsers.storeUrl;
+import static io.spillway.server.config.Parsers.weights;
 
 /** Every setting Spillway reads, in the order {@code --help} and the docs list them. */
 public final class Settings {
@@ -106,6 +107,13 @@ public final class Settings {
     public static final Setting<Integer> MAX_PENDING_PER_TENANT = new Setting<>("max_pending_per_tenant",
             "the most jobs one tenant may have waiting, counted in the store so it holds for every gateway together; "
                     + "a submit beyond it is refused with 429 (0: no cap)", "0", intIn(0, 100_000_000));
+    public static final Setting<Map<String, Budget>> TENANT_BUDGETS = new Setting<>("tenant_budgets",
+            "what each tenant's jobs may cost per UTC day or month, in the price units models are priced in "
+                    + "(acme=5/day,*=100/month; * is every tenant not named); each job reserves its estimated cost at submit "
+                    + "and a submit beyond the budget is refused with 429", "none", budgets());
+    public static final Setting<Double> BUDGET_DEFAULT_RESERVATION = new Setting<>("budget_default_reservation",
+            "what a job reserves of its tenant's budget when its task cannot estimate its cost (generate without "
+                    + "max_tokens, a pipeline whose later steps read earlier results), in price units", "0.01", numberIn(0, 1e9));
     public static final Setting<Integer> HTTP_THREADS = new Setting<>("http_threads",
             "largest number of HTTP request threads", "200", intIn(8, 10_000));
     public static final Setting<Boolean> VIRTUAL_THREADS = new Setting<>("virtual_threads",
@@ -166,7 +174,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(PORT, HOST, AUTH, ALLOWED_HOSTS, METRICS_TOKEN, CORS_ORIGINS, ENCRYPTION_KEYS_FILE, ENCRYPTION_KEYS, DATA_DIR, STORE, STORE_SCHEMA, STORE_POOL_SIZE,
             RETENTION, DURABILITY, MAX_BODY_BYTES, MAX_WAIT,
             DEFAULT_MAX_ATTEMPTS, DRAIN_TIMEOUT, LEASE, WORKERS, WORKER_THREADS, MAX_IN_FLIGHT, ACCEPT_QUEUE,
-            PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, MAX_PENDING_PER_TENANT, HTTP_THREADS,
+            PRIORITY_AGING, TENANT_WEIGHTS, MAX_QUEUE, MAX_RUNNING_PER_TENANT, MAX_PENDING_PER_TENANT, TENANT_BUDGETS,
+            BUDGET_DEFAULT_RESERVATION, HTTP_THREADS,
             VIRTUAL_THREADS, REQUEST_READ_TIMEOUT, MIN_REQUEST_BYTES_PER_SECOND, MAX_CONNECTIONS_PER_ADDRESS, MODELS_DIR, BUILTIN_MAX_BATCH, BUILTIN_PRICE, MAX_TEXT_CHARS, MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES, EXTRACT_TIMEOUT,
             MAX_EXPANDED_PART_BYTES, EXTRACT_PROCESSES, EXTRACT_HEAP_BYTES, PIPELINES_FILE, LOG_FORMAT);
 }

@@ -65,6 +65,7 @@ public final class HttpApi {
                 new JobRoutes(engine, requests, json, new RequestBodies(config.maxBodyBytes()), tracing, jobIds,
                         config.maxWait(), audit),
                 new DocumentRoutes(engine, documents, requests, json),
+                new UsageRoutes(engine, mapper, json, clock),
                 new OperationRoutes(engine, metrics, mapper, json, processing));
         families.forEach(f -> handlers.putAll(f.handlers()));
         for (var route : RouteTable.ROUTES) {

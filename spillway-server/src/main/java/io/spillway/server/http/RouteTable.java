@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  */
 public final class RouteTable {
     /** All routes, in the order they are documented. */
-    public static final List<Route> ROUTES = Stream.of(JobRoutes.ROUTES, DocumentRoutes.ROUTES, OperationRoutes.ROUTES)
+    public static final List<Route> ROUTES = Stream.of(JobRoutes.ROUTES, DocumentRoutes.ROUTES, UsageRoutes.ROUTES, OperationRoutes.ROUTES)
             .flatMap(List::stream).toList();
 
     /** The metrics label of a request that matched no route. */

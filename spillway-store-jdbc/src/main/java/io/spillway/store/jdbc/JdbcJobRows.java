@@ -7,10 +7,10 @@ import io.spillway.core.Priority;
 import io.spillway.core.json.JobInput;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.FieldsReplacement;
+import io.spillway.core.store.InsertLimits;
 import io.spillway.core.store.JobPage;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.ListParams;
-import io.spillway.core.store.PendingCap;
 import io.spillway.core.store.QueueStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,20 +44,24 @@ public final class JdbcJobRows {
     }
 
     /**
-     * What {@link PendingCap} counts, on a connection in the insert's transaction; {@code lock},
+     * What {@link InsertLimits} counts, on a connection in the insert's transaction; {@code lock},
      * when not null, is run with the tenant before it is counted (PostgreSQL's lock per tenant, so
      * two processes inserting for one tenant count one after the other).
      */
-    public static PendingCap.Counts<SQLException> pendingCounts(Connection c, String lock) {
-        return new PendingCap.Counts<>() {
+    public static InsertLimits.Counts<SQLException> limitCounts(Connection c, String lock) {
+        return new InsertLimits.Counts<>() {
             @Override
-            public long pending(String tenant) throws SQLException {
+            public void lock(String tenant) throws SQLException {
                 if (lock != null) {
                     try (var ps = c.prepareStatement(lock)) {
                         ps.setString(1, tenant);
                         ps.execute();
                     }
                 }
+            }
+
+            @Override
+            public long pending(String tenant) throws SQLException {
                 // the literal state predicate lets the planner scan the partial index of pending jobs
                 try (var ps = c.prepareStatement("SELECT count(*) FROM jobs WHERE state = 'pending' AND tenant = ?")) {
                     ps.setString(1, tenant);
@@ -65,6 +70,11 @@ public final class JdbcJobRows {
                         return rs.getLong(1);
                     }
                 }
+            }
+
+            @Override
+            public long budgetUsed(String tenant, LocalDate since) throws SQLException {
+                return JdbcUsage.budgetUsed(c, tenant, since);
             }
 
             @Override

@@ -8,8 +8,10 @@ import io.spillway.core.JobState;
 import io.spillway.core.NewJob;
 import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
+import io.spillway.core.store.Budget;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.FieldsReplacement;
+import io.spillway.core.store.InsertLimits;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobEvents;
@@ -19,14 +21,16 @@ import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.MonotonicClock;
 import io.spillway.core.store.PastDeadlineParams;
-import io.spillway.core.store.PendingCap;
 import io.spillway.core.store.QueueStats;
+import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
+import io.spillway.core.store.UsageRow;
 import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
 import io.spillway.store.jdbc.JdbcKeys;
+import io.spillway.store.jdbc.JdbcUsage;
 import io.spillway.store.jdbc.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +39,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -61,12 +66,13 @@ public final class PostgresJobStore implements JobStore {
     private static final int MAX_NOTIFY_BYTES = 7900;
 
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
-            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent, queue_key)"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent, queue_key,"
+            + " reserved)"
             + " SELECT u.id, u.tenant, u.task, 'pending', u.priority, u.input, u.metadata, 0, u.max_attempts, ?, ?,"
-            + " u.deadline, u.idem, u.hash, u.trace, u.queue_key"
+            + " u.deadline, u.idem, u.hash, u.trace, u.queue_key, u.reserved"
             + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int2[], ?::text[], ?::text[], ?::int4[], ?::int8[],"
-            + " ?::text[], ?::text[], ?::text[], ?::int8[])"
-            + " AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash, trace, queue_key)"
+            + " ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[])"
+            + " AS u(id, tenant, task, priority, input, metadata, max_attempts, deadline, idem, hash, trace, queue_key, reserved)"
             // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
             + " ON CONFLICT DO NOTHING RETURNING id";
 
@@ -122,6 +128,8 @@ public final class PostgresJobStore implements JobStore {
     private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("CAST(? AS uuid)");
 
     private final PostgresStoreConfig config;
+    /** The usage rows this process adds to ({@link JdbcUsage}): its own, so completions of many processes do not wait on one row. */
+    private final int usageShard = java.util.concurrent.ThreadLocalRandom.current().nextInt(1024);
     private final HikariDataSource pool;
     private final PostgresEvents events;
     /** Attachment chunks, each written in a transaction of its own. */
@@ -230,8 +238,8 @@ public final class PostgresJobStore implements JobStore {
             return List.of();
         }
         // under a pending cap, each tenant's count takes a lock first: two processes count one after the other
-        return tx("insert", c -> params.maxPendingPerTenant() > 0
-                ? PendingCap.apply(params, JdbcJobRows.pendingCounts(c,
+        return tx("insert", c -> params.limited()
+                ? InsertLimits.apply(params, JdbcJobRows.limitCounts(c,
                         "SELECT pg_advisory_xact_lock(hashtext('spillway pending " + config.schema() + " ' || ?))"),
                         p -> insertAll(c, p))
                 : insertAll(c, params));
@@ -251,8 +259,10 @@ public final class PostgresJobStore implements JobStore {
         var keys = new String[n];
         var hashes = new String[n];
         var traces = new String[n];
+        var reserved = new Long[n];
         for (int i = 0; i < n; i++) {
             var j = jobs.get(i);
+            reserved[i] = j.reservation();
             ids[i] = UUID.fromString(j.id());
             tenants[i] = j.tenant();
             tasks[i] = j.task();
@@ -282,6 +292,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(12, c.createArrayOf("text", hashes));
             ps.setArray(13, c.createArrayOf("text", traces));
             ps.setArray(14, c.createArrayOf("int8", params.queueKeys().toArray()));
+            ps.setArray(15, c.createArrayOf("int8", reserved));
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
                     inserted.add(rs.getString(1));
@@ -388,8 +399,19 @@ public final class PostgresJobStore implements JobStore {
             if (runnable) {
                 notify(c, RUNNABLE_CHANNEL, "");
             }
+            JdbcUsage.add(c, UsageRow.sum(Budget.day(params.now()), StateChange.usagesApplied(finishes, out)), usageShard);
             return out;
         });
+    }
+
+    @Override
+    public List<UsageRow> usageList(String tenant, LocalDate from, LocalDate to) {
+        return tx("usage", c -> JdbcUsage.list(c, tenant, from, to));
+    }
+
+    @Override
+    public long costReserved(String tenant) {
+        return tx("reserved", c -> JdbcUsage.reserved(c, tenant));
     }
 
     @Override

@@ -6,8 +6,10 @@ import io.spillway.core.JobRef;
 import io.spillway.core.NewJob;
 import io.spillway.core.keys.ApiKey;
 import io.spillway.core.store.Attachment;
+import io.spillway.core.store.Budget;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.FieldsReplacement;
+import io.spillway.core.store.InsertLimits;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobPage;
@@ -16,15 +18,16 @@ import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.MonotonicClock;
 import io.spillway.core.store.PastDeadlineParams;
-import io.spillway.core.store.PendingCap;
 import io.spillway.core.store.QueueStats;
 import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
+import io.spillway.core.store.UsageRow;
 import io.spillway.store.jdbc.JdbcAttachments;
 import io.spillway.store.jdbc.JdbcJobRows;
 import io.spillway.store.jdbc.JdbcKeys;
+import io.spillway.store.jdbc.JdbcUsage;
 import io.spillway.store.jdbc.SchemaMigration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +44,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,8 +71,8 @@ import org.sqlite.SQLiteConfig;
 public final class SqliteJobStore implements JobStore {
     private static final Logger log = LoggerFactory.getLogger(SqliteJobStore.class);
     private static final String INSERT = "INSERT INTO jobs (id, tenant, task, state, priority, input, metadata,"
-            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent, queue_key)"
-            + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " attempt, max_attempts, created_at, run_at, deadline, idempotency_key, request_hash, traceparent, queue_key,"
+            + " reserved) VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             // a repeated (tenant, idempotency_key) inserts nothing; the existing row is read after
             + " ON CONFLICT DO NOTHING";
 
@@ -220,8 +224,8 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public List<InsertResult> jobInsertMany(InsertParams params) {
         // one writer at a time: the count and the insert see no other insert between them
-        return write("insert", c -> params.maxPendingPerTenant() > 0
-                ? PendingCap.apply(params, JdbcJobRows.pendingCounts(c.connection, null), p -> insertAll(c, p))
+        return write("insert", c -> params.limited()
+                ? InsertLimits.apply(params, JdbcJobRows.limitCounts(c.connection, null), p -> insertAll(c, p))
                 : insertAll(c, params));
     }
 
@@ -246,6 +250,7 @@ public final class SqliteJobStore implements JobStore {
             ps.setString(12, j.requestHash());
             ps.setString(13, j.traceparent());
             ps.setLong(14, params.queueKeys().get(i));
+            ps.setLong(15, j.reservation());
             ps.addBatch();
         }
         int[] counts = ps.executeBatch();
@@ -299,6 +304,8 @@ public final class SqliteJobStore implements JobStore {
             for (int n : counts) {
                 applied.add(n == 1);
             }
+            // one writer: a single shard
+            JdbcUsage.add(c.connection, UsageRow.sum(Budget.day(params.now()), StateChange.usagesApplied(params.changes(), applied)), 0);
             return applied;
         });
     }
@@ -409,6 +416,16 @@ public final class SqliteJobStore implements JobStore {
     public JobPage jobList(ListParams params) {
         var sql = JdbcJobRows.listSql(params, "?");
         return read("list", c -> JdbcJobRows.listPage(c.prepare(sql), params));
+    }
+
+    @Override
+    public List<UsageRow> usageList(String tenant, LocalDate from, LocalDate to) {
+        return read("usage", c -> JdbcUsage.list(c.connection, tenant, from, to));
+    }
+
+    @Override
+    public long costReserved(String tenant) {
+        return read("reserved", c -> JdbcUsage.reserved(c.connection, tenant));
     }
 
     @Override

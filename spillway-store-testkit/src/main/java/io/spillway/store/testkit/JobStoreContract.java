@@ -15,11 +15,14 @@ import io.spillway.core.keys.ApiKey;
 import io.spillway.core.keys.ApiKeys;
 import io.spillway.core.keys.KeyScope;
 import io.spillway.core.store.Attachment;
+import io.spillway.core.store.Budget;
+import io.spillway.core.store.Budgets;
 import io.spillway.core.store.ClaimParams;
 import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
 import io.spillway.core.store.JobStore;
+import io.spillway.core.store.JobUsage;
 import io.spillway.core.store.LeaseRenewParams;
 import io.spillway.core.store.ListParams;
 import io.spillway.core.store.PastDeadlineParams;
@@ -28,6 +31,7 @@ import io.spillway.core.store.StateChange;
 import io.spillway.core.store.StateChangeParams;
 import io.spillway.core.store.StoreException;
 import io.spillway.core.store.StuckParams;
+import io.spillway.core.store.UsageRow;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -37,6 +41,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -631,7 +636,7 @@ public abstract class JobStoreContract {
                 aNewJob().tenant("a").build(), aNewJob().tenant("b").task("other").build()), T0).withMaxPendingPerTenant(2));
 
         assertThat(first).extracting(InsertResult::created).containsExactly(true, true, false, true);
-        assertThat(first.get(2).refusal()).isEqualTo(new InsertResult.Refusal("a", "max_pending_per_tenant", 2));
+        assertThat(first.get(2).refusal()).isEqualTo(new InsertResult.PendingCapReached("a", 2));
         assertThat(first.get(2).job()).isNull();
         var repeat = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").idempotencyKey("k1", "h1").build()), T0)
                 .withMaxPendingPerTenant(2)).getFirst();
@@ -643,6 +648,61 @@ public abstract class JobStoreContract {
         var after = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").build(), aNewJob().tenant("a").build()),
                 T0).withMaxPendingPerTenant(2));
         assertThat(after).extracting(InsertResult::refused).containsExactly(false, true);
+    }
+
+    @Test
+    void insert_underABudget_countsReservationsAndSpending_andEveryEndReleasesTheReservation() {
+        var budgets = new Budgets(Map.of("a", new Budget(100, Budget.Period.DAY)), null, 0);
+        var first = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").reservation(60).build(),
+                aNewJob().tenant("a").reservation(50).build(), aNewJob().tenant("a").reservation(40).build(),
+                aNewJob().tenant("b").reservation(1_000).build()), T0).withBudgets(budgets));
+
+        assertThat(first).extracting(InsertResult::created).containsExactly(true, false, true, true);
+        assertThat(first.get(1).refusal()).isEqualTo(new InsertResult.BudgetSpent("a", new Budget(100, Budget.Period.DAY), 60, 50));
+        assertThat(store.costReserved("a")).isEqualTo(100);
+        assertThat(store.costReserved("b")).as("b has no budget, but holds what it reserved").isEqualTo(1_000);
+
+        // a's first job completes at a cost of 30 (settled: 30 spent, its 60 released); its second is cancelled
+        var claimed = claim(10, T0);
+        var aFirst = claimed.stream().filter(j -> j.id().equals(first.get(0).job().id())).findFirst().orElseThrow();
+        assertThat(apply(completed(aFirst.ref(), "{}").withUsage(new JobUsage("a", "echo", "m", 1, 2, 0, 5, 30)), T0)).isTrue();
+        assertThat(apply(completed(aFirst.ref(), "{}").withUsage(new JobUsage("a", "echo", "m", 1, 2, 0, 5, 30)), T0))
+                .as("a stale completion settles nothing").isFalse();
+        var aThird = claimed.stream().filter(j -> j.id().equals(first.get(2).job().id())).findFirst().orElseThrow();
+        assertThat(apply(new StateChange(aThird.ref(), JobState.PROCESSING, JobState.FAILED, aThird.attempt(), null, "x", null),
+                T0)).isTrue();
+        assertThat(store.costReserved("a")).isZero();
+        assertThat(store.usageList("a", Budget.day(T0), Budget.day(T0)))
+                .containsExactly(new UsageRow("a", Budget.day(T0), "echo", "m", 1, 1, 2, 0, 5, 30));
+
+        // 30 spent today: 70 may be reserved, not 71; the next day the budget renews
+        var today = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").reservation(71).build(),
+                aNewJob().tenant("a").reservation(70).build()), T0.plusSeconds(60)).withBudgets(budgets));
+        assertThat(today).extracting(InsertResult::created).containsExactly(false, true);
+        var tomorrow = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").reservation(30).build()),
+                T0.plus(Duration.ofDays(1))).withBudgets(budgets));
+        assertThat(tomorrow.getFirst().created()).as("70 still reserved, nothing spent tomorrow yet").isTrue();
+        var spent = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").build()),
+                T0.plus(Duration.ofDays(1))).withBudgets(budgets));
+        assertThat(spent.getFirst().refused()).as("a spent budget takes no more work, even free work").isTrue();
+    }
+
+    @Test
+    void usage_addsCompletionsPerTenantDayTaskAndModel_andListsThemInOrder() {
+        insert(T0, aNewJob().tenant("a").build(), aNewJob().tenant("a").build(), aNewJob().tenant("b").build());
+        var claimed = claim(3, T0);
+        var changes = new ArrayList<StateChange>();
+        for (var j : claimed) {
+            changes.add(completed(j.ref(), "{}").withUsage(new JobUsage(j.tenant(), "echo", "", 0, 0, 10, 100, 7)));
+        }
+        store.jobSetStateMany(new StateChangeParams(changes, T0.plus(Duration.ofDays(2))));
+        var day = Budget.day(T0.plus(Duration.ofDays(2)));
+
+        assertThat(store.usageList(JobStore.ANY_TENANT, day, day)).containsExactly(
+                new UsageRow("a", day, "echo", "", 2, 0, 0, 20, 200, 14),
+                new UsageRow("b", day, "echo", "", 1, 0, 0, 10, 100, 7));
+        assertThat(store.usageList("b", day.minusDays(1), day.minusDays(1))).isEmpty();
+        assertThat(store.usageList("b", day.minusDays(5), day)).hasSize(1);
     }
 
     @Test

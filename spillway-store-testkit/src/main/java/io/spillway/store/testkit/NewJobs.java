@@ -22,6 +22,7 @@ public final class NewJobs {
     private String idempotencyKey;
     private String requestHash;
     private String traceparent;
+    private long reservation;
 
     private NewJobs() {
     }
@@ -81,8 +82,14 @@ public final class NewJobs {
         return this;
     }
 
+    /** What the job reserves of its tenant's budget, in nanos of a price unit. */
+    public NewJobs reservation(long nanos) {
+        reservation = nanos;
+        return this;
+    }
+
     public NewJob build() {
         return new NewJob(id, tenant, task, JobInput.ofJson(input), priority, maxAttempts, deadline, metadata, idempotencyKey, requestHash,
-                traceparent);
+                traceparent, reservation);
     }
 }
