@@ -124,7 +124,7 @@ class TenantIsolationIT {
             var theirId = theirs.get(random.nextInt(theirs.size()));
             var mine = List.copyOf(owned.get(me));
             var myId = mine.get(random.nextInt(mine.size()));
-            switch (random.nextInt(10)) {
+            switch (random.nextInt(11)) {
                 case 0 -> created(api.post("/v1/jobs", "{\"task\": \"echo\", \"input\": {\"n\": " + step + "}}", as(me)), me);
                 case 1 -> {
                     // the same idempotency key as the other tenant's: a job of its own, never theirs
@@ -153,6 +153,13 @@ class TenantIsolationIT {
                             + uploads.get(them) + "\"}}", as(me));
                     assertThat(r.statusCode()).isEqualTo(422);
                     assertThat(r.body()).contains("no document with id").doesNotContain("secret of");
+                }
+                case 9 -> {
+                    // usage: only its own, and never another tenant's by name
+                    assertThat(api.get("/v1/usage?tenant=" + them, as(me)).statusCode()).isEqualTo(403);
+                    var usage = json(api.get("/v1/usage?group_by=tenant,task", as(me)));
+                    assertThat(usage.get("tenant").asText()).isEqualTo(me);
+                    usage.get("data").forEach(row -> assertThat(row.get("tenant").asText()).isEqualTo(me));
                 }
                 default -> {
                     var r = api.get("/v1/jobs?tenant=" + them, as(me));
