@@ -301,9 +301,9 @@ final class Dispatcher {
         for (int i = 0; i < batch.size(); i++) {
             var job = batch.get(i);
             var change = Lifecycle.finish(job, outcomes.get(i), now, config.backoff());
-            if (outcomes.get(i) instanceof Outcome.Completed c && change.to() == JobState.COMPLETED) {
-                change = change.withUsage(JobUsage.of(job.tenant(), job.task(),
-                        handler.reportsUsage() ? Usage.fromResult(c.resultJson()) : null));
+            // usage is what a task says its work used; a task that uses nothing (echo) adds no write to its completions
+            if (handler.reportsUsage() && outcomes.get(i) instanceof Outcome.Completed c && change.to() == JobState.COMPLETED) {
+                change = change.withUsage(JobUsage.of(job.tenant(), job.task(), Usage.fromResult(c.resultJson())));
             }
             record(change);
         }

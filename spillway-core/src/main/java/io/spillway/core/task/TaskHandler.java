@@ -78,7 +78,7 @@ public interface TaskHandler {
      * Whether the top-level {@code "usage"} of this task's results is the task's own account of what
      * a job used (a model's tokens, compute and cost), which the store adds to the tenant's usage
      * and budget. A task whose result carries what the client sent (echo) must say no, or a client
-     * could write its own usage.
+     * could write its own usage; a task that says no adds nothing to usage.
      */
     default boolean reportsUsage() {
         return false;

@@ -3,6 +3,7 @@ package io.spillway.store.jdbc;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.UsageRow;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.List;
  * one another's rows.
  */
 public final class JdbcUsage {
-    private static final String ADD = "INSERT INTO usage_days (tenant, day, task, model, shard, jobs, input_tokens,"
+    /** The upsert {@link #add(PreparedStatement, List, int)} binds, for a store that caches its statements. */
+    public static final String ADD = "INSERT INTO usage_days (tenant, day, task, model, shard, jobs, input_tokens,"
             + " output_tokens, tokens, compute_ms, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (tenant, day, task, model, shard) DO UPDATE SET jobs = usage_days.jobs + excluded.jobs,"
             + " input_tokens = usage_days.input_tokens + excluded.input_tokens,"
@@ -39,29 +41,36 @@ public final class JdbcUsage {
 
     /** Adds completed jobs' usage ({@link UsageRow#sum}) to the rows of {@code shard}, in key order (no deadlock). */
     public static void add(Connection c, List<UsageRow> rows, int shard) throws SQLException {
+        if (!rows.isEmpty()) {
+            try (var ps = c.prepareStatement(ADD)) {
+                add(ps, rows, shard);
+            }
+        }
+    }
+
+    /** {@link #add(Connection, List, int)} with the store's own statement of {@link #ADD}, left open. */
+    public static void add(PreparedStatement ps, List<UsageRow> rows, int shard) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
         var sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing(UsageRow::tenant).thenComparing(UsageRow::day).thenComparing(UsageRow::task)
                 .thenComparing(UsageRow::model));
-        try (var ps = c.prepareStatement(ADD)) {
-            for (var r : sorted) {
-                ps.setString(1, r.tenant());
-                ps.setString(2, r.day().toString());
-                ps.setString(3, r.task());
-                ps.setString(4, r.model());
-                ps.setInt(5, shard);
-                ps.setLong(6, r.jobs());
-                ps.setLong(7, r.inputTokens());
-                ps.setLong(8, r.outputTokens());
-                ps.setLong(9, r.tokens());
-                ps.setLong(10, r.computeMs());
-                ps.setLong(11, r.costNanos());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        for (var r : sorted) {
+            ps.setString(1, r.tenant());
+            ps.setString(2, r.day().toString());
+            ps.setString(3, r.task());
+            ps.setString(4, r.model());
+            ps.setInt(5, shard);
+            ps.setLong(6, r.jobs());
+            ps.setLong(7, r.inputTokens());
+            ps.setLong(8, r.outputTokens());
+            ps.setLong(9, r.tokens());
+            ps.setLong(10, r.computeMs());
+            ps.setLong(11, r.costNanos());
+            ps.addBatch();
         }
+        ps.executeBatch();
     }
 
     /** What the tenant's budget has used since {@code since}: reserved by its live jobs plus spent by its completed ones. */

@@ -305,7 +305,10 @@ public final class SqliteJobStore implements JobStore {
                 applied.add(n == 1);
             }
             // one writer: a single shard
-            JdbcUsage.add(c.connection, UsageRow.sum(Budget.day(params.now()), StateChange.usagesApplied(params.changes(), applied)), 0);
+            var usage = StateChange.usagesApplied(params.changes(), applied);
+            if (!usage.isEmpty()) {
+                JdbcUsage.add(c.prepare(JdbcUsage.ADD), UsageRow.sum(Budget.day(params.now()), usage), 0);
+            }
             return applied;
         });
     }
