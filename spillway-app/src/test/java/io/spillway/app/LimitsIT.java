@@ -51,6 +51,43 @@ class LimitsIT {
         }
     }
 
+    @Test
+    void twoGatewaysUnderAKeysRate_admitTheRateInTotal() throws Exception {
+        try (var schema = new PgSchema()) {
+            var store = List.of("--store", schema.url(), "--store-schema", schema.name);
+            assertThat(Cli.run("migrate", "--store", schema.url(), "--store-schema", schema.name).code()).isZero();
+            var key = Cli.run("keys", "create", "--store", schema.url(), "--store-schema", schema.name,
+                    "--tenant", "acme", "--name", "slow", "--rate", "10/s").out().strip();
+            try (var g1 = ChildServer.run(work, "gateway", store.toArray(String[]::new));
+                 var g2 = ChildServer.run(work, "gateway", store.toArray(String[]::new));
+                 var pool = Executors.newFixedThreadPool(4)) {
+                var client = HttpClient.newHttpClient();
+                var admitted = new AtomicInteger();
+                var refused = new AtomicInteger();
+                long end = System.nanoTime() + 3_000_000_000L;
+                var sent = new ArrayList<Future<?>>();
+                for (int t = 0; t < 4; t++) {
+                    int port = t % 2 == 0 ? g1.port() : g2.port();
+                    sent.add(pool.submit(() -> {
+                        while (System.nanoTime() < end) {
+                            var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/jobs?limit=1"))
+                                    .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            (r.statusCode() == 429 ? refused : admitted).incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : sent) {
+                    f.get();
+                }
+                // 10 at once and 10 a second for 3 s is 40; each gateway may admit one more it took ahead
+                assertThat(admitted.get()).as("admitted by both gateways together").isBetween(30, 42);
+                assertThat(refused.get()).isPositive();
+                assertThat(List.of(g1.log(), g2.log())).noneMatch(log -> log.contains("ERROR"));
+            }
+        }
+    }
+
     /** 100 submits over two gateways under a limit of {@link #CAP} jobs: exactly CAP are accepted. */
     private void acceptExactlyTheLimit(PgSchema schema, String job, String... limit) throws Exception {
         var store = new ArrayList<>(List.of("--store", schema.url(), "--store-schema", schema.name));

@@ -34,6 +34,7 @@ import io.spillway.pipeline.Pipelines;
 import io.spillway.pipeline.SummarizeRouter;
 import io.spillway.server.auth.Audit;
 import io.spillway.server.auth.Authenticator;
+import io.spillway.server.auth.RateLimiter;
 import io.spillway.server.config.ConfigException;
 import io.spillway.server.config.ServerConfig;
 import io.spillway.server.http.HttpApi;
@@ -199,7 +200,9 @@ public final class SpillwayServer implements AutoCloseable {
             var processing = role == Role.GATEWAY ? "elsewhere" : runWorkers ? "running" : "paused";
             var audit = new Audit();
             var authenticator = new Authenticator(store, clock, config.auth().equals("auto"), config.metricsToken(), audit);
-            var api = new HttpApi(engine, config, clock, metrics, tracing, documents, processing, authenticator, audit);
+            // a store that gateways share keeps each key's bucket, so the rate holds for all of them together
+            var rates = store.events().isPresent() ? new RateLimiter(store, clock) : new RateLimiter();
+            var api = new HttpApi(engine, config, clock, metrics, tracing, documents, processing, authenticator, rates, audit);
             var http = role == Role.WORKER ? api.createForWorker() : api.create();
             try {
                 http.start();

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -30,8 +31,6 @@ public final class FieldCipher {
     static final int KEY = 32;
     /** A wrapped data key: the key and the wrap's 8-byte integrity block. */
     static final int WRAPPED = KEY + 8;
-    /** A DRBG per thread: one shared generator is one lock that every request thread would queue on. */
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(FieldCipher::drbg);
 
     private final MasterKeys keys;
 
@@ -149,33 +148,94 @@ public final class FieldCipher {
         }
     }
 
-    /** A cipher of AES Key Wrap per thread. */
-    private static final ThreadLocal<Cipher> KW = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/KW/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES Key Wrap is part of every Java from 17 on", e);
+    /**
+     * What one thread needs at a time to seal and open values: a DRBG and the ciphers, with the key
+     * wrap cipher kept initialized for the last master key it used (initializing it expands the key).
+     */
+    private static final class Kit {
+        final SecureRandom random = drbg();
+        /** Random bytes drawn ahead, {@link #RANDOM_AHEAD} at a time: one draw costs about as much as a seal. */
+        final byte[] ahead = new byte[RANDOM_AHEAD];
+        int used = RANDOM_AHEAD;
+
+        void nextBytes(byte[] b) {
+            if (b.length > RANDOM_AHEAD / 4) {
+                random.nextBytes(b);
+                return;
+            }
+            if (used + b.length > RANDOM_AHEAD) {
+                random.nextBytes(ahead);
+                used = 0;
+            }
+            System.arraycopy(ahead, used, b, 0, b.length);
+            Arrays.fill(ahead, used, used + b.length, (byte) 0); // handed out once, kept nowhere
+            used += b.length;
         }
-    });
+        final Cipher gcm = cipher("AES/GCM/NoPadding");
+        final Cipher kw = cipher("AES/KW/NoPadding");
+        SecretKey kwKey;
+        int kwMode;
+
+        Cipher kw(int mode, SecretKey master) throws GeneralSecurityException {
+            if (kwKey != master || kwMode != mode) {
+                kwKey = null; // stays unset if init throws
+                kw.init(mode, master);
+                kwKey = master;
+                kwMode = mode;
+            }
+            return kw;
+        }
+
+        private static Cipher cipher(String transformation) {
+            try {
+                return Cipher.getInstance(transformation);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(transformation + " is part of every Java from 17 on", e);
+            }
+        }
+    }
+
+    /**
+     * Kits in use last first: a request thread takes the one used most recently and gives it back,
+     * so a few kits serve every thread (as many as seal at once) and stay in the processor's cache;
+     * a kit per thread would be one per request thread (hundreds), each cold when its thread comes
+     * round again. One shared kit would be one lock that every thread queues on.
+     */
+    private static final ConcurrentLinkedDeque<Kit> KITS = new ConcurrentLinkedDeque<>();
+    /** How many random bytes a kit draws from its DRBG at once (the keys and nonces of about 90 values). */
+    private static final int RANDOM_AHEAD = 4096;
+
+    private static Kit take() {
+        var kit = KITS.pollFirst();
+        return kit != null ? kit : new Kit();
+    }
+
+    private static void give(Kit kit) {
+        KITS.offerFirst(kit);
+    }
 
     static byte[] wrap(SecretKey master, byte[] dek) {
+        var kit = take();
         try {
-            var c = KW.get();
-            c.init(Cipher.ENCRYPT_MODE, master);
-            return c.doFinal(dek);
+            return kit.kw(Cipher.ENCRYPT_MODE, master).doFinal(dek);
         } catch (GeneralSecurityException e) {
+            kit.kwKey = null;
             throw new IllegalStateException("AES Key Wrap is part of every Java from 17 on", e);
+        } finally {
+            give(kit);
         }
     }
 
     static byte[] unwrap(SecretKey master, byte[] wrapped, String context) {
+        var kit = take();
         try {
-            var c = KW.get();
-            c.init(Cipher.DECRYPT_MODE, master);
-            return c.doFinal(wrapped);
+            return kit.kw(Cipher.DECRYPT_MODE, master).doFinal(wrapped);
         } catch (GeneralSecurityException e) {
+            kit.kwKey = null; // a failed unwrap may leave the cipher in any state: initialize it again next time
             throw new DecryptionException("a stored value of " + context + " does not decrypt: its data key does not unwrap "
                     + "under the configured master key of its id (a wrong key, or tampered with)");
+        } finally {
+            give(kit);
         }
     }
 
@@ -190,41 +250,41 @@ public final class FieldCipher {
 
     static byte[] random(int n) {
         var b = new byte[n];
-        RANDOM.get().nextBytes(b);
+        var kit = take();
+        try {
+            kit.nextBytes(b);
+        } finally {
+            give(kit);
+        }
         return b;
     }
 
-    /** A cipher per thread: looking one up costs about as much as sealing a small value. */
-    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is part of every Java", e);
-        }
-    });
-
     static byte[] seal(SecretKey key, byte[] nonce, byte[] plaintext, byte[] aad) {
+        var kit = take();
         try {
-            var c = GCM.get();
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            c.updateAAD(aad);
-            return c.doFinal(plaintext);
+            kit.gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            kit.gcm.updateAAD(aad);
+            return kit.gcm.doFinal(plaintext);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is part of every Java", e);
+        } finally {
+            give(kit);
         }
     }
 
     static byte[] open(SecretKey key, byte[] nonce, byte[] ciphertext, byte[] aad, String context) {
+        var kit = take();
         try {
-            var c = GCM.get();
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            c.updateAAD(aad);
-            return c.doFinal(ciphertext);
+            kit.gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            kit.gcm.updateAAD(aad);
+            return kit.gcm.doFinal(ciphertext);
         } catch (AEADBadTagException e) {
             throw new DecryptionException("a stored value of " + context + " does not decrypt: it was tampered with, or "
                     + "belongs to another job, tenant or field");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is part of every Java", e);
+        } finally {
+            give(kit);
         }
     }
 }

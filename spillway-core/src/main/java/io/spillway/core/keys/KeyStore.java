@@ -31,4 +31,15 @@ public interface KeyStore {
      * API takes keys only, so revoking the last key closes it rather than opening it.
      */
     boolean keyExists();
+
+    /**
+     * Takes up to {@code want} requests from the key's shared token bucket (capacity
+     * {@code capacity}, refilled at {@code ratePerSecond}, as of {@code now}) and returns how many it
+     * gave: what a gateway may admit for the key before it asks again. A store that several
+     * processes share keeps the bucket (one for all of them); a store only this process uses has
+     * none and gives all it is asked for, since the process's own bucket then counts every request.
+     */
+    default int keyRateTake(String keyId, double ratePerSecond, double capacity, int want, Instant now) {
+        return want;
+    }
 }

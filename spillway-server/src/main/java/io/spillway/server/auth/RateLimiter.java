@@ -1,18 +1,44 @@
 package io.spillway.server.auth;
 
+import io.spillway.core.keys.KeyStore;
+import io.spillway.core.store.StoreException;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Each key's request rate, as a token bucket per key in this process: a key of rate {@code r}
- * may make a second's worth of requests at once (at least one), then {@code r} a second. Gateways
- * count their own requests: behind N gateways a key may make up to N times its rate (the pending
- * cap and budgets, counted in the store, hold in total).
+ * Each key's request rate, as a token bucket: a key of rate {@code r} may make a second's worth of
+ * requests at once (at least one), then {@code r} a second.
+ *
+ * <p>On a store only this process uses, the bucket is this process's. On a store that gateways
+ * share, the bucket is the store's ({@link KeyStore#keyRateTake}), so N gateways admit the rate in
+ * total, not N times it: a gateway takes a tenth of a second's worth at a time and admits from that
+ * until it is used up or a second old (what it took and did not use is then given up, so a key's
+ * requests may exceed its rate by at most that tenth per gateway, and are never admitted twice).
+ * When the store cannot be asked, a gateway admits what its own bucket would.
  */
 public final class RateLimiter {
     private static final int MAX_KEYS = 100_000;
+    /** How long tokens taken from the store may be admitted from. */
+    private static final long LEASE_NANOS = 1_000_000_000L;
 
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final KeyStore shared;
+    private final InstantSource clock;
+
+    /** A bucket per key in this process. */
+    public RateLimiter() {
+        this(null, null);
+    }
+
+    /**
+     * @param shared the store that keeps the buckets gateways share, or null for this process's
+     * @param clock  the store's clock
+     */
+    public RateLimiter(KeyStore shared, InstantSource clock) {
+        this.shared = shared;
+        this.clock = clock;
+    }
 
     private static final class Bucket {
         private double tokens;
@@ -34,6 +60,27 @@ public final class RateLimiter {
         }
     }
 
+    /** Tokens taken from the store's bucket, admitted from until used up or a second old. */
+    private static final class Lease {
+        private int left;
+        private long until;
+
+        synchronized boolean admit(long now) {
+            if (left > 0 && now < until) {
+                left--;
+                return true;
+            }
+            return false;
+        }
+
+        synchronized void refill(int tokens, long now) {
+            left = tokens;
+            until = now + LEASE_NANOS;
+        }
+    }
+
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+
     /**
      * Takes a request from the key's bucket.
      *
@@ -42,8 +89,30 @@ public final class RateLimiter {
     public long take(String keyId, double ratePerSecond) {
         long now = System.nanoTime();
         double capacity = Math.max(1, ratePerSecond);
-        if (buckets.size() >= MAX_KEYS) {
+        if (buckets.size() >= MAX_KEYS || leases.size() >= MAX_KEYS) {
             buckets.clear(); // more keys than any deployment has: start again rather than grow
+            leases.clear();
+        }
+        if (shared != null) {
+            var lease = leases.computeIfAbsent(keyId, k -> new Lease());
+            if (lease.admit(now)) {
+                return 0;
+            }
+            synchronized (lease) {
+                if (lease.admit(now)) {
+                    return 0; // another request took a lease meanwhile
+                }
+                int want = (int) Math.max(1, Math.ceil(ratePerSecond / 10));
+                try {
+                    lease.refill(shared.keyRateTake(keyId, ratePerSecond, capacity, want, clock.instant()), now);
+                    if (lease.admit(now)) {
+                        return 0;
+                    }
+                    return (long) Math.ceil(1e9 / ratePerSecond);
+                } catch (StoreException e) {
+                    // the store is away: this gateway's own bucket decides meanwhile
+                }
+            }
         }
         return buckets.computeIfAbsent(keyId, k -> new Bucket(capacity, now)).take(ratePerSecond, capacity, now);
     }

@@ -43,7 +43,7 @@ public final class HttpApi {
     private final ServerConfig config;
     private final Metrics metrics;
     private final Authenticator authenticator;
-    private final RateLimiter rates = new RateLimiter();
+    private final RateLimiter rates;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Map<Route, Handler> handlers = new HashMap<>();
 
@@ -52,8 +52,9 @@ public final class HttpApi {
      *                   here), {@code paused} (workers: false) or {@code elsewhere} (a gateway)
      */
     public HttpApi(Engine engine, ServerConfig config, InstantSource clock, Metrics metrics, Tracing tracing,
-                   DocumentIntake documents, String processing, Authenticator authenticator, Audit audit) {
+                   DocumentIntake documents, String processing, Authenticator authenticator, RateLimiter rates, Audit audit) {
         this.engine = engine;
+        this.rates = rates;
         this.authenticator = authenticator;
         this.config = config;
         this.metrics = metrics;
