@@ -62,13 +62,15 @@ final class AtRest {
     private static void rewrap(JobStore store, EncryptedJobStore jobs) {
         try {
             var done = new Rewrap(store, jobs.cipher(), 200).run();
-            if (done.changedMeanwhile() > 0 || done.unreadable() > 0) {
-                log.warn("rewrap: {} of {} jobs re-wrapped under master key {}; {} kept changing and still need an older key "
-                        + "(the next start, or spillway keys rewrap, takes them); {} do not decrypt and were left",
-                        done.rewrapped(), done.jobs(), jobs.cipher().keys().activeId(), done.changedMeanwhile(), done.unreadable());
+            if (done.changedMeanwhile() > 0 || done.unreadable() > 0 || done.attachmentsUnreadable() > 0) {
+                log.warn("rewrap: {} of {} jobs and {} of {} attachments re-wrapped under master key {}; {} jobs kept changing "
+                        + "and still need an older key (the next start, or spillway keys rewrap, takes them); {} jobs and {} "
+                        + "attachments do not decrypt and were left", done.rewrapped(), done.jobs(), done.attachmentsRewrapped(),
+                        done.attachments(), jobs.cipher().keys().activeId(), done.changedMeanwhile(), done.unreadable(),
+                        done.attachmentsUnreadable());
             } else {
-                log.info("rewrap: {} of {} jobs re-wrapped under master key {}: the jobs' fields written so far need no "
-                        + "other key (documents keep theirs until retention deletes them)", done.rewrapped(), done.jobs(),
+                log.info("rewrap: {} of {} jobs and {} of {} attachments re-wrapped under master key {}: what was written so "
+                        + "far needs no other key", done.rewrapped(), done.jobs(), done.attachmentsRewrapped(), done.attachments(),
                         jobs.cipher().keys().activeId());
             }
         } catch (RuntimeException e) {

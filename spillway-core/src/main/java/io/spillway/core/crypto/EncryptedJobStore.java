@@ -91,7 +91,7 @@ public final class EncryptedJobStore implements JobStore {
         return "field\0" + tenant + "\0" + id + "\0" + field;
     }
 
-    private static String attachmentContext(String jobId, String name) {
+    static String attachmentContext(String jobId, String name) {
         return "attachment\0" + jobId + "\0" + name;
     }
 
@@ -356,6 +356,18 @@ public final class EncryptedJobStore implements JobStore {
         }
         return new Attachment(stored.jobId(), stored.name(), stored.filename(),
                 StreamCipher.plaintextSize(stored.bytes()));
+    }
+
+    /** The attachments, their sizes as their readers see them. */
+    @Override
+    public List<Attachment> attachmentPage(String afterJobId, String afterName, int limit) {
+        return inner.attachmentPage(afterJobId, afterName, limit).stream().map(this::plain).toList();
+    }
+
+    /** The head as stored (a re-wrap changes a sealed attachment's header). */
+    @Override
+    public boolean attachmentHeadReplace(Attachment attachment, byte[] before, byte[] after) {
+        return inner.attachmentHeadReplace(attachment, before, after);
     }
 
     @Override

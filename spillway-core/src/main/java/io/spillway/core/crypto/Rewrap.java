@@ -1,18 +1,22 @@
 package io.spillway.core.crypto;
 
 import io.spillway.core.Job;
+import io.spillway.core.store.Attachment;
 import io.spillway.core.store.FieldsReplacement;
 import io.spillway.core.store.JobStore;
 import io.spillway.core.store.ListParams;
+import io.spillway.core.store.StoreException;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Key rotation's second half: the data keys of jobs' stored fields re-wrapped under the active
  * master key, a page of jobs at a time, while the server runs. Only the wrapped key of each value
  * changes (its ciphertext stays); each page is one compare-and-set per job, so a job that completes
- * meanwhile keeps its new result. Attachments keep the key that wrote them until retention deletes
- * them with their job.
+ * meanwhile keeps its new result. Then the attachments: the data key in each one's header is
+ * re-wrapped the same way (one compare-and-set of the header; the frames stay).
  */
 public final class Rewrap {
     private final JobStore store;
@@ -25,8 +29,11 @@ public final class Rewrap {
     public Rewrap(JobStore store, FieldCipher cipher, int batch) {
         this.store = store;
         this.cipher = cipher;
+        this.streams = new StreamCipher(cipher.keys());
         this.batch = batch;
     }
+
+    private final StreamCipher streams;
 
     private static final int ROUNDS = 3;
 
@@ -38,7 +45,8 @@ public final class Rewrap {
      * @param unreadable       jobs whose data keys do not unwrap (tampered with, or under a key not
      *                         configured): left as they are
      */
-    public record Result(long jobs, long rewrapped, long changedMeanwhile, long unreadable) {
+    public record Result(long jobs, long rewrapped, long changedMeanwhile, long unreadable, long attachments,
+                         long attachmentsRewrapped, long attachmentsUnreadable) {
     }
 
     /** Goes once over every job, newest first. */
@@ -85,7 +93,41 @@ public final class Rewrap {
             }
             after = page.nextAfterId();
         } while (after != null);
-        return new Result(seen, rewrapped, changed, unreadable);
+        var a = attachments();
+        return new Result(seen, rewrapped, changed, unreadable, a[0], a[1], a[2]);
+    }
+
+    /** Seen, re-wrapped and unreadable attachments. */
+    private long[] attachments() {
+        long seen = 0;
+        long rewrapped = 0;
+        long unreadable = 0;
+        String afterJob = null;
+        String afterName = null;
+        List<Attachment> page;
+        do {
+            page = store.attachmentPage(afterJob, afterName, batch);
+            for (var a : page) {
+                seen++;
+                var context = EncryptedJobStore.attachmentContext(a.jobId(), a.name());
+                try (var in = store.attachmentRead(a)) {
+                    var head = in.readNBytes(StreamCipher.HEADER);
+                    var again = streams.rewrapHeader(head, context);
+                    if (again != null && store.attachmentHeadReplace(a, head, again)) {
+                        rewrapped++;
+                    }
+                } catch (DecryptionException e) {
+                    unreadable++;
+                } catch (IOException | StoreException e) {
+                    // deleted meanwhile (retention): nothing left to re-wrap
+                }
+            }
+            if (!page.isEmpty()) {
+                afterJob = page.getLast().jobId();
+                afterName = page.getLast().name();
+            }
+        } while (page.size() == batch);
+        return new long[] {seen, rewrapped, unreadable};
     }
 
     private static FieldsReplacement.Fields fields(Job j) {

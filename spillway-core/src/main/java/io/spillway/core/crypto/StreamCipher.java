@@ -44,6 +44,38 @@ public final class StreamCipher {
     private static final int KEY_ID = 32;
     static final int HEADER = MAGIC.length + 1 + KEY_ID + FieldCipher.WRAPPED + PREFIX;
 
+    /**
+     * The header of a stored stream with its data key wrapped by the active master key (same size:
+     * the frames stay as they are); null when it is wrapped by the active key already, or the bytes
+     * are no header of this cipher (an attachment kept in clear).
+     *
+     * @throws DecryptionException when its data key does not unwrap (tampered with, or under a key not configured)
+     */
+    byte[] rewrapHeader(byte[] head, String context) {
+        if (head.length < HEADER || !Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            return null;
+        }
+        var b = ByteBuffer.wrap(head);
+        b.position(MAGIC.length);
+        int kidLength = b.get();
+        if (kidLength < 1 || kidLength > KEY_ID) {
+            throw new DecryptionException("attachment " + context + " has a damaged header");
+        }
+        var keyId = new String(head, MAGIC.length + 1, kidLength, StandardCharsets.US_ASCII);
+        if (keyId.equals(keys.activeId())) {
+            return null;
+        }
+        byte[] wrapped = Arrays.copyOfRange(head, MAGIC.length + 1 + KEY_ID, MAGIC.length + 1 + KEY_ID + FieldCipher.WRAPPED);
+        var master = keys.get(keyId).orElseThrow(() -> new DecryptionException(
+                "attachment " + context + " was encrypted under master key " + keyId + ", which is not configured"));
+        byte[] dek = FieldCipher.unwrap(master, wrapped, context);
+        byte[] kid = keys.activeId().getBytes(StandardCharsets.US_ASCII);
+        var out = ByteBuffer.allocate(HEADER);
+        out.put(MAGIC).put((byte) kid.length).put(Arrays.copyOf(kid, KEY_ID)).put(FieldCipher.wrap(keys.active(), dek))
+                .put(head, HEADER - PREFIX, PREFIX);
+        return out.array();
+    }
+
     /** The stored form of {@code plaintext}, read as it is consumed. */
     public InputStream encrypting(InputStream plaintext, String context) {
         byte[] aad = context.getBytes(StandardCharsets.UTF_8);

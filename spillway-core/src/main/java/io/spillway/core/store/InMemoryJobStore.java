@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -375,6 +376,31 @@ public final class InMemoryJobStore implements JobStore {
             attachments.computeIfAbsent(jobId, k -> new HashMap<>()).put(name, new Stored(attachment, bytes, millis(now)));
         }
         return attachment;
+    }
+
+    @Override
+    public synchronized List<Attachment> attachmentPage(String afterJobId, String afterName, int limit) {
+        ensureOpen();
+        return attachments.values().stream().flatMap(m -> m.values().stream()).map(Stored::attachment)
+                .filter(a -> afterJobId == null || a.jobId().compareTo(afterJobId) > 0
+                        || a.jobId().equals(afterJobId) && a.name().compareTo(afterName) > 0)
+                .sorted(Comparator.comparing(Attachment::jobId).thenComparing(Attachment::name))
+                .limit(limit).toList();
+    }
+
+    @Override
+    public synchronized boolean attachmentHeadReplace(Attachment attachment, byte[] before, byte[] after) {
+        ensureOpen();
+        if (before.length != after.length) {
+            throw new IllegalArgumentException("a head is replaced by one of its length");
+        }
+        var stored = attachments.getOrDefault(attachment.jobId(), Map.of()).get(attachment.name());
+        if (stored == null || stored.bytes().length < before.length
+                || !Arrays.equals(stored.bytes(), 0, before.length, before, 0, before.length)) {
+            return false;
+        }
+        System.arraycopy(after, 0, stored.bytes(), 0, after.length);
+        return true;
     }
 
     @Override

@@ -149,6 +149,18 @@ public interface JobStore extends KeyStore, AutoCloseable {
      */
     InputStream attachmentRead(Attachment attachment);
 
+    /**
+     * Up to {@code limit} complete attachments after ({@code afterJobId}, {@code afterName}), in that
+     * order ({@code afterJobId} null: from the first), for work over all of them (re-wrapping).
+     */
+    List<Attachment> attachmentPage(String afterJobId, String afterName, int limit);
+
+    /**
+     * Replaces the first {@code before.length} bytes of the attachment with {@code after} (as many)
+     * where they still are {@code before}, in one transaction; whether it did (a re-wrapped header).
+     */
+    boolean attachmentHeadReplace(Attachment attachment, byte[] before, byte[] after);
+
     /** Deletes the job's attachment {@code name}, if there is one. */
     void attachmentDelete(String jobId, String name);
 

@@ -178,6 +178,13 @@ class EncryptionIT {
                     }
                 }
             }
+            // an attachment's header: magic (5 bytes), the key id's length, the key id
+            try (var heads = st.executeQuery("SELECT data FROM attachment_chunks WHERE seq = 0")) {
+                while (heads.next()) {
+                    var head = heads.getBytes(1);
+                    ids.add(new String(head, 6, head[5], StandardCharsets.US_ASCII));
+                }
+            }
         }
         return ids;
     }
@@ -185,11 +192,14 @@ class EncryptionIT {
     @Test
     void rotation_underLoad_rewrapsEveryJob_andTheOldKeyCanThenGo() throws Exception {
         var before = new ArrayList<String>();
+        String doc;
         try (var api = start(K1)) {
             for (int i = 0; i < 300; i++) {
                 before.add(api.submit("{\"task\": \"echo\", \"input\": {\"n\": " + i + "}}"));
             }
+            doc = upload(api, DOC_SECRET);
             api.awaitJob(before.getLast());
+            assertThat(api.awaitJob(doc).get("status").asText()).isEqualTo("completed");
         }
         assertThat(keyIdsInTheFile()).containsOnly("k1");
 
@@ -219,6 +229,11 @@ class EncryptionIT {
             for (var id : during) {
                 assertThat(api.awaitJob(id).get("status").asText()).isEqualTo("completed");
             }
+            // the document k1 wrote is read again under k2 alone: its header was re-wrapped
+            var again = api.submit("{\"task\": \"extract\", \"input\": {\"document_id\": \"" + doc + "\"}}");
+            var extracted = api.awaitJob(again);
+            assertThat(extracted.get("status").asText()).as(extracted.toString()).isEqualTo("completed");
+            assertThat(extracted.get("result").toString()).contains(DOC_SECRET);
         }
     }
 

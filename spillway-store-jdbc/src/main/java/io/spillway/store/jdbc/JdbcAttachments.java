@@ -7,6 +7,9 @@ import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,9 +44,24 @@ public final class JdbcAttachments {
     private final String deleteAll;
     private final String orphanChunks;
     private final String orphans;
+    private final String idParam;
+    private final String firstChunkForUpdate;
+    private final String firstChunkUpdate;
 
     /** @param idParam how a job id parameter is written: {@code ?}, or {@code CAST(? AS uuid)} */
     public JdbcAttachments(String idParam) {
+        this(idParam, "");
+    }
+
+    /**
+     * @param lock what locks a row read for an update ({@code FOR UPDATE}), or empty where one
+     *             writer at a time is the rule (SQLite)
+     */
+    public JdbcAttachments(String idParam, String lock) {
+        this.idParam = idParam;
+        firstChunkForUpdate = "SELECT data FROM attachment_chunks WHERE job_id = " + idParam + " AND name = ? AND seq = 0"
+                + (lock.isEmpty() ? "" : " " + lock);
+        firstChunkUpdate = "UPDATE attachment_chunks SET data = ? WHERE job_id = " + idParam + " AND name = ? AND seq = 0";
         deleteNamedChunks = "DELETE FROM attachment_chunks WHERE job_id = " + idParam + " AND name = ?";
         deleteNamed = "DELETE FROM attachments WHERE job_id = " + idParam + " AND name = ?";
         insertChunk = "INSERT INTO attachment_chunks (job_id, name, seq, data, written_at) VALUES (" + idParam + ", ?, ?, ?, ?)";
@@ -147,6 +165,54 @@ public final class JdbcAttachments {
      */
     public InputStream read(Transactions reads, Attachment attachment) {
         return new ChunkStream(attachment, seq -> reads.inTransaction("attachment read", c -> chunk(c, attachment, seq)));
+    }
+
+    /** Up to {@code limit} complete attachments after ({@code afterJobId}, {@code afterName}) (null: from the first), in that order. */
+    public List<Attachment> page(Connection c, String afterJobId, String afterName, int limit) throws SQLException {
+        var sql = "SELECT job_id, name, filename, bytes FROM attachments"
+                + (afterJobId == null ? "" : " WHERE job_id > " + idParam + " OR (job_id = " + idParam + " AND name > ?)")
+                + " ORDER BY job_id, name LIMIT ?";
+        try (var ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (afterJobId != null) {
+                ps.setString(i++, afterJobId);
+                ps.setString(i++, afterJobId);
+                ps.setString(i++, afterName);
+            }
+            ps.setInt(i, limit);
+            var out = new ArrayList<Attachment>();
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Attachment(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Replaces the first bytes of the attachment where they still are {@code before} (same length); whether it did. */
+    public boolean headReplace(Connection c, Attachment a, byte[] before, byte[] after) throws SQLException {
+        if (before.length != after.length) {
+            throw new IllegalArgumentException("a head is replaced by one of its length");
+        }
+        byte[] data;
+        try (var ps = c.prepareStatement(firstChunkForUpdate)) {
+            ps.setString(1, a.jobId());
+            ps.setString(2, a.name());
+            try (var rs = ps.executeQuery()) {
+                data = rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+        if (data == null || data.length < before.length || !Arrays.equals(data, 0, before.length, before, 0, before.length)) {
+            return false;
+        }
+        System.arraycopy(after, 0, data, 0, after.length);
+        try (var ps = c.prepareStatement(firstChunkUpdate)) {
+            ps.setBytes(1, data);
+            ps.setString(2, a.jobId());
+            ps.setString(3, a.name());
+            return ps.executeUpdate() == 1;
+        }
     }
 
     public void deleteAll(Connection c, String jobId) throws SQLException {

@@ -125,7 +125,7 @@ public final class PostgresJobStore implements JobStore {
     private static final String LIST_PAST_DEADLINE = "SELECT " + JdbcJobRows.COLUMNS + " FROM jobs"
             + " WHERE state = 'pending' AND deadline IS NOT NULL AND deadline <= ? LIMIT ?";
 
-    private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("CAST(? AS uuid)");
+    private static final JdbcAttachments ATTACHMENTS = new JdbcAttachments("CAST(? AS uuid)", "FOR UPDATE");
 
     private final PostgresStoreConfig config;
     /** The usage rows this process adds to ({@link JdbcUsage}): its own, so completions of many processes do not wait on one row. */
@@ -655,6 +655,16 @@ public final class PostgresJobStore implements JobStore {
     public Attachment attachmentWrite(String jobId, String name, String filename, InputStream in, Instant now)
             throws IOException {
         return ATTACHMENTS.write(transactions, jobId, name, filename, in, now);
+    }
+
+    @Override
+    public List<Attachment> attachmentPage(String afterJobId, String afterName, int limit) {
+        return tx("attachment page", c -> ATTACHMENTS.page(c, afterJobId, afterName, limit));
+    }
+
+    @Override
+    public boolean attachmentHeadReplace(Attachment attachment, byte[] before, byte[] after) {
+        return tx("attachment head", c -> ATTACHMENTS.headReplace(c, attachment, before, after));
     }
 
     @Override

@@ -508,6 +508,16 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public List<Attachment> attachmentPage(String afterJobId, String afterName, int limit) {
+        return read("attachment page", c -> ATTACHMENTS.page(c.connection, afterJobId, afterName, limit));
+    }
+
+    @Override
+    public boolean attachmentHeadReplace(Attachment attachment, byte[] before, byte[] after) {
+        return write("attachment head", c -> ATTACHMENTS.headReplace(c.connection, attachment, before, after));
+    }
+
+    @Override
     public Optional<Attachment> attachmentGet(String jobId, String name) {
         return read("attachment get", c -> ATTACHMENTS.get(c.connection, jobId, name));
     }

@@ -759,6 +759,38 @@ public abstract class JobStoreContract {
         return store.attachmentWrite(jobId, name, "report.pdf", new ByteArrayInputStream(bytes), now);
     }
 
+    /** The first {@code n} bytes of an attachment as the store holds them (a decorator's subclass reads its inner store). */
+    protected byte[] storedHead(Attachment a, int n) throws IOException {
+        try (var in = store.attachmentRead(a)) {
+            return in.readNBytes(n);
+        }
+    }
+
+    @Test
+    void attachmentPage_walksEveryCompleteAttachmentInOrder_andHeadReplaceIsACompareAndSet() throws IOException {
+        var one = aNewJob().build();
+        var two = aNewJob().build();
+        var written = new ArrayList<Attachment>();
+        written.add(attach(one.id(), "document", randomBytes(100, 1), T0));
+        written.add(attach(one.id(), "step/a", randomBytes(Attachment.CHUNK_BYTES + 5, 2), T0));
+        written.add(attach(two.id(), "document", randomBytes(50, 3), T0));
+        written.sort(java.util.Comparator.comparing(Attachment::jobId).thenComparing(Attachment::name));
+
+        var first = store.attachmentPage(null, null, 2);
+        assertThat(first).containsExactlyElementsOf(written.subList(0, 2));
+        var rest = store.attachmentPage(first.getLast().jobId(), first.getLast().name(), 2);
+        assertThat(rest).containsExactly(written.get(2));
+
+        var a = written.get(1);
+        var head = storedHead(a, 8);
+        var changed = head.clone();
+        changed[0] ^= 1;
+        assertThat(store.attachmentHeadReplace(a, changed, head)).as("not what it holds").isFalse();
+        assertThat(store.attachmentHeadReplace(a, head, changed)).isTrue();
+        assertThat(storedHead(a, 8)).isEqualTo(changed);
+        assertThat(store.attachmentGet(a.jobId(), a.name())).contains(a);
+    }
+
     @Test
     void attachment_spanningChunks_readsBackByteForByte() throws IOException {
         var job = aNewJob().build();
