@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BudgetBalanceIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int JOBS = 1_200;
+    private static final int JOBS = 2_000;
     private static final long SEED = 20261204L;
 
     @TempDir

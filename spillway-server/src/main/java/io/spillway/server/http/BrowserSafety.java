@@ -11,8 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -98,17 +100,22 @@ final class BrowserSafety extends Handler.Wrapper {
         return names;
     }
 
-    /** Puts the security headers on an answer (also Jetty's own error answers). */
+    /** The security headers, encoded once: every answer carries them. */
+    private static final List<HttpField> SECURITY_HEADERS = List.of(
+            new PreEncodedHttpField("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            new PreEncodedHttpField("X-Frame-Options", "DENY"),
+            new PreEncodedHttpField("X-Content-Type-Options", "nosniff"),
+            new PreEncodedHttpField("Referrer-Policy", "no-referrer"));
+
+    /** Puts the security headers on an answer (also Jetty's own error answers), replacing any. */
     static void addHeaders(HttpFields.Mutable headers) {
-        headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        headers.put("X-Frame-Options", "DENY");
-        headers.put("X-Content-Type-Options", "nosniff");
-        headers.put("Referrer-Policy", "no-referrer");
+        SECURITY_HEADERS.forEach(headers::put);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        addHeaders(response.getHeaders());
+        var answer = response.getHeaders();
+        SECURITY_HEADERS.forEach(answer::add); // a new answer has none yet: no need to look for them first
         var host = request.getHeaders().get(HttpHeader.HOST);
         if (hosts != null && host != null && !hosts.contains(bare(withoutPort(host)))) {
             return refuse(request, response, callback, 421, "this server does not answer to the name " + printable(withoutPort(host))
