@@ -282,8 +282,9 @@ final class KeysCommand {
                         + done.changedMeanwhile() + " kept changing: run it again" : "") + (done.unreadable() > 0 ? "; "
                         + done.unreadable() + " do not decrypt (tampered with, or under a key not configured) and were left" : "")
                         + "; re-wrapped " + done.attachmentsRewrapped() + " of " + done.attachments() + " documents and checkpoints"
-                        + (done.attachmentsUnreadable() > 0 ? " (" + done.attachmentsUnreadable() + " do not decrypt and were left)" : ""));
-                return done.changedMeanwhile() > 0 || done.unreadable() > 0 || done.attachmentsUnreadable() > 0 ? 1 : 0;
+                        + (done.attachmentsUnreadable() > 0 ? " (" + done.attachmentsUnreadable() + " do not decrypt and were left)" : "")
+                        + (done.attachmentsLeft() > 0 ? "; " + done.attachmentsLeft() + " could not be re-wrapped now: run it again" : ""));
+                return done.complete() ? 0 : 1;
             } catch (StoreInUseException e) {
                 err.println("spillway: a server holds the embedded store; it re-wraps on its own when it starts with more than "
                         + "one master key: restart it with the new key first in encryption_keys_file");

@@ -246,7 +246,8 @@ public final class PipelineTask implements TaskHandler {
             var run = runs.get(step.name());
             steps.addObject().put("step", step.name()).put("task", step.task()).put("status", "completed")
                     .put("ms", run.ms()).put("reused", run.reused());
-            var usage = Usage.read(run.result().get("usage"));
+            // a step's own account only: a step whose result is what the client sent (echo) says nothing of its usage
+            var usage = handlers.get(step.task()).reportsUsage() ? Usage.read(run.result().get("usage")) : null;
             if (usage != null) {
                 usages.put(step.name(), usage);
             }

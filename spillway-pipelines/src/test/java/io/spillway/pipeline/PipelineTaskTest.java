@@ -31,12 +31,21 @@ class PipelineTaskTest {
 
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
-    /** A task whose outcome a function of its input decides; counts its runs. */
+    /** A task whose outcome a function of its input decides; counts its runs; its results' usage is its own. */
     TaskHandler task(String name, Function<JsonNode, Outcome> behaviour) {
+        return task(name, behaviour, true);
+    }
+
+    TaskHandler task(String name, Function<JsonNode, Outcome> behaviour, boolean reportsUsage) {
         return new TaskHandler() {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public boolean reportsUsage() {
+                return reportsUsage;
             }
 
             @Override
@@ -94,6 +103,21 @@ class PipelineTaskTest {
         assertThat(result.at("/usage/compute_ms").asLong()).isEqualTo(2);
         assertThat(result.at("/usage/model").asText()).isEqualTo("pipeline:doc");
         assertThat(checkpoints.attachmentGet("j1", "step/read")).as("checkpoints removed when done").isEmpty();
+    }
+
+    @Test
+    void aStepWhoseTaskReportsNoUsage_addsNone_evenWhenItsResultSaysSo() throws Exception {
+        var upper = task("upper", in -> Outcome.completed("{\"text\": \"A\", \"usage\": {\"compute_ms\": 2, \"cost\": 0.5}}"));
+        // echo-like: its result is the client's input, usage and all
+        var length = task("length", in -> Outcome.completed("{\"n\": 1, \"usage\": {\"compute_ms\": 1000, \"cost\": -99}}"), false);
+        var pipeline = new PipelineTask(spec(DIAMOND, Set.of("upper", "length")), Map.of("upper", upper, "length", length),
+                checkpoints);
+
+        var result = JSON.readTree(((Outcome.Completed) pipeline.run(List.of(job("j2", "{\"text\": \"a\"}"))).getFirst())
+                .resultJson());
+
+        assertThat(result.at("/usage/compute_ms").asLong()).isEqualTo(2);
+        assertThat(result.at("/usage/cost").asDouble()).isEqualTo(0.5);
     }
 
     @Test

@@ -62,11 +62,12 @@ final class AtRest {
     private static void rewrap(JobStore store, EncryptedJobStore jobs) {
         try {
             var done = new Rewrap(store, jobs.cipher(), 200).run();
-            if (done.changedMeanwhile() > 0 || done.unreadable() > 0 || done.attachmentsUnreadable() > 0) {
+            if (!done.complete()) {
                 log.warn("rewrap: {} of {} jobs and {} of {} attachments re-wrapped under master key {}; {} jobs kept changing "
-                        + "and still need an older key (the next start, or spillway keys rewrap, takes them); {} jobs and {} "
-                        + "attachments do not decrypt and were left", done.rewrapped(), done.jobs(), done.attachmentsRewrapped(),
-                        done.attachments(), jobs.cipher().keys().activeId(), done.changedMeanwhile(), done.unreadable(),
+                        + "and {} attachments could not be re-wrapped now, and still need an older key (the next start, or "
+                        + "spillway keys rewrap, takes them); {} jobs and {} attachments do not decrypt and were left",
+                        done.rewrapped(), done.jobs(), done.attachmentsRewrapped(), done.attachments(),
+                        jobs.cipher().keys().activeId(), done.changedMeanwhile(), done.attachmentsLeft(), done.unreadable(),
                         done.attachmentsUnreadable());
             } else {
                 log.info("rewrap: {} of {} jobs and {} of {} attachments re-wrapped under master key {}: what was written so "

@@ -186,6 +186,14 @@ public final class FieldCipher {
             return kw;
         }
 
+        /** Back to the pool; after a failure of any kind the key-wrap cipher is initialized again on its next use. */
+        void done(boolean ok) {
+            if (!ok) {
+                kwKey = null;
+            }
+            give(this);
+        }
+
         private static Cipher cipher(String transformation) {
             try {
                 return Cipher.getInstance(transformation);
@@ -216,26 +224,30 @@ public final class FieldCipher {
 
     static byte[] wrap(SecretKey master, byte[] dek) {
         var kit = take();
+        boolean ok = false;
         try {
-            return kit.kw(Cipher.ENCRYPT_MODE, master).doFinal(dek);
+            var wrapped = kit.kw(Cipher.ENCRYPT_MODE, master).doFinal(dek);
+            ok = true;
+            return wrapped;
         } catch (GeneralSecurityException e) {
-            kit.kwKey = null;
             throw new IllegalStateException("AES Key Wrap is part of every Java from 17 on", e);
         } finally {
-            give(kit);
+            kit.done(ok);
         }
     }
 
     static byte[] unwrap(SecretKey master, byte[] wrapped, String context) {
         var kit = take();
+        boolean ok = false;
         try {
-            return kit.kw(Cipher.DECRYPT_MODE, master).doFinal(wrapped);
+            var dek = kit.kw(Cipher.DECRYPT_MODE, master).doFinal(wrapped);
+            ok = true;
+            return dek;
         } catch (GeneralSecurityException e) {
-            kit.kwKey = null; // a failed unwrap may leave the cipher in any state: initialize it again next time
             throw new DecryptionException("a stored value of " + context + " does not decrypt: its data key does not unwrap "
                     + "under the configured master key of its id (a wrong key, or tampered with)");
         } finally {
-            give(kit);
+            kit.done(ok);
         }
     }
 

@@ -46,7 +46,11 @@ public final class Rewrap {
      *                         configured): left as they are
      */
     public record Result(long jobs, long rewrapped, long changedMeanwhile, long unreadable, long attachments,
-                         long attachmentsRewrapped, long attachmentsUnreadable) {
+                         long attachmentsRewrapped, long attachmentsUnreadable, long attachmentsLeft) {
+        /** Whether everything read needs no master key but the active one now. */
+        public boolean complete() {
+            return changedMeanwhile == 0 && unreadable == 0 && attachmentsUnreadable == 0 && attachmentsLeft == 0;
+        }
     }
 
     /** Goes once over every job, newest first. */
@@ -94,14 +98,18 @@ public final class Rewrap {
             after = page.nextAfterId();
         } while (after != null);
         var a = attachments();
-        return new Result(seen, rewrapped, changed, unreadable, a[0], a[1], a[2]);
+        return new Result(seen, rewrapped, changed, unreadable, a[0], a[1], a[2], a[3]);
     }
 
-    /** Seen, re-wrapped and unreadable attachments. */
+    /**
+     * Seen, re-wrapped, unreadable attachments, and those left under an older key (the store failed,
+     * or the header changed between the read and the write and still needs it): a next pass takes them.
+     */
     private long[] attachments() {
         long seen = 0;
         long rewrapped = 0;
         long unreadable = 0;
+        long left = 0;
         String afterJob = null;
         String afterName = null;
         List<Attachment> page;
@@ -110,16 +118,22 @@ public final class Rewrap {
             for (var a : page) {
                 seen++;
                 var context = EncryptedJobStore.attachmentContext(a.jobId(), a.name());
-                try (var in = store.attachmentRead(a)) {
-                    var head = in.readNBytes(StreamCipher.HEADER);
+                try {
+                    var head = head(a);
                     var again = streams.rewrapHeader(head, context);
-                    if (again != null && store.attachmentHeadReplace(a, head, again)) {
-                        rewrapped++;
+                    if (again != null) {
+                        if (store.attachmentHeadReplace(a, head, again)) {
+                            rewrapped++;
+                        } else if (stillNeedsRewrap(a, context)) {
+                            left++;
+                        }
                     }
                 } catch (DecryptionException e) {
                     unreadable++;
                 } catch (IOException | StoreException e) {
-                    // deleted meanwhile (retention): nothing left to re-wrap
+                    if (store.attachmentGet(a.jobId(), a.name()).isPresent()) {
+                        left++; // not deleted meanwhile (retention): the store failed, and it still needs its key
+                    }
                 }
             }
             if (!page.isEmpty()) {
@@ -128,6 +142,18 @@ public final class Rewrap {
             }
         } while (page.size() == batch);
         return new long[] {seen, rewrapped, unreadable};
+    }
+
+    private byte[] head(Attachment a) throws IOException {
+        try (var in = store.attachmentRead(a)) {
+            return in.readNBytes(StreamCipher.HEADER);
+        }
+    }
+
+    /** After a compare-and-set that did not apply: whether the attachment is there and still under an older key. */
+    private boolean stillNeedsRewrap(Attachment a, String context) throws IOException {
+        var now = store.attachmentGet(a.jobId(), a.name());
+        return now.isPresent() && streams.rewrapHeader(head(now.get()), context) != null;
     }
 
     private static FieldsReplacement.Fields fields(Job j) {

@@ -210,7 +210,7 @@ public final class Engine implements AutoCloseable {
         var message = "tenant " + r.tenant() + " has used " + units(r.usedNanos()) + " of its budget (tenant_budgets "
                 + units(b.limitNanos()) + " per " + per + ", counting what its pending and running jobs reserve)"
                 + (r.neededNanos() > 0 ? " and this job reserves " + units(r.neededNanos()) : "")
-                + "; the budget renews on " + next + " (UTC)";
+                + "; submit again once its pending and running jobs have ended, or when the budget renews on " + next + " (UTC)";
         var untilRenewal = Duration.between(now, next.atStartOfDay(ZoneOffset.UTC).toInstant());
         return new AdmissionRefusedException(message, untilRenewal,
                 new AdmissionRefusedException.Quota("budget", b.limitNanos(), b.period().seconds()));

@@ -3,6 +3,7 @@ package io.spillway.core.store;
 import io.spillway.core.NewJob;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -62,13 +63,22 @@ public final class InsertLimits {
         }
         var results = new InsertResult[jobs.size()];
         var admitted = new ArrayList<Integer>();
+        var keysAdmitted = new HashSet<String>(); // tenant and idempotency key of jobs admitted in this batch
         for (int i = 0; i < jobs.size(); i++) {
             var j = jobs.get(i);
+            var key = j.idempotencyKey() == null ? null : j.tenant() + "\u0000" + j.idempotencyKey();
+            if (key != null && (keysAdmitted.contains(key) || counts.holdsKey(j.tenant(), j.idempotencyKey()))) {
+                admitted.add(i); // a repeat: it resolves to the job that holds the key, and counts nothing more
+                continue;
+            }
             var refusal = refusal(j, cap, pending, used, params.budgets());
-            if (refusal != null && (j.idempotencyKey() == null || !counts.holdsKey(j.tenant(), j.idempotencyKey()))) {
+            if (refusal != null) {
                 results[i] = refusal;
             } else {
                 admitted.add(i);
+                if (key != null) {
+                    keysAdmitted.add(key);
+                }
                 pending.computeIfPresent(j.tenant(), (t, n) -> n + 1);
                 used.computeIfPresent(j.tenant(), (t, n) -> n + j.reservation());
             }

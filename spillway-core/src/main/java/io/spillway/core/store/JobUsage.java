@@ -17,11 +17,21 @@ public record JobUsage(String tenant, String task, String model, long inputToken
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(task, "task");
         model = model == null ? "" : model;
-        inputTokens = Math.max(0, inputTokens);
-        outputTokens = Math.max(0, outputTokens);
-        tokens = Math.max(0, tokens);
-        computeMs = Math.max(0, computeMs);
-        costNanos = Math.max(0, costNanos);
+        inputTokens = bounded(inputTokens);
+        outputTokens = bounded(outputTokens);
+        tokens = bounded(tokens);
+        computeMs = bounded(computeMs);
+        costNanos = bounded(costNanos);
+    }
+
+    /**
+     * The most one job counts of anything (a million price units, in nanos): a day's sums of many
+     * such jobs still fit a 64-bit column, so no result, however odd, can stop its tenant's accounting.
+     */
+    public static final long MAX_PER_JOB = 1_000_000_000_000_000L;
+
+    private static long bounded(long n) {
+        return Math.clamp(n, 0, MAX_PER_JOB);
     }
 
     /** A job's usage as its result reported it; {@code usage} null counts the job alone. */

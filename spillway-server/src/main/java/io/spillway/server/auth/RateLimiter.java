@@ -64,6 +64,8 @@ public final class RateLimiter {
     private static final class Lease {
         private int left;
         private long until;
+        /** Until when the store's bucket was found empty: requests are refused here without asking it again. */
+        private long emptyUntil;
 
         synchronized boolean admit(long now) {
             if (left > 0 && now < until) {
@@ -73,9 +75,15 @@ public final class RateLimiter {
             return false;
         }
 
-        synchronized void refill(int tokens, long now) {
+        /** The nanoseconds to wait when the store's bucket was empty a moment ago, else 0. */
+        synchronized long emptyFor(long now) {
+            return now < emptyUntil ? emptyUntil - now : 0;
+        }
+
+        synchronized void refill(int tokens, long now, double ratePerSecond) {
             left = tokens;
             until = now + LEASE_NANOS;
+            emptyUntil = tokens == 0 ? now + (long) Math.ceil(1e9 / ratePerSecond) : 0;
         }
     }
 
@@ -98,17 +106,25 @@ public final class RateLimiter {
             if (lease.admit(now)) {
                 return 0;
             }
+            long empty = lease.emptyFor(now);
+            if (empty > 0) {
+                return empty; // a key over its rate costs the store one question per refill interval, not one per request
+            }
             synchronized (lease) {
                 if (lease.admit(now)) {
                     return 0; // another request took a lease meanwhile
                 }
+                empty = lease.emptyFor(now);
+                if (empty > 0) {
+                    return empty;
+                }
                 int want = (int) Math.max(1, Math.ceil(ratePerSecond / 10));
                 try {
-                    lease.refill(shared.keyRateTake(keyId, ratePerSecond, capacity, want, clock.instant()), now);
+                    lease.refill(shared.keyRateTake(keyId, ratePerSecond, capacity, want, clock.instant()), now, ratePerSecond);
                     if (lease.admit(now)) {
                         return 0;
                     }
-                    return (long) Math.ceil(1e9 / ratePerSecond);
+                    return lease.emptyFor(now);
                 } catch (StoreException e) {
                     // the store is away: this gateway's own bucket decides meanwhile
                 }

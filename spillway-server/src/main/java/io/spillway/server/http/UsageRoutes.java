@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@code GET /v1/usage}: what a tenant's completed jobs used (jobs, tokens, compute seconds, cost)
@@ -29,6 +30,8 @@ final class UsageRoutes implements RouteFamily {
     /** The longest range one request sums. */
     static final int MAX_DAYS = 366;
     private static final Set<String> GROUPS = Set.of("task", "model", "day", "tenant");
+    /** A day of four-digit years only: days are compared as text in the store. */
+    private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     private final Engine engine;
     private final ObjectMapper mapper;
@@ -83,6 +86,9 @@ final class UsageRoutes implements RouteFamily {
             return otherwise;
         }
         try {
+            if (!DAY.matcher(v).matches()) {
+                throw new DateTimeParseException("not a day", v, 0);
+            }
             return LocalDate.parse(v);
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("'" + name + "' must be a day such as 2026-12-01 (UTC), got '"

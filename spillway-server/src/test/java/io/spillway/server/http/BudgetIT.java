@@ -102,6 +102,7 @@ class BudgetIT {
     void badRangesAndGroupsAre400s() {
         start(false);
         assertThat(api.get("/v1/usage?from=yesterday").statusCode()).isEqualTo(400);
+        assertThat(api.get("/v1/usage?from=+10000-01-01").statusCode()).isEqualTo(400);
         assertThat(api.get("/v1/usage?from=2026-12-05&to=2026-12-01").statusCode()).isEqualTo(400);
         assertThat(api.get("/v1/usage?from=2020-01-01&to=2026-12-01").statusCode()).isEqualTo(400);
         assertThat(api.get("/v1/usage?group_by=color").statusCode()).isEqualTo(400);

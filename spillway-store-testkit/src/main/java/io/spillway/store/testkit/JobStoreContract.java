@@ -644,6 +644,13 @@ public abstract class JobStoreContract {
         assertThat(repeat.job().id()).isEqualTo(held.id());
         assertThat(store.jobList(new ListParams("a", null, null, 10, null)).jobs()).hasSize(2);
 
+        var twice = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("c").idempotencyKey("k2", "h2").build(),
+                aNewJob().tenant("c").idempotencyKey("k2", "h2").build(), aNewJob().tenant("c").build()), T0)
+                .withMaxPendingPerTenant(2));
+        assertThat(twice).as("a key repeated within a batch counts once").extracting(InsertResult::refused)
+                .containsExactly(false, false, false);
+        assertThat(twice.get(1).job().id()).isEqualTo(twice.get(0).job().id());
+
         store.jobClaim(new ClaimParams(1, T0, T0.plus(LEASE), "w1").ofTask("echo")); // one of a's starts: one more may wait
         var after = store.jobInsertMany(new InsertParams(List.of(aNewJob().tenant("a").build(), aNewJob().tenant("a").build()),
                 T0).withMaxPendingPerTenant(2));
