@@ -81,7 +81,7 @@ public record ServerConfig(
      * launcher script's ({@code spillway}), the log level (Logback's configuration) and the model
      * of the zero-config OpenAI text model. {@code SPILLWAY_TEST_} variables belong to the tests.
      */
-    public static final Set<String> OTHER_ENV = Set.of(CONFIG_ENV, "SPILLWAY_JAVA_OPTS", "SPILLWAY_SKIP_BUILD",
+    public static final Set<String> OTHER_ENV = Set.of(CONFIG_ENV, "SPILLWAY_JAVA_OPTS", "SPILLWAY_SKIP_BUILD", "SPILLWAY_AOT",
             "SPILLWAY_LOG_LEVEL", "SPILLWAY_OPENAI_MODEL");
     private static final String ENV_PREFIX = "SPILLWAY_";
     private static final String TEST_ENV_PREFIX = "SPILLWAY_TEST_";
