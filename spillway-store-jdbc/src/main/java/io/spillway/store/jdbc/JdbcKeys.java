@@ -79,4 +79,37 @@ public final class JdbcKeys {
                 KeyScope.parseList(rs.getString("scopes")), rs.getString("hash"), JdbcJobRows.millis(rs, "created_at"),
                 JdbcJobRows.millis(rs, "expires_at"), JdbcJobRows.millis(rs, "revoked_at"), rs.getDouble("rate_per_second"));
     }
+
+    /**
+     * Takes up to {@code want} tokens from the key's row of {@code rate_buckets} (made full the
+     * first time), locked for the transaction and refilled to {@code now}; returns how many it gave.
+     * For a store whose dialect has {@code FOR UPDATE} and {@code greatest} (PostgreSQL).
+     */
+    public static int rateTake(Connection c, String keyId, double ratePerSecond, double capacity, int want, Instant now)
+            throws SQLException {
+        long at = now.toEpochMilli();
+        try (var ps = c.prepareStatement("INSERT INTO rate_buckets (key_id, tokens, updated_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT (key_id) DO NOTHING")) {
+            ps.setString(1, keyId);
+            ps.setDouble(2, capacity);
+            ps.setLong(3, at);
+            ps.executeUpdate();
+        }
+        double tokens;
+        try (var ps = c.prepareStatement("SELECT tokens, updated_at FROM rate_buckets WHERE key_id = ? FOR UPDATE")) {
+            ps.setString(1, keyId);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                tokens = Math.min(capacity, rs.getDouble(1) + Math.max(0, at - rs.getLong(2)) * ratePerSecond / 1000.0);
+            }
+        }
+        int given = (int) Math.min(want, Math.floor(tokens));
+        try (var ps = c.prepareStatement("UPDATE rate_buckets SET tokens = ?, updated_at = greatest(updated_at, ?) WHERE key_id = ?")) {
+            ps.setDouble(1, tokens - given);
+            ps.setLong(2, at);
+            ps.setString(3, keyId);
+            ps.executeUpdate();
+        }
+        return given;
+    }
 }
