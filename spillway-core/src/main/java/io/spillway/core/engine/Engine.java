@@ -4,7 +4,6 @@ import io.spillway.core.Job;
 import io.spillway.core.JobState;
 import io.spillway.core.Lifecycle;
 import io.spillway.core.NewJob;
-import io.spillway.core.store.Budget;
 import io.spillway.core.store.Budgets;
 import io.spillway.core.store.InsertParams;
 import io.spillway.core.store.InsertResult;
@@ -24,14 +23,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -94,6 +91,7 @@ public final class Engine implements AutoCloseable {
         this.responders = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().daemon(true)
                 .name("spillway-respond-" + responderNo.incrementAndGet()).unstarted(r));
         this.queues = new QueueSampler(store, clock, config.scheduling(), this::taskQueues);
+        this.budgeting = new Budgeting(tasks, config.scheduling().budgets());
         this.dispatcher = new Dispatcher(store, tasks, config, scheduler, ioWorkers, this::changed, listener);
         this.accepter = new BatchWriter<>("spillway-accepter", config.acceptBatch(), config.acceptQueue(),
                 jobs -> {
@@ -166,21 +164,7 @@ public final class Engine implements AutoCloseable {
             throw new EngineClosedException("the server is shutting down and accepts no new jobs");
         }
         queues.admit(job, clock.instant());
-        return accepter.submit(store.jobPrepare(reserving(job))).thenApply(r -> admitted(r, job));
-    }
-
-    /**
-     * The job reserving its estimated cost when its tenant has a budget (the default reservation
-     * when its task cannot estimate it); else as it is.
-     */
-    private NewJob reserving(NewJob job) {
-        var budgets = config.scheduling().budgets();
-        if (budgets.of(job.tenant()).isEmpty()) {
-            return job;
-        }
-        var estimate = tasks.handler(job.task()).map(t -> t.estimateCost(job.input(), job.priority())).orElse(OptionalDouble.empty());
-        return job.withReservation(estimate.isPresent() ? Budget.nanos(Math.max(0, estimate.getAsDouble()))
-                : budgets.defaultReservationNanos());
+        return accepter.submit(store.jobPrepare(budgeting.reserving(job))).thenApply(r -> admitted(r, job));
     }
 
     /**
@@ -198,26 +182,8 @@ public final class Engine implements AutoCloseable {
                     + r.cap() + " jobs waiting, its limit (max_pending_per_tenant " + r.cap()
                     + "); submit again once some have started", PENDING_RETRY,
                     new AdmissionRefusedException.Quota("pending", r.cap(), 0));
-            case InsertResult.BudgetSpent r -> throw budgetSpent(r);
+            case InsertResult.BudgetSpent r -> throw budgeting.refusal(r, clock.instant());
         };
-    }
-
-    private AdmissionRefusedException budgetSpent(InsertResult.BudgetSpent r) {
-        var b = r.budget();
-        var per = b.period().wireName();
-        var now = clock.instant();
-        var next = b.period().next(Budget.day(now));
-        var message = "tenant " + r.tenant() + " has used " + units(r.usedNanos()) + " of its budget (tenant_budgets "
-                + units(b.limitNanos()) + " per " + per + ", counting what its pending and running jobs reserve)"
-                + (r.neededNanos() > 0 ? " and this job reserves " + units(r.neededNanos()) : "")
-                + "; submit again once its pending and running jobs have ended, or when the budget renews on " + next + " (UTC)";
-        var untilRenewal = Duration.between(now, next.atStartOfDay(ZoneOffset.UTC).toInstant());
-        return new AdmissionRefusedException(message, untilRenewal,
-                new AdmissionRefusedException.Quota("budget", b.limitNanos(), b.period().seconds()));
-    }
-
-    private static String units(long nanos) {
-        return Budget.decimal(nanos).toPlainString();
     }
 
     /**
@@ -453,6 +419,7 @@ public final class Engine implements AutoCloseable {
     /** When a tenant refused for its pending cap is told to come back: its jobs start in seconds or not at all soon. */
     static final Duration PENDING_RETRY = Duration.ofSeconds(5);
     private final QueueSampler queues;
+    private final Budgeting budgeting;
 
     private void sampleQueues() {
         try {

@@ -136,7 +136,7 @@ final class UsageRoutes implements RouteFamily {
             m.put("output_tokens", u.outputTokens());
             m.put("tokens", u.tokens());
             m.put("compute_seconds", BigDecimal.valueOf(u.computeMs(), 3));
-            m.put("cost", units(u.costNanos()));
+            m.put("cost", Budget.decimal(u.costNanos()));
             out.add(m);
         }
         return out;
@@ -156,17 +156,13 @@ final class UsageRoutes implements RouteFamily {
         long spent = engine.usage(tenant, start, today).stream().mapToLong(UsageRow::costNanos).sum();
         long reserved = engine.costReserved(tenant);
         var m = new LinkedHashMap<String, Object>();
-        m.put("limit", units(b.limitNanos()));
+        m.put("limit", Budget.decimal(b.limitNanos()));
         m.put("period", b.period().wireName());
         m.put("period_start", start.toString());
         m.put("renews", b.period().next(today).toString());
-        m.put("spent", units(spent));
-        m.put("reserved", units(reserved));
-        m.put("remaining", units(Math.max(0, b.limitNanos() - spent - reserved)));
+        m.put("spent", Budget.decimal(spent));
+        m.put("reserved", Budget.decimal(reserved));
+        m.put("remaining", Budget.decimal(Math.max(0, b.limitNanos() - spent - reserved)));
         return m;
-    }
-
-    private static BigDecimal units(long nanos) {
-        return Budget.decimal(nanos);
     }
 }
